@@ -1,0 +1,117 @@
+"""The observer bus: delivers a run's events, in order, in the caller's thread.
+
+Semantics (what every subscriber can rely on):
+
+* **Who receives.** The stream-mode projector (the part that makes ``stream()`` chunks) and every
+  observer passed as ``observers=[...]`` to ``invoke``/``ainvoke``/``stream``/``astream``. An
+  observer is any callable taking one :class:`~nbstream.events.Event`; objects with an
+  ``on_event`` method are accepted too.
+* **Which thread.** Always the *owner* thread: the one iterating ``stream()`` or running the event
+  loop that awaits ``astream()``/``ainvoke()``. Events published there are dispatched at once;
+  events published by worker threads (sync nodes running in parallel) are queued and dispatched by
+  the owner when it pumps. Observers therefore never need a lock, and a notebook widget is only
+  ever touched from the cell's own thread.
+* **Order.** Events from one task arrive in the order they were published; a task's events all
+  precede its ``TaskFinished``; step-level events are published by the owner between tasks.
+  Observers are called in the order they were given, the projector first.
+* **When an observer raises.** The exception does not stop the run and is not lost: the observer
+  is detached for the rest of that run (it would otherwise see a gap and show a wrong view), and
+  an :class:`~nbstream.errors.ObserverWarning` naming the observer, the event type and the error is
+  issued in the owner thread. The other observers and the stream carry on.
+* **When it is detached.** At the end of the run (after ``RunFinished`` or ``RunFailed`` of the
+  root graph), or when it raised. The bus holds no reference to observers after that.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Callable, Iterable
+from queue import SimpleQueue
+from typing import Any, Protocol, TypeAlias, runtime_checkable
+
+from nbstream.errors import ObserverWarning
+from nbstream.events import Event
+
+__all__ = ["Bus", "Observer", "EventHandler", "as_handler"]
+
+EventHandler: TypeAlias = Callable[[Event], None]
+
+
+@runtime_checkable
+class Observer(Protocol):
+    """An object that wants every event of a run."""
+
+    def on_event(self, event: Event) -> None: ...
+
+
+def as_handler(observer: Observer | EventHandler) -> EventHandler:
+    """Return the callable that receives events for ``observer``."""
+    method = getattr(observer, "on_event", None)
+    if method is not None and callable(method):
+        return method  # type: ignore[no-any-return]
+    if callable(observer):
+        return observer
+    raise TypeError(
+        f"observers must be callables taking an event, or objects with an on_event method; "
+        f"got {type(observer).__name__}"
+    )
+
+
+class Bus:
+    """Queue plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
+
+    __slots__ = ("_handlers", "_owner", "queue", "_wakeup")
+
+    def __init__(self, handlers: Iterable[EventHandler]) -> None:
+        self._handlers: list[EventHandler] = list(handlers)
+        self._owner = threading.get_ident()
+        #: events (and runner-private completion markers) from worker threads
+        self.queue: SimpleQueue[Any] = SimpleQueue()
+        #: called after a worker thread queues something (the async driver sets it to wake
+        #: its event loop); ``None`` when the owner blocks on ``queue`` itself
+        self._wakeup: Callable[[], None] | None = None
+
+    def set_wakeup(self, wakeup: Callable[[], None] | None) -> None:
+        self._wakeup = wakeup
+
+    def publish(self, event: Event) -> None:
+        """Deliver ``event`` now if called in the owner thread, else queue it for the owner."""
+        if threading.get_ident() == self._owner:
+            self.dispatch(event)
+        else:
+            self.queue.put(event)
+            if self._wakeup is not None:
+                self._wakeup()
+
+    def post(self, item: Any) -> None:
+        """Queue a runner-private item (a task completion) for the owner, from any thread."""
+        self.queue.put(item)
+        if self._wakeup is not None:
+            self._wakeup()
+
+    def dispatch(self, event: Event) -> None:
+        """Call every handler with ``event`` (owner thread only)."""
+        for handler in self._handlers:
+            try:
+                handler(event)
+            except Exception as exc:  # noqa: BLE001 - an observer bug must not kill the run
+                self._detach(handler, event, exc)
+
+    def _detach(self, handler: EventHandler, event: Event, exc: Exception) -> None:
+        if handler is self._handlers[0] and getattr(handler, "_nbstream_projector", False):
+            raise exc  # the projector is ours: its errors are bugs to surface, not to hide
+        self._handlers = [h for h in self._handlers if h is not handler]
+        name = getattr(handler, "__qualname__", type(handler).__name__)
+        warnings.warn(
+            ObserverWarning(
+                f"observer {name} raised {type(exc).__name__}: {exc} while handling "
+                f"{type(event).__name__} (ns={event.ns!r}, step={event.step}); it was detached "
+                f"for the rest of this run"
+            ),
+            stacklevel=2,
+        )
+
+    def close(self) -> None:
+        """Drop every handler: the run is over."""
+        self._handlers = []
