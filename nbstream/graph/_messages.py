@@ -1,0 +1,63 @@
+"""``add_messages``, the message-list reducer, and ``MessagesState``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.messages import AnyMessage, BaseMessage, RemoveMessage, convert_to_messages
+
+__all__ = ["add_messages", "MessagesState", "REMOVE_ALL_MESSAGES"]
+
+#: a ``RemoveMessage(id=REMOVE_ALL_MESSAGES)`` clears the whole list
+REMOVE_ALL_MESSAGES = "__remove_all__"
+
+
+def _as_list(value: Any) -> list[BaseMessage]:
+    items: Sequence[Any] = value if isinstance(value, list | tuple) and not _is_pair(value) else [value]
+    messages = list(convert_to_messages(list(items)))
+    for message in messages:
+        if message.id is None:
+            message.id = str(uuid.uuid4())
+    return messages
+
+
+def _is_pair(value: Any) -> bool:
+    # ("ai", "hi") is one message in shorthand, not a list of two
+    return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+
+
+def add_messages(left: Any, right: Any) -> list[BaseMessage]:
+    """Merge two message lists: append new ids, replace same ids, delete on ``RemoveMessage``.
+
+    Tuples, dicts and strings are converted to messages; messages without an id get a uuid4.
+    """
+    existing = _as_list(left)
+    incoming = _as_list(right)
+    for i, message in enumerate(incoming):
+        if isinstance(message, RemoveMessage) and message.id == REMOVE_ALL_MESSAGES:
+            return incoming[i + 1 :]
+    merged = list(existing)
+    index = {m.id: i for i, m in enumerate(merged)}
+    removed: set[str] = set()
+    for message in incoming:
+        position = index.get(message.id)
+        if isinstance(message, RemoveMessage):
+            if position is None:
+                raise ValueError(
+                    f"RemoveMessage(id={message.id!r}) names a message that is not in the list"
+                )
+            removed.add(str(message.id))
+        elif position is not None:
+            merged[position] = message
+        else:
+            index[message.id] = len(merged)
+            merged.append(message)
+    return [m for m in merged if m.id not in removed]
+
+
+class MessagesState(TypedDict):
+    """A state with one key, ``messages``, merged by :func:`add_messages`."""
+
+    messages: Annotated[list[AnyMessage], add_messages]
