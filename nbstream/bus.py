@@ -61,11 +61,12 @@ def as_handler(observer: Observer | EventHandler) -> EventHandler:
 class Bus:
     """Queue plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
 
-    __slots__ = ("_handlers", "_owner", "queue", "_wakeup")
+    __slots__ = ("_handlers", "owner", "queue", "_wakeup")
 
     def __init__(self, handlers: Iterable[EventHandler]) -> None:
         self._handlers: list[EventHandler] = list(handlers)
-        self._owner = threading.get_ident()
+        #: the thread that dispatches: the one that made the bus (iterating stream() / running the loop)
+        self.owner = threading.get_ident()
         #: events (and runner-private completion markers) from worker threads
         self.queue: SimpleQueue[Any] = SimpleQueue()
         #: called after a worker thread queues something (the async driver sets it to wake
@@ -77,7 +78,7 @@ class Bus:
 
     def publish(self, event: Event) -> None:
         """Deliver ``event`` now if called in the owner thread, else queue it for the owner."""
-        if threading.get_ident() == self._owner:
+        if threading.get_ident() == self.owner:
             self.dispatch(event)
         else:
             self.queue.put(event)
@@ -89,6 +90,12 @@ class Bus:
         self.queue.put(item)
         if self._wakeup is not None:
             self._wakeup()
+
+    def pump(self) -> None:
+        """Dispatch every event queued by worker threads so far (owner thread only)."""
+        queue = self.queue
+        while not queue.empty():
+            self.dispatch(queue.get_nowait())
 
     def dispatch(self, event: Event) -> None:
         """Call every handler with ``event`` (owner thread only)."""

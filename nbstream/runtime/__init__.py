@@ -1,0 +1,1 @@
+"""The runner: super-steps (``loop``), the sync and async drivers, and compiled graphs."""

@@ -1,0 +1,27 @@
+"""Per-task context: what ``get_stream_writer()``/``get_config()`` and nested graphs read."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from nbstream.runtime.loop import Run, Task
+
+__all__ = ["TaskContext", "CURRENT_TASK"]
+
+
+@dataclass(slots=True)
+class TaskContext:
+    """The running task, its run, its writer and its RunnableConfig."""
+
+    run: Run
+    task: Task
+    writer: Any
+    config: dict[str, Any]
+    #: how many graphs this task invoked itself (the 2nd gets an extra namespace segment '1', ...)
+    nested_calls: int = field(default=0)
+
+
+CURRENT_TASK: ContextVar[TaskContext | None] = ContextVar("nbstream_current_task", default=None)

@@ -1,0 +1,346 @@
+"""``CompiledStateGraph``: a checked graph you can ``invoke``/``ainvoke``/``stream``/``astream``.
+
+Everything that does not change between runs (injected parameters, successors, joins, reducers,
+defaults) is computed once here, so the step loop only does per-step work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from collections.abc import AsyncIterator, Iterable, Iterator
+from typing import Any
+
+from nbstream.bus import Bus, EventHandler, Observer, as_handler
+from nbstream.graph._builder import END, START, Branch, StateGraph, branch_targets
+from nbstream.graph._state import SchemaInfo, schema_info
+from nbstream.modes import StreamProjector, parse_modes
+from nbstream.runtime._context import CURRENT_TASK, TaskContext
+from nbstream.runtime.drivers import run_async, run_sync
+from nbstream.runtime.loop import Root, Run, Task
+
+__all__ = ["CompiledStateGraph", "NodeRuntime"]
+
+_LIVE_MODES = frozenset({"custom", "messages"})
+
+
+def _injectable(fn: Any) -> tuple[bool, bool]:
+    """Whether ``fn`` takes a ``config`` and/or a ``writer`` parameter (injected by name)."""
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False, False
+    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    wants_config = "config" in params and params["config"].kind in kinds
+    wants_writer = "writer" in params and params["writer"].kind in kinds
+    return wants_config, wants_writer
+
+
+class NodeRuntime:
+    """A node as the runner sees it: how to call it, where it leads, what triggers it."""
+
+    __slots__ = (
+        "name",
+        "fn",
+        "is_async",
+        "is_runnable",
+        "wants_config",
+        "wants_writer",
+        "subgraph",
+        "metadata",
+        "edges",
+        "branches",
+        "join_indexes",
+        "trigger",
+        "trigger_tuple",
+        "to_input",
+    )
+
+    def __init__(self, name: str, action: Any, metadata: dict[str, Any], input_info: SchemaInfo) -> None:
+        self.name = name
+        self.metadata = metadata
+        self.subgraph: CompiledStateGraph | None = action if isinstance(action, CompiledStateGraph) else None
+        self.fn = action
+        self.is_runnable = self.subgraph is None and hasattr(action, "invoke") and hasattr(action, "ainvoke")
+        call = action if inspect.isfunction(action) or inspect.ismethod(action) else getattr(action, "__call__", action)  # noqa: B004
+        self.is_async = self.subgraph is None and not self.is_runnable and inspect.iscoroutinefunction(call)
+        self.wants_config, self.wants_writer = (False, False) if self.is_runnable else _injectable(action)
+        self.edges: tuple[str, ...] = ()
+        self.branches: tuple[Branch, ...] = ()
+        self.join_indexes: tuple[int, ...] = ()
+        self.trigger = f"branch:to:{name}"
+        self.trigger_tuple = (self.trigger,)
+        self.to_input = input_info.to_node_input
+
+    def _kwargs(self, ctx: TaskContext) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        if self.wants_config:
+            kwargs["config"] = ctx.config or ctx.run.task_config(ctx.task)
+        if self.wants_writer:
+            kwargs["writer"] = ctx.writer
+        return kwargs
+
+    def call_sync(self, input: Any, ctx: TaskContext) -> Any:
+        if self.is_runnable:
+            return self.fn.invoke(input, ctx.config or ctx.run.task_config(ctx.task))
+        if self.wants_config or self.wants_writer:
+            return self.fn(input, **self._kwargs(ctx))
+        return self.fn(input)
+
+    async def call_async(self, input: Any, ctx: TaskContext) -> Any:
+        if self.is_runnable:
+            return await self.fn.ainvoke(input, ctx.config or ctx.run.task_config(ctx.task))
+        if not self.is_async:
+            return self.call_sync(input, ctx)
+        if self.wants_config or self.wants_writer:
+            return await self.fn(input, **self._kwargs(ctx))
+        return await self.fn(input)
+
+
+class CompiledStateGraph:
+    """A compiled graph. Run it with ``invoke``/``ainvoke``/``stream``/``astream``; use it as a node."""
+
+    _nbstream_compiled = True
+
+    def __init__(self, builder: StateGraph, name: str) -> None:
+        self.builder = builder
+        self.name = name
+        self.channels = builder.channels
+        self.state_info = builder.state_info
+        self.input_info = builder.input_info
+        self.output_info = builder.output_info
+        self.defaults = tuple(
+            (key, ch.default_factory) for key, ch in self.channels.items() if ch.default_factory is not None
+        )
+        self.nodes: dict[str, NodeRuntime] = {}
+        for spec in builder.nodes.values():
+            info = schema_info(spec.input_schema)[0] if spec.input_schema is not None else self.state_info
+            self.nodes[spec.name] = NodeRuntime(spec.name, spec.action, spec.metadata, info)
+        self.node_names = tuple(self.nodes)
+        edges: dict[str, list[str]] = {}
+        for source, target in builder.edges:
+            if target != END:
+                edges.setdefault(source, []).append(target)
+        self.start_edges = tuple(edges.pop(START, ()))
+        for name, targets in edges.items():
+            self.nodes[name].edges = tuple(dict.fromkeys(targets))
+        self.start_branches = tuple(b for b in builder.branches if b.source == START)
+        for name, node in self.nodes.items():
+            node.branches = tuple(b for b in builder.branches if b.source == name)
+        self.joins: list[tuple[tuple[str, ...], str, str]] = [
+            (sources, target, f"join:{'+'.join(sources)}:{target}") for sources, target in builder.joins
+        ]
+        for name, node in self.nodes.items():
+            node.join_indexes = tuple(i for i, (sources, _, _) in enumerate(self.joins) if name in sources)
+        self.edge_list = self._edge_list()
+        self.has_async = any(
+            n.is_async or (n.subgraph is not None and n.subgraph.has_async) for n in self.nodes.values()
+        )
+
+    def _edge_list(self) -> tuple[tuple[str, str, bool], ...]:
+        out: list[tuple[str, str, bool]] = [(s, t, False) for s, t in self.builder.edges]
+        for sources, target in self.builder.joins:
+            out.extend((s, target, False) for s in sources)
+        for branch in self.builder.branches:
+            out.extend((branch.source, t, True) for t in branch_targets(branch) or ())
+        return tuple(out)
+
+    def __repr__(self) -> str:
+        return f"CompiledStateGraph(name={self.name!r}, nodes={list(self.node_names)!r})"
+
+    # -- setting up a call -----------------------------------------------------------------------
+    def _open(
+        self,
+        config: dict[str, Any] | None,
+        handlers: list[EventHandler],
+        wants_custom: bool,
+    ) -> tuple[Run, Bus]:
+        """Make the bus, root and run for one call, nested under the running task if there is one."""
+        parent = CURRENT_TASK.get()
+        if parent is None:
+            bus = Bus(handlers)
+            callbacks = _messages_callbacks(handlers, config)
+            root = Root(bus, live_custom=wants_custom or len(handlers) > 1, callbacks=callbacks, user_config=config)
+            return Run(self, root, (), None), bus
+        # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
+        # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
+        outer = parent.run.root
+        segment = f"{parent.task.node.name}:{parent.task.id}"
+        ns = (*parent.run.ns, segment) if parent.nested_calls == 0 else (
+            *parent.run.ns, segment, str(parent.nested_calls)
+        )
+        parent.nested_calls += 1
+        handlers.append(outer.bus.publish)
+        bus = Bus(handlers)
+        parent_config = parent.config or parent.run.task_config(parent.task)
+        merged = {**parent_config, **(config or {})}
+        root = Root(bus, live_custom=True, callbacks=outer.callbacks, user_config=merged)
+        root.run_id = outer.run_id
+        return Run(self, root, ns, merged), bus
+
+    @staticmethod
+    def _handlers(projector: StreamProjector | None, observers: Iterable[Observer | EventHandler]) -> list[Any]:
+        handlers: list[Any] = [projector] if projector is not None else []
+        handlers.extend(as_handler(o) for o in observers)
+        return handlers
+
+    # -- sync ------------------------------------------------------------------------------------
+    def stream(
+        self,
+        input: Any,
+        config: dict[str, Any] | None = None,
+        *,
+        stream_mode: Any = None,
+        subgraphs: bool = False,
+        observers: Iterable[Observer | EventHandler] = (),
+        **_unsupported: Any,
+    ) -> Iterator[Any]:
+        """Run the graph, yielding chunks of the requested stream mode(s) as they are produced."""
+        nested = CURRENT_TASK.get() is not None
+        modes, tagged = parse_modes(stream_mode if stream_mode is not None else ("values" if nested else "updates"))
+        return self._stream(input, config, modes, tagged, subgraphs, list(observers))
+
+    def _stream(
+        self,
+        input: Any,
+        config: dict[str, Any] | None,
+        modes: frozenset[str],
+        tagged: bool,
+        subgraphs: bool,
+        observers: list[Any],
+    ) -> Iterator[Any]:
+        projector = StreamProjector(modes, tagged, subgraphs)
+        run, bus = self._open(config, self._handlers(projector, observers), "custom" in modes)
+        projector.rebase(run.ns)
+        live = bool(modes & _LIVE_MODES) or subgraphs
+        out = projector.out
+        try:
+            for _ in run_sync(run, input, live):
+                while out:
+                    yield out.popleft()
+        finally:
+            bus.close()
+
+    def invoke(
+        self,
+        input: Any,
+        config: dict[str, Any] | None = None,
+        *,
+        stream_mode: Any = "values",
+        observers: Iterable[Observer | EventHandler] = (),
+        **kwargs: Any,
+    ) -> Any:
+        """Run the graph to the end and return its output (``stream_mode="values"``), else all chunks."""
+        if stream_mode != "values":
+            return list(self.stream(input, config, stream_mode=stream_mode, observers=observers, **kwargs))
+        run, bus = self._open(config, self._handlers(None, observers), False)
+        try:
+            for _ in run_sync(run, input, False):
+                pass
+        finally:
+            bus.close()
+        return run.output()
+
+    # -- async -----------------------------------------------------------------------------------
+    def astream(
+        self,
+        input: Any,
+        config: dict[str, Any] | None = None,
+        *,
+        stream_mode: Any = None,
+        subgraphs: bool = False,
+        observers: Iterable[Observer | EventHandler] = (),
+        **_unsupported: Any,
+    ) -> AsyncIterator[Any]:
+        """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
+        nested = CURRENT_TASK.get() is not None
+        modes, tagged = parse_modes(stream_mode if stream_mode is not None else ("values" if nested else "updates"))
+        return self._astream(input, config, modes, tagged, subgraphs, list(observers))
+
+    async def _astream(
+        self,
+        input: Any,
+        config: dict[str, Any] | None,
+        modes: frozenset[str],
+        tagged: bool,
+        subgraphs: bool,
+        observers: list[Any],
+    ) -> AsyncIterator[Any]:
+        projector = StreamProjector(modes, tagged, subgraphs)
+        run, bus = self._open(config, self._handlers(projector, observers), "custom" in modes)
+        projector.rebase(run.ns)
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+        bus.set_wakeup(lambda: loop.call_soon_threadsafe(wake.set))
+        projector.notify = wake.set
+        live = bool(modes & _LIVE_MODES) or subgraphs
+        out = projector.out
+        driver = run_async(run, input, live, wake)
+        try:
+            async for _ in driver:
+                while out:
+                    yield out.popleft()
+        finally:
+            await driver.aclose()
+            bus.close()
+
+    async def ainvoke(
+        self,
+        input: Any,
+        config: dict[str, Any] | None = None,
+        *,
+        stream_mode: Any = "values",
+        observers: Iterable[Observer | EventHandler] = (),
+        **kwargs: Any,
+    ) -> Any:
+        """Async ``invoke``."""
+        if stream_mode != "values":
+            return [c async for c in self.astream(input, config, stream_mode=stream_mode, observers=observers, **kwargs)]
+        run, bus = self._open(config, self._handlers(None, observers), False)
+        loop = asyncio.get_running_loop()
+        wake = asyncio.Event()
+        bus.set_wakeup(lambda: loop.call_soon_threadsafe(wake.set))
+        driver = run_async(run, input, False, wake)
+        try:
+            async for _ in driver:
+                pass
+        finally:
+            await driver.aclose()
+            bus.close()
+        return run.output()
+
+    # -- as a node of another graph --------------------------------------------------------------
+    def _as_node_run(self, parent: Run, task: Task) -> Run:
+        ns = (*parent.ns, f"{task.node.name}:{task.id}")
+        ctx = task.ctx
+        config = (ctx.config or None) if ctx is not None else None
+        return Run(self, parent.root, ns, config)
+
+    def _as_node_output(self, run: Run, parent: Run) -> dict[str, Any]:
+        # a subgraph shares the keys both graphs have; its private keys stay inside it
+        channels = parent.graph.channels
+        return {k: v for k, v in run.output().items() if k in channels}
+
+    def run_as_node_sync(self, input: Any, parent: Run, task: Task) -> dict[str, Any]:
+        run = self._as_node_run(parent, task)
+        for _ in run_sync(run, input, False):
+            pass
+        return self._as_node_output(run, parent)
+
+    async def run_as_node_async(self, input: Any, parent: Run, task: Task) -> dict[str, Any]:
+        run = self._as_node_run(parent, task)
+        async for _ in run_async(run, input, False):
+            pass
+        return self._as_node_output(run, parent)
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def get_graph(self, xray: bool = False) -> Any:
+        """The graph's shape, with ``draw_mermaid()`` and ``draw_ascii()`` (offline, no grandalf)."""
+        from nbstream.widgets.drawing import GraphDrawing
+
+        return GraphDrawing(self.node_names, self.edge_list)
+
+
+def _messages_callbacks(handlers: list[Any], config: dict[str, Any] | None) -> Any:
+    """The langchain-core callbacks each task's config carries (set by the messages support)."""
+    return None

@@ -1,0 +1,216 @@
+"""The two thin drivers over :class:`~nbstream.runtime.loop.Run`: threads (sync) and asyncio (async).
+
+Both are generators that yield after anything may have been published, so the caller (``stream``
+or ``astream``) can hand out the chunks made so far; a nested run (a subgraph) just exhausts them.
+
+* **Sync.** A step with one sync task runs it inline in the calling thread, unless ``live`` asks for
+  output while nodes run (``custom``/``messages``/``subgraphs=True``): then, and for every step with
+  several tasks, tasks run on worker threads in a copy of the caller's context, and the caller pumps
+  the bus until they are done. Threads cannot be cancelled: on stop, the driver starts no new step
+  and waits for the running tasks to return before it lets the stop propagate.
+* **Async.** Async nodes run as asyncio tasks (context copied, so langchain-core callbacks and
+  ``get_stream_writer()`` work on Python 3.11+), sync nodes on worker threads. On a node error or a
+  stop, sibling asyncio tasks are cancelled at once; worker threads are waited for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import AsyncIterator, Iterator
+from queue import SimpleQueue
+from typing import Any
+
+from nbstream.runtime import _pool
+from nbstream.runtime.loop import Run, Stopped, Task
+
+__all__ = ["run_sync", "run_async"]
+
+_copy_context = contextvars.copy_context
+
+
+def _is_stop(exc: BaseException) -> bool:
+    return isinstance(exc, GeneratorExit | KeyboardInterrupt | Stopped | asyncio.CancelledError)
+
+
+def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
+    """Drive ``run`` to the end in this thread; publishes RunFailed and re-raises on any error."""
+    try:
+        run.start(input)
+        yield
+        while True:
+            tasks = run.prepare_step()
+            if not tasks:
+                break
+            yield
+            if len(tasks) == 1 and not live:
+                task = tasks[0]
+                _check_sync(task)
+                run.execute(task)
+                run.complete(task)
+                yield
+            else:
+                yield from _parallel_sync(run, tasks)
+            run.finish_step(tasks)
+            yield
+        run.finish()
+        yield
+    except BaseException as exc:
+        stop = _is_stop(exc)
+        if stop:
+            run.root.stopped = True
+        run.fail(exc, stop)
+        raise
+
+
+def _check_sync(task: Task) -> None:
+    if task.node.is_async:
+        raise TypeError(
+            f"node {task.node.name!r} is async; run the graph with ainvoke()/astream() "
+            f"(invoke()/stream() run sync nodes only)"
+        )
+
+
+def _parallel_sync(run: Run, tasks: list[Task]) -> Iterator[None]:
+    bus = run.root.bus
+    owner = threading.get_ident() == bus.owner
+    inbox: SimpleQueue[Any] = bus.queue if owner else SimpleQueue()
+    for task in tasks:
+        _check_sync(task)
+    for task in tasks:
+        run.context(task)
+        _pool.submit(_job(_copy_context(), run, task, inbox))
+    remaining = len(tasks)
+    try:
+        while remaining:
+            item = inbox.get()
+            if isinstance(item, Task):
+                run.complete(item)
+                remaining -= 1
+            else:
+                bus.dispatch(item)
+            yield
+    except BaseException:
+        # stopped while tasks run: start nothing new, and wait for the threads we started
+        run.root.stopped = True
+        while remaining:
+            item = inbox.get()
+            if isinstance(item, Task):
+                run.complete(item)
+                remaining -= 1
+            else:
+                bus.dispatch(item)
+        raise
+
+
+def _job(ctx: contextvars.Context, run: Run, task: Task, inbox: SimpleQueue[Any]) -> Any:
+    def job() -> None:
+        ctx.run(run.execute, task)
+        inbox.put(task)
+
+    return job
+
+
+async def run_async(run: Run, input: Any, live: bool, wake: asyncio.Event | None = None) -> AsyncIterator[None]:
+    """Drive ``run`` on the running event loop; ``wake`` is set whenever there is news."""
+    own_wake = wake if wake is not None else asyncio.Event()
+    try:
+        run.start(input)
+        yield
+        while True:
+            tasks = run.prepare_step()
+            if not tasks:
+                break
+            yield
+            if len(tasks) == 1 and not live and tasks[0].node.is_async:
+                task = tasks[0]
+                await run.aexecute(task)
+                run.complete(task)
+                yield
+            else:
+                async for _ in _parallel_async(run, tasks, own_wake):
+                    yield
+            run.finish_step(tasks)
+            yield
+        run.finish()
+        yield
+    except BaseException as exc:
+        stop = _is_stop(exc)
+        if stop:
+            run.root.stopped = True
+        run.fail(exc, stop)
+        raise
+
+
+async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> AsyncIterator[None]:
+    loop = asyncio.get_running_loop()
+    bus = run.root.bus
+    waiting: dict[asyncio.Future[Any], Task] = {}
+
+    def on_done(_fut: asyncio.Future[Any]) -> None:
+        wake.set()
+
+    for task in tasks:
+        run.context(task)
+        ctx = _copy_context()
+        if task.node.is_async or task.node.subgraph is not None and task.node.subgraph.has_async:
+            fut: asyncio.Future[Any] = asyncio.ensure_future(
+                loop.create_task(run.aexecute(task), context=ctx)
+            )
+        else:
+            fut = loop.create_future()
+            _pool.submit(_thread_job(ctx, run, task, loop, fut))
+        fut.add_done_callback(on_done)
+        waiting[fut] = task
+    try:
+        while waiting:
+            await wake.wait()
+            wake.clear()
+            bus.pump()
+            finished = [f for f in waiting if f.done()]
+            failed = False
+            for fut in finished:
+                task = waiting.pop(fut)
+                run.complete(task)
+                failed = failed or task.error is not None
+            yield
+            if failed:
+                await _cancel(run, waiting)
+                return
+    except BaseException:
+        run.root.stopped = True
+        await _cancel(run, waiting)
+        raise
+
+
+async def _cancel(run: Run, waiting: dict[asyncio.Future[Any], Task]) -> None:
+    """Cancel sibling asyncio tasks, wait for worker threads, and publish what each did."""
+    for fut, task in waiting.items():
+        if isinstance(fut, asyncio.Task):
+            task.cancelled = True
+            fut.cancel()
+    if waiting:
+        await asyncio.shield(asyncio.gather(*waiting, return_exceptions=True))
+    run.root.bus.pump()
+    for task in waiting.values():
+        run.complete(task)
+    waiting.clear()
+
+
+def _thread_job(
+    ctx: contextvars.Context, run: Run, task: Task, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any]
+) -> Any:
+    def job() -> None:
+        ctx.run(run.execute, task)
+        try:
+            loop.call_soon_threadsafe(_resolve, fut)
+        except RuntimeError:  # the loop closed while the thread ran: nobody is waiting any more
+            pass
+
+    return job
+
+
+def _resolve(fut: asyncio.Future[Any]) -> None:
+    if not fut.done():
+        fut.set_result(None)

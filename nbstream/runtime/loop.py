@@ -1,0 +1,534 @@
+"""The super-step machine shared by every driver (sync, async, nested).
+
+A :class:`Run` holds one graph's state between steps and knows how to prepare a step's tasks,
+execute one task (in whatever thread or task the driver chose), record its outcome, and apply a
+step's writes. It publishes events and nothing else: it knows no stream mode and no widget.
+
+Per step: ``prepare_step()`` → tasks (TaskStarted published) → the driver runs each task with
+``execute``/``aexecute`` → ``complete(task)`` (TaskFinished) → ``finish_step()`` applies the writes
+in task-path order through the channels' reducers (StepFinished).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import inspect
+import random
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from nbstream.bus import Bus
+from nbstream.errors import (
+    EmptyInputError,
+    GraphRecursionError,
+    InvalidUpdateError,
+    NodeInputError,
+)
+from nbstream.events import (
+    CustomData,
+    Namespace,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    TaskFinished,
+    TaskStarted,
+)
+from nbstream.graph._builder import END
+from nbstream.graph._state import MISSING, input_to_dict, update_to_pairs
+from nbstream.runtime._context import CURRENT_TASK, TaskContext
+from nbstream.types import Command, Send
+
+if TYPE_CHECKING:
+    from nbstream.runtime.compiled import CompiledStateGraph, NodeRuntime
+
+__all__ = ["Root", "Run", "Task", "Stopped"]
+
+DEFAULT_RECURSION_LIMIT = 10007
+_PULL = "__pregel_pull"
+_PUSH = "__pregel_push"
+_perf = time.perf_counter
+_bits = random.getrandbits
+
+
+def _task_id() -> str:
+    h = f"{_bits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _noop_writer(_data: Any) -> None:
+    """The writer when nobody listens to custom data: calls succeed and are discarded."""
+
+
+class Stopped(Exception):
+    """Raised inside a nested run when the consumer stopped the top-level run."""
+
+
+class Root:
+    """What a top-level call shares with every nested run: bus, run id, flags, LLM callbacks."""
+
+    __slots__ = ("bus", "run_id", "stopped", "live_custom", "callbacks", "user_config", "recursion_limit")
+
+    def __init__(
+        self,
+        bus: Bus,
+        *,
+        live_custom: bool,
+        callbacks: Any,
+        user_config: dict[str, Any] | None,
+    ) -> None:
+        self.bus = bus
+        self.run_id = _task_id()
+        self.stopped = False
+        #: whether custom data has a listener (the custom mode or an observer); else writers are no-ops
+        self.live_custom = live_custom
+        #: langchain-core callbacks put into every task's config (the messages handler), or None
+        self.callbacks = callbacks
+        self.user_config = user_config or {}
+        limit = self.user_config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
+        if not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"recursion_limit must be an int >= 1; got {limit!r}")
+        self.recursion_limit = limit
+
+
+class Task:
+    """One node execution in one step, and its outcome once it ran."""
+
+    __slots__ = (
+        "id",
+        "node",
+        "input",
+        "triggers",
+        "path",
+        "order",
+        "update",
+        "writes",
+        "next_nodes",
+        "sends",
+        "error",
+        "cancelled",
+        "started",
+        "duration",
+        "ctx",
+    )
+
+    def __init__(
+        self, node: NodeRuntime, input: Any, triggers: tuple[str, ...], path: tuple[Any, ...], order: Any
+    ) -> None:
+        self.id = _task_id()
+        self.node = node
+        self.input = input
+        self.triggers = triggers
+        self.path = path
+        self.order = order
+        self.update: Any = None
+        self.writes: list[tuple[str, Any]] = []
+        self.next_nodes: list[str] = []
+        self.sends: list[Send] = []
+        self.error: BaseException | None = None
+        self.cancelled = False
+        self.started = 0.0
+        self.duration = 0.0
+        self.ctx: TaskContext | None = None
+
+
+class Run:
+    """One execution of one graph (the root or a subgraph) on a shared :class:`Root`."""
+
+    __slots__ = (
+        "graph",
+        "root",
+        "ns",
+        "ns_str",
+        "values",
+        "step",
+        "_pulls",
+        "_sends",
+        "_joins_seen",
+        "_publish",
+        "parent_config",
+    )
+
+    def __init__(
+        self, graph: CompiledStateGraph, root: Root, ns: Namespace, parent_config: dict[str, Any] | None
+    ) -> None:
+        self.graph = graph
+        self.root = root
+        self.ns = ns
+        self.ns_str = "|".join(ns)
+        self.values: dict[str, Any] = {}
+        self.step = 0
+        self._pulls: dict[str, list[str]] = {}
+        self._sends: list[Send] = []
+        self._joins_seen: list[set[str]] = [set() for _ in graph.joins]
+        self._publish = root.bus.publish
+        self.parent_config = parent_config
+
+    # -- start and end ---------------------------------------------------------------------------
+    def start(self, input: Any) -> None:
+        """Publish RunStarted, apply the input as step 0, and route from START."""
+        graph = self.graph
+        self._publish(
+            RunStarted(self.root.run_id, self.ns, -1, graph.name, input, graph.node_names, graph.edge_list)
+        )
+        if input is None:
+            raise EmptyInputError(f"graph {graph.name!r} received no input (None); pass a dict of state keys")
+        if isinstance(input, Command):
+            raise RuntimeError("Command input (resume) needs a checkpointer, which nbstream does not have")
+        writes = input_to_dict(input, graph.input_info)
+        values: dict[str, Any] = {}
+        for key, channel in graph.channels.items():
+            if channel.default_factory is not None:
+                values[key] = channel.default_factory()
+                if key in writes:
+                    values[key] = channel.reducer(values[key], writes[key])  # type: ignore[misc]
+            elif key in writes:
+                values[key] = writes[key]
+        self.values = values
+        self._publish(StepFinished(self.root.run_id, self.ns, 0, values, frozenset(writes)))
+        for target in graph.start_edges:
+            self._pulls.setdefault(target, [])
+        for branch in graph.start_branches:
+            self._route(branch, graph.state_info.to_node_input(values), "START", self._pulls, self._sends)
+
+    def output(self) -> Any:
+        values = self.values
+        return {k: values[k] for k in self.graph.output_info.keys if k in values}
+
+    def finish(self) -> Any:
+        out = self.output()
+        self._publish(RunFinished(self.root.run_id, self.ns, self.step, out))
+        return out
+
+    def fail(self, error: BaseException, cancelled: bool) -> None:
+        self._publish(RunFailed(self.root.run_id, self.ns, self.step, error, cancelled))
+
+    # -- steps -----------------------------------------------------------------------------------
+    def prepare_step(self) -> list[Task]:
+        """Build the next step's tasks and publish their start; [] when the graph is done."""
+        pulls, sends = self._pulls, self._sends
+        if not pulls and not sends:
+            return []
+        if self.root.stopped:
+            raise Stopped("the run was stopped by its consumer")
+        step = self.step + 1
+        if step > self.root.recursion_limit:
+            raise GraphRecursionError(
+                f"Recursion limit of {self.root.recursion_limit} reached without hitting a stop condition "
+                f"in graph {self.graph.name!r} (next nodes: {sorted(pulls) + [s.node for s in sends]}). "
+                f"Raise it with config={{'recursion_limit': N}} if the loop is intended."
+            )
+        self.step = step
+        self._pulls, self._sends = {}, []
+        nodes = self.graph.nodes
+        tasks: list[Task] = []
+        for index, send in enumerate(sends):
+            node = nodes[send.node]
+            tasks.append(Task(node, send.arg, (_PUSH,), (_PUSH, index), (1, index)))
+        if pulls:
+            values = self.values
+            for name in sorted(pulls):
+                node = nodes[name]
+                joins = pulls[name]
+                triggers = (node.trigger, *joins) if joins else node.trigger_tuple
+                tasks.append(Task(node, node.to_input(values), triggers, (_PULL, name), (0, name)))
+        run_id, ns, publish = self.root.run_id, self.ns, self._publish
+        publish(StepStarted(run_id, ns, step, tuple(t.id for t in tasks)))
+        for t in tasks:
+            publish(TaskStarted(run_id, ns, step, t.id, t.node.name, t.input, t.triggers, t.path, t.node.metadata))
+        return tasks
+
+    def finish_step(self, tasks: Sequence[Task]) -> None:
+        """Apply the step's writes (raising the first task error instead, if any)."""
+        errors = [t for t in tasks if t.error is not None]
+        if errors:
+            # the error that stopped the step, not a sibling's cancellation caused by it
+            raise next((t for t in errors if not t.cancelled), errors[0]).error  # type: ignore[misc]
+        ordered = sorted(tasks, key=_order) if len(tasks) > 1 else tasks
+        channels = self.graph.channels
+        grouped: dict[str, tuple[list[Any], list[str]]] = {}
+        for t in ordered:
+            for key, value in t.writes:
+                entry = grouped.get(key)
+                if entry is None:
+                    grouped[key] = ([value], [t.node.name])
+                else:
+                    entry[0].append(value)
+                    entry[1].append(t.node.name)
+        values = self.values
+        if grouped:
+            values = dict(values)
+            step = self.step
+            fresh = False
+            for key, (vals, writers) in grouped.items():
+                fresh = fresh or key not in values
+                values[key] = channels[key].fold(values.get(key, MISSING), vals, writers, step)
+            if fresh:  # keep LangGraph's key order (the channels' order) when a key first appears
+                values = {k: values[k] for k in channels if k in values}
+            self.values = values
+        self._publish(StepFinished(self.root.run_id, self.ns, self.step, values, frozenset(grouped)))
+        pulls, sends = self._pulls, self._sends
+        joins = self.graph.joins
+        for t in ordered:
+            for name in t.next_nodes:
+                pulls.setdefault(name, [])
+            sends.extend(t.sends)
+            for j in t.node.join_indexes:
+                seen = self._joins_seen[j]
+                seen.add(t.node.name)
+                sources, target, channel = joins[j]
+                if len(seen) == len(sources):
+                    seen.clear()
+                    pulls.setdefault(target, []).append(channel)
+
+    # -- tasks -----------------------------------------------------------------------------------
+    def context(self, task: Task) -> TaskContext:
+        root = self.root
+        if root.live_custom:
+            run_id, ns, step, tid, name, publish = root.run_id, self.ns, self.step, task.id, task.node.name, self._publish
+
+            def writer(data: Any) -> None:
+                publish(CustomData(run_id, ns, step, tid, name, data))
+
+        else:
+            writer = _noop_writer
+        ctx = TaskContext(self, task, writer, self.task_config(task) if root.callbacks is not None else {})
+        task.ctx = ctx
+        return ctx
+
+    def task_config(self, task: Task) -> dict[str, Any]:
+        """The RunnableConfig a node sees: user config plus LangGraph's task metadata and callbacks."""
+        base = self.parent_config if self.parent_config is not None else self.root.user_config
+        checkpoint_ns = f"{self.ns_str}|{task.node.name}:{task.id}" if self.ns_str else f"{task.node.name}:{task.id}"
+        metadata = dict(base.get("metadata") or {})
+        metadata.update(task.node.metadata)
+        metadata.update(
+            langgraph_step=self.step,
+            langgraph_node=task.node.name,
+            langgraph_triggers=task.triggers,
+            langgraph_path=task.path,
+            langgraph_checkpoint_ns=checkpoint_ns,
+        )
+        configurable = dict(base.get("configurable") or {})
+        configurable["checkpoint_ns"] = checkpoint_ns
+        config = {k: v for k, v in base.items() if k not in ("metadata", "configurable", "callbacks", "run_name")}
+        config.update(
+            metadata=metadata,
+            configurable=configurable,
+            recursion_limit=self.root.recursion_limit,
+            run_name=task.node.name,
+        )
+        callbacks = self.root.callbacks if self.root.callbacks is not None else base.get("callbacks")
+        if callbacks is not None:
+            config["callbacks"] = callbacks
+        return config
+
+    def execute(self, task: Task) -> None:
+        """Run a task in the current thread (the driver picked it); record its outcome on ``task``."""
+        ctx = task.ctx or self.context(task)
+        token = CURRENT_TASK.set(ctx)
+        lc_token = _set_lc_config(ctx.config) if ctx.config else None
+        task.started = _perf()
+        try:
+            node = task.node
+            if node.subgraph is not None:
+                result = node.subgraph.run_as_node_sync(task.input, self, task)
+            else:
+                result = node.call_sync(task.input, ctx)
+            self._absorb(task, result)
+        except BaseException as exc:  # noqa: BLE001 - recorded, re-raised by the driver at step end
+            self._record_error(task, exc)
+        finally:
+            task.duration = _perf() - task.started
+            if lc_token is not None:
+                _reset_lc_config(lc_token)
+            CURRENT_TASK.reset(token)
+
+    async def aexecute(self, task: Task) -> None:
+        """Run an async node (or an async subgraph) as part of the current asyncio task."""
+        ctx = task.ctx or self.context(task)
+        token = CURRENT_TASK.set(ctx)
+        lc_token = _set_lc_config(ctx.config) if ctx.config else None
+        task.started = _perf()
+        try:
+            node = task.node
+            if node.subgraph is not None:
+                result = await node.subgraph.run_as_node_async(task.input, self, task)
+            else:
+                result = await node.call_async(task.input, ctx)
+            self._absorb(task, result)
+        except BaseException as exc:  # noqa: BLE001 - recorded, re-raised by the driver
+            self._record_error(task, exc)
+        finally:
+            task.duration = _perf() - task.started
+            if lc_token is not None:
+                _reset_lc_config(lc_token)
+            CURRENT_TASK.reset(token)
+
+    def _record_error(self, task: Task, exc: BaseException) -> None:
+        task.error = exc
+        task.writes = []
+        if not isinstance(exc, Exception) or isinstance(exc, Stopped):
+            task.cancelled = True
+        else:
+            where = f" in subgraph {self.ns_str!r}" if self.ns else ""
+            note = f"while running node {task.node.name!r} at step {self.step}{where}"
+            notes = getattr(exc, "__notes__", ())
+            if note not in notes:
+                exc.add_note(note)
+
+    def complete(self, task: Task) -> None:
+        """Publish a finished task's outcome (in the thread that owns the bus)."""
+        self._publish(
+            TaskFinished(
+                self.root.run_id,
+                self.ns,
+                self.step,
+                task.id,
+                task.node.name,
+                task.update,
+                tuple(task.writes),
+                task.duration,
+                task.error,
+                task.cancelled,
+            )
+        )
+
+    def _absorb(self, task: Task, result: Any) -> None:
+        """Turn a node's return value into writes, the ``updates`` view of it, and routes."""
+        node = task.node
+        goto: list[str | Send] = []
+        if isinstance(result, Command):
+            pairs = self._pairs(result.update, node.name)
+            shown = _shown(result.update, pairs)
+            goto.extend(_as_targets(result.goto))
+        elif isinstance(result, list) and result and all(isinstance(r, Command) for r in result):
+            pairs, shown = [], []
+            for command in result:
+                part = self._pairs(command.update, node.name)
+                pairs.extend(part)
+                shown.append(_shown(command.update, part))
+                goto.extend(_as_targets(command.goto))
+        else:
+            pairs = self._pairs(result, node.name)
+            shown = result if pairs else None
+        task.writes = pairs
+        task.update = shown
+        task.next_nodes = list(node.edges)
+        for branch in node.branches:
+            state = self._local_state(pairs)
+            self._route(branch, state, node.name, task.next_nodes, task.sends)
+        for target in goto:
+            self._add_target(target, node.name, task.next_nodes, task.sends)
+
+    def _pairs(self, update: Any, node: str) -> list[tuple[str, Any]]:
+        pairs = update_to_pairs(update, node)
+        if not pairs:
+            return []
+        channels = self.graph.channels
+        for key, _ in pairs:
+            if key not in channels:
+                raise InvalidUpdateError(
+                    f"node {node!r} at step {self.step} wrote unknown key {key!r}; the state has keys "
+                    f"{sorted(channels)}"
+                )
+        return pairs
+
+    def _local_state(self, pairs: list[tuple[str, Any]]) -> Any:
+        """The state as this task sees it after its own writes (what its router reads)."""
+        values = self.values
+        if pairs:
+            values = dict(values)
+            channels = self.graph.channels
+            for key, value in pairs:
+                channel = channels[key]
+                current = values.get(key, MISSING)
+                values[key] = value if channel.reducer is None or current is MISSING else channel.reducer(current, value)
+        return self.graph.state_info.to_node_input(values)
+
+    def _route(self, branch: Any, state: Any, source: str, pulls: Any, sends: list[Send]) -> None:
+        result = branch.path(state)
+        if inspect.isawaitable(result):
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+            raise TypeError(
+                f"the router after {source!r} is async; nbstream runs routers synchronously. "
+                f"Make it a plain function."
+            )
+        targets = result if isinstance(result, list | tuple) else [result]
+        for target in targets:
+            if branch.path_map is not None and not isinstance(target, Send):
+                try:
+                    target = branch.path_map[target]
+                except (KeyError, TypeError):
+                    raise NodeInputError(
+                        f"the router after {source!r} returned {target!r}, which is not a key of its "
+                        f"path_map {sorted(map(str, branch.path_map))}"
+                    ) from None
+            self._add_target(target, source, pulls, sends)
+
+    def _add_target(self, target: Any, source: str, pulls: Any, sends: list[Send]) -> None:
+        if isinstance(target, Send):
+            if target.node not in self.graph.nodes:
+                raise NodeInputError(
+                    f"{source!r} sent to unknown node {target.node!r} at step {self.step}; known nodes: "
+                    f"{sorted(self.graph.nodes)}"
+                )
+            sends.append(target)
+            return
+        if target is None or target == END:
+            return
+        if not isinstance(target, str) or target not in self.graph.nodes:
+            raise NodeInputError(
+                f"{source!r} routed to unknown node {target!r} at step {self.step}; known nodes: "
+                f"{sorted(self.graph.nodes)} (or END)"
+            )
+        if isinstance(pulls, dict):
+            pulls.setdefault(target, [])
+        elif target not in pulls:
+            pulls.append(target)
+
+
+def _order(task: Task) -> Any:
+    return task.order
+
+
+def _as_targets(goto: Any) -> list[str | Send]:
+    if not goto:
+        return []
+    if isinstance(goto, str | Send):
+        return [goto]
+    return list(goto)
+
+
+def _shown(update: Any, pairs: list[tuple[str, Any]]) -> Any:
+    """What ``updates`` shows for a Command's update: the dict, or one dict per write if a key repeats."""
+    if not pairs:
+        return None
+    if isinstance(update, dict):
+        return update
+    keys = [k for k, _ in pairs]
+    if len(set(keys)) < len(keys):
+        return [{k: v} for k, v in pairs]
+    return dict(pairs)
+
+
+_lc_var: contextvars.ContextVar[Any] | None = None
+
+
+def _set_lc_config(config: dict[str, Any]) -> contextvars.Token[Any]:
+    global _lc_var
+    if _lc_var is None:
+        from langchain_core.runnables.config import var_child_runnable_config
+
+        _lc_var = var_child_runnable_config
+    return _lc_var.set(config)
+
+
+def _reset_lc_config(token: contextvars.Token[Any]) -> None:
+    assert _lc_var is not None
+    _lc_var.reset(token)
+
