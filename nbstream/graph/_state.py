@@ -130,7 +130,7 @@ def input_to_dict(value: Any, info: SchemaInfo) -> dict[str, Any]:
         return {k: v for k, v in value.items() if k in info.keys}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name in info.keys}
-    if hasattr(value, "model_fields") and hasattr(value, "model_dump"):
+    if _is_pydantic(type(value)):
         return {k: getattr(value, k) for k in type(value).model_fields if k in info.keys}
     raise TypeError(
         f"graph input must be a dict or a {getattr(info.schema, '__name__', info.schema)} instance; "
@@ -148,7 +148,7 @@ def update_to_pairs(update: Any, node: str) -> list[tuple[str, Any]] | None:
         return list(update)
     if dataclasses.is_dataclass(update) and not isinstance(update, type):
         return [(f.name, getattr(update, f.name)) for f in dataclasses.fields(update)]
-    if hasattr(update, "model_fields") and hasattr(update, "model_dump"):
+    if _is_pydantic(type(update)):
         return [(k, getattr(update, k)) for k in (update.model_fields_set or type(update).model_fields)]
     raise InvalidUpdateError(
         f"node {node!r} returned {type(update).__name__} ({update!r:.80}); expected a dict of state "
