@@ -160,7 +160,7 @@ class CompiledStateGraph:
         if parent is None:
             bus = Bus(handlers)
             callbacks = _messages_callbacks(handlers, config)
-            root = Root(bus, live_custom=wants_custom or len(handlers) > 1, callbacks=callbacks, user_config=config)
+            root = Root(bus, live_custom=wants_custom, callbacks=callbacks, user_config=config)
             return Run(self, root, (), None), bus
         # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
         # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
@@ -210,7 +210,7 @@ class CompiledStateGraph:
         observers: list[Any],
     ) -> Iterator[Any]:
         projector = StreamProjector(modes, tagged, subgraphs)
-        run, bus = self._open(config, self._handlers(projector, observers), "custom" in modes)
+        run, bus = self._open(config, self._handlers(projector, observers), "custom" in modes or bool(observers))
         projector.rebase(run.ns)
         live = bool(modes & _LIVE_MODES) or subgraphs
         out = projector.out
@@ -233,7 +233,8 @@ class CompiledStateGraph:
         """Run the graph to the end and return its output (``stream_mode="values"``), else all chunks."""
         if stream_mode != "values":
             return list(self.stream(input, config, stream_mode=stream_mode, observers=observers, **kwargs))
-        run, bus = self._open(config, self._handlers(None, observers), False)
+        observers = list(observers)
+        run, bus = self._open(config, self._handlers(None, observers), bool(observers))
         try:
             for _ in run_sync(run, input, False):
                 pass
@@ -267,7 +268,7 @@ class CompiledStateGraph:
         observers: list[Any],
     ) -> AsyncIterator[Any]:
         projector = StreamProjector(modes, tagged, subgraphs)
-        run, bus = self._open(config, self._handlers(projector, observers), "custom" in modes)
+        run, bus = self._open(config, self._handlers(projector, observers), "custom" in modes or bool(observers))
         projector.rebase(run.ns)
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
@@ -296,7 +297,8 @@ class CompiledStateGraph:
         """Async ``invoke``."""
         if stream_mode != "values":
             return [c async for c in self.astream(input, config, stream_mode=stream_mode, observers=observers, **kwargs)]
-        run, bus = self._open(config, self._handlers(None, observers), False)
+        observers = list(observers)
+        run, bus = self._open(config, self._handlers(None, observers), bool(observers))
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         bus.set_wakeup(lambda: loop.call_soon_threadsafe(wake.set))

@@ -25,7 +25,7 @@ class _Full(Exception):
 
 
 class _Writer:
-    __slots__ = ("parts", "size", "limit")
+    __slots__ = ("limit", "parts", "size")
 
     def __init__(self, limit: int) -> None:
         self.parts: list[str] = []
@@ -69,7 +69,7 @@ def _is_message(value: Any) -> bool:
 def _safe_repr(value: Any) -> str:
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001 - a broken __repr__ must not break the view
+    except Exception:
         return f"<{type(value).__name__}>"
     return _ADDRESS.sub("", text)
 

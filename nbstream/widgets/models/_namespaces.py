@@ -22,7 +22,7 @@ def path_label(path: Path) -> str:
 class NamespaceIndex:
     """Remembers which node each task ran, to name the subgraph namespaces those tasks open."""
 
-    __slots__ = ("_tasks", "_namespaces")
+    __slots__ = ("_namespaces", "_tasks")
 
     def __init__(self) -> None:
         self._tasks: dict[str, Path] = {}
@@ -32,14 +32,14 @@ class NamespaceIndex:
         """Record that ``task_id`` runs ``node`` in graph ``ns``; return the node's path."""
         path = self._tasks.get(task_id)
         if path is None:
-            path = self.path(ns) + (node,)
+            path = (*self.path(ns), node)
             self._tasks[task_id] = path
         return path
 
     def task_path(self, ns: Namespace, task_id: str, node: str) -> Path:
         """The path of a task seen before (or of ``node`` in ``ns`` if it was not)."""
         path = self._tasks.get(task_id)
-        return path if path is not None else self.path(ns) + (node,)
+        return path if path is not None else (*self.path(ns), node)
 
     def path(self, ns: Namespace) -> Path:
         """The path of node names of the graph that publishes under ``ns``."""
@@ -47,6 +47,6 @@ class NamespaceIndex:
         if path is None:
             node, _, task_id = ns[-1].rpartition(":")
             known = self._tasks.get(task_id)
-            path = known if known is not None else self.path(ns[:-1]) + (node or ns[-1],)
+            path = known if known is not None else (*self.path(ns[:-1]), node or ns[-1])
             self._namespaces[ns] = path
         return path

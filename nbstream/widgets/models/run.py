@@ -145,7 +145,9 @@ class RunModel:
         self.index = NamespaceIndex()
         self.header = RunHeaderModel(index=self.index, clock=clock)
         self.table = StateTableModel(subgraphs=subgraphs, index=self.index) if table else None
-        self.ticker = TokenTickerModel(nodes=nodes, tags=tags, index=self.index, clock=clock) if ticker else None
+        self.ticker = (
+            TokenTickerModel(nodes=nodes, tags=tags, index=self.index, clock=clock) if ticker else None
+        )
         self.tree = SubgraphTreeModel() if tree else None
         parts = [m.handlers for m in (self.table, self.ticker, self.tree) if m is not None]
         index: Handlers = {TaskStarted: self._task_started}

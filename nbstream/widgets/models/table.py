@@ -98,7 +98,7 @@ class StateTableModel:
         graph = self._index.path(event.ns)
         self._orders[graph] = event.node_names
         for name in event.node_names:
-            self._row(graph + (name,))
+            self._row((*graph, name))
         self.version += 1
 
     def _task_started(self, event: TaskStarted) -> None:

@@ -111,7 +111,7 @@ class TokenTickerModel:
         if not self._wanted(node, tags):
             self._skipped.add(call_id)
             return None
-        path = self._index.path(ns) + (node,)
+        path = (*self._index.path(ns), node)
         lane = self.lanes[call_id] = Lane(call_id, ns, node, path, tags, self._clock())
         self.version += 1
         return lane
