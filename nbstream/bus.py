@@ -61,7 +61,7 @@ def as_handler(observer: Observer | EventHandler) -> EventHandler:
 class Bus:
     """Queue plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
 
-    __slots__ = ("_handlers", "owner", "queue", "_wakeup")
+    __slots__ = ("_handlers", "_wakeup", "owner", "queue")
 
     def __init__(self, handlers: Iterable[EventHandler]) -> None:
         self._handlers: list[EventHandler] = list(handlers)
@@ -102,7 +102,7 @@ class Bus:
         for handler in self._handlers:
             try:
                 handler(event)
-            except Exception as exc:  # noqa: BLE001 - an observer bug must not kill the run
+            except Exception as exc:
                 self._detach(handler, event, exc)
 
     def _detach(self, handler: EventHandler, event: Event, exc: Exception) -> None:

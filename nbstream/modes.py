@@ -84,9 +84,7 @@ class StreamProjector:
 
     _nbstream_projector = True
 
-    def __init__(
-        self, modes: frozenset[str], tagged: bool, subgraphs: bool, base_ns: Namespace = ()
-    ) -> None:
+    def __init__(self, modes: frozenset[str], tagged: bool, subgraphs: bool, base_ns: Namespace = ()) -> None:
         self.out: deque[Any] = deque()
         self.notify: Callable[[], None] | None = None
         self._modes = modes
@@ -128,12 +126,10 @@ class StreamProjector:
         elif kind is StepFinished:
             if self._values and event.updated:  # type: ignore[union-attr]
                 self._emit(ns, "values", event.values)  # type: ignore[union-attr]
-        elif kind is TaskStarted:
-            if self._tasks or self._debug:
-                self._task_started(event)  # type: ignore[arg-type]
-        elif kind is MessageChunk:
-            if self._messages:
-                self._emit(ns, "messages", (event.message, event.metadata))  # type: ignore[union-attr]
+        elif kind is TaskStarted and (self._tasks or self._debug):
+            self._task_started(event)  # type: ignore[arg-type]
+        elif kind is MessageChunk and self._messages:
+            self._emit(ns, "messages", (event.message, event.metadata))  # type: ignore[union-attr]
 
     def _task_started(self, event: TaskStarted) -> None:
         payload: dict[str, Any] = {
@@ -148,7 +144,9 @@ class StreamProjector:
             self._emit(event.ns, "tasks", payload)
         if self._debug:
             self._emit(
-                event.ns, "debug", {"step": event.step, "timestamp": _now(), "type": "task", "payload": payload}
+                event.ns,
+                "debug",
+                {"step": event.step, "timestamp": _now(), "type": "task", "payload": payload},
             )
 
     def _task_finished(self, event: TaskFinished) -> None:
@@ -157,7 +155,7 @@ class StreamProjector:
         if self._updates and event.error is None:
             self._emit(event.ns, "updates", {event.node: event.update})
         if self._tasks or self._debug:
-            payload = {
+            payload: dict[str, Any] = {
                 "id": event.task_id,
                 "name": event.node,
                 "error": event.error,

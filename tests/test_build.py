@@ -35,10 +35,15 @@ def b(state: S) -> dict[str, object]:
         (lambda g: g.add_node(a), "no entry point"),
         (lambda g: g.add_node(a).add_node(b).add_edge(START, "a"), "node 'b' cannot be reached"),
         (
-            lambda g: g.add_node(a).add_edge(START, "a").add_conditional_edges("a", lambda s: "x", {"go": "zz"}),
+            lambda g: (
+                g.add_node(a).add_edge(START, "a").add_conditional_edges("a", lambda s: "x", {"go": "zz"})
+            ),
             "path_map names unknown node 'zz'",
         ),
-        (lambda g: g.add_node(a).add_node(b).add_edge(START, "a").add_edge(["a", "q"], "b"), "unknown node 'q'"),
+        (
+            lambda g: g.add_node(a).add_node(b).add_edge(START, "a").add_edge(["a", "q"], "b"),
+            "unknown node 'q'",
+        ),
     ],
 )
 def test_compile_names_the_problem(build, message) -> None:  # type: ignore[no-untyped-def]
@@ -59,7 +64,9 @@ def test_conditional_targets_from_literal_hint_count_as_reachable() -> None:
     def route(state: S) -> Literal["b", "__end__"]:
         return "b" if state["x"] else END
 
-    graph = StateGraph(S).add_node(a).add_node(b).add_edge(START, "a").add_conditional_edges("a", route).compile()
+    graph = (
+        StateGraph(S).add_node(a).add_node(b).add_edge(START, "a").add_conditional_edges("a", route).compile()
+    )
     assert graph.invoke({"x": 1}) == {"x": 1, "log": ["a", "b"]}
     assert graph.invoke({"x": 0}) == {"x": 0, "log": ["a"]}
 
@@ -119,7 +126,10 @@ def test_input_and_output_schemas() -> None:
         return {"scratch": "hmm", "answer": state["question"].upper()}
 
     graph = (
-        StateGraph(Overall, input_schema=In, output_schema=Out).add_node(think).add_edge(START, "think").compile()
+        StateGraph(Overall, input_schema=In, output_schema=Out)
+        .add_node(think)
+        .add_edge(START, "think")
+        .compile()
     )
     assert graph.invoke({"question": "why", "ignored": 1}) == {"answer": "WHY"}
     # values stream all state channels, as LangGraph does

@@ -30,7 +30,14 @@ def _boom(state: S) -> dict[str, Any]:
 
 
 def _chain_with_failure():  # type: ignore[no-untyped-def]
-    return StateGraph(S).add_node("ok", _ok).add_node("boom", _boom).add_edge(START, "ok").add_edge("ok", "boom").compile()
+    return (
+        StateGraph(S)
+        .add_node("ok", _ok)
+        .add_node("boom", _boom)
+        .add_edge(START, "ok")
+        .add_edge("ok", "boom")
+        .compile()
+    )
 
 
 def test_node_error_delivers_everything_then_raises_original_with_note() -> None:
@@ -48,7 +55,14 @@ def test_node_error_async() -> None:
     async def boom(state: S) -> dict[str, Any]:
         raise ValueError("async kaboom")
 
-    graph = StateGraph(S).add_node("ok", _ok).add_node("boom", boom).add_edge(START, "ok").add_edge("ok", "boom").compile()
+    graph = (
+        StateGraph(S)
+        .add_node("ok", _ok)
+        .add_node("boom", boom)
+        .add_edge(START, "ok")
+        .add_edge("ok", "boom")
+        .compile()
+    )
 
     async def main() -> list[Any]:
         got = []
@@ -83,7 +97,9 @@ def test_unknown_key_is_an_error_naming_node_key_and_known_keys() -> None:
         return {"lgo": ["oops"]}
 
     graph = StateGraph(S).add_node(typo).add_edge(START, "typo").compile()
-    with pytest.raises(InvalidUpdateError, match=r"node 'typo' at step 1 wrote unknown key 'lgo'.*\['log', 'x'\]"):
+    with pytest.raises(
+        InvalidUpdateError, match=r"node 'typo' at step 1 wrote unknown key 'lgo'.*\['log', 'x'\]"
+    ):
         graph.invoke({"x": 0})
 
 
@@ -95,7 +111,11 @@ def test_non_dict_return_is_an_error() -> None:
 
 def test_recursion_limit() -> None:
     graph = (
-        StateGraph(S).add_node("loop", _ok).add_edge(START, "loop").add_conditional_edges("loop", lambda s: "loop").compile()
+        StateGraph(S)
+        .add_node("loop", _ok)
+        .add_edge(START, "loop")
+        .add_conditional_edges("loop", lambda s: "loop")
+        .compile()
     )
     got: list[Any] = []
     with pytest.raises(GraphRecursionError, match="Recursion limit of 5") as info:
@@ -123,15 +143,28 @@ def test_tuple_of_modes_behaves_like_a_list() -> None:
 
 
 def test_unknown_route_and_send_targets() -> None:
-    g1 = StateGraph(S).add_node("ok", _ok).add_edge(START, "ok").add_conditional_edges("ok", lambda s: "nowhere").compile()
+    g1 = (
+        StateGraph(S)
+        .add_node("ok", _ok)
+        .add_edge(START, "ok")
+        .add_conditional_edges("ok", lambda s: "nowhere")
+        .compile()
+    )
     with pytest.raises(NodeInputError, match="'ok' routed to unknown node 'nowhere'"):
         g1.invoke({"x": 1})
-    g2 = StateGraph(S).add_node("ok", _ok).add_edge(START, "ok").add_conditional_edges("ok", lambda s: [Send("ghost", 1)]).compile()
+    g2 = (
+        StateGraph(S)
+        .add_node("ok", _ok)
+        .add_edge(START, "ok")
+        .add_conditional_edges("ok", lambda s: [Send("ghost", 1)])
+        .compile()
+    )
     with pytest.raises(NodeInputError, match="'ok' sent to unknown node 'ghost'"):
         g2.invoke({"x": 1})
 
 
 # -- stopping -------------------------------------------------------------------------------------
+
 
 def _slow_parallel(events: list[str], delay: float = 0.3):  # type: ignore[no-untyped-def]
     def fast(state: S) -> dict[str, Any]:
@@ -147,14 +180,23 @@ def _slow_parallel(events: list[str], delay: float = 0.3):  # type: ignore[no-un
         return {"log": ["after"]}
 
     return (
-        StateGraph(S).add_node(fast).add_node(slow).add_node(after)
-        .add_edge(START, "fast").add_edge(START, "slow").add_edge(["fast", "slow"], "after").add_edge("after", END)
+        StateGraph(S)
+        .add_node(fast)
+        .add_node(slow)
+        .add_node(after)
+        .add_edge(START, "fast")
+        .add_edge(START, "slow")
+        .add_edge(["fast", "slow"], "after")
+        .add_edge("after", END)
         .compile()
     )
 
 
 def _worker_threads_busy() -> bool:
-    return any(t.name.startswith("nbstream-worker") and t.is_alive() and getattr(t, "_busy", False) for t in threading.enumerate())
+    return any(
+        t.name.startswith("nbstream-worker") and t.is_alive() and getattr(t, "_busy", False)
+        for t in threading.enumerate()
+    )
 
 
 def test_break_closes_the_generator_waits_for_running_threads_and_starts_no_new_step() -> None:
@@ -268,7 +310,9 @@ def test_async_error_cancels_siblings() -> None:
             raise
         return {}
 
-    graph = StateGraph(S).add_node(boom).add_node(slow).add_edge(START, "boom").add_edge(START, "slow").compile()
+    graph = (
+        StateGraph(S).add_node(boom).add_node(slow).add_edge(START, "boom").add_edge(START, "slow").compile()
+    )
 
     async def main() -> list[Any]:
         got = []

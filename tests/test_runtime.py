@@ -34,7 +34,15 @@ def test_event_sequence_of_a_run() -> None:
     graph = StateGraph(S).add_node("a", lambda s: {"x": 2}).add_edge(START, "a").compile(name="g")
     events: list[Any] = []
     graph.invoke({"x": 1}, observers=[events.append])
-    assert [type(e) for e in events] == [RunStarted, StepFinished, StepStarted, TaskStarted, TaskFinished, StepFinished, RunFinished]
+    assert [type(e) for e in events] == [
+        RunStarted,
+        StepFinished,
+        StepStarted,
+        TaskStarted,
+        TaskFinished,
+        StepFinished,
+        RunFinished,
+    ]
     assert events[0].graph_name == "g" and events[0].node_names == ("a",)
     assert events[0].edges == (("__start__", "a", False),)
     assert {e.run_id for e in events} == {events[0].run_id}
@@ -53,7 +61,9 @@ def test_observer_that_raises_is_detached_with_a_warning_and_the_run_goes_on() -
             raise RuntimeError("widget bug")
 
     healthy: list[Any] = []
-    with pytest.warns(ObserverWarning, match=r"flaky raised RuntimeError: widget bug while handling TaskStarted"):
+    with pytest.warns(
+        ObserverWarning, match=r"flaky raised RuntimeError: widget bug while handling TaskStarted"
+    ):
         result = list(graph.stream({"x": 1}, observers=[flaky, healthy.append]))
     assert result == [{"a": {"x": 2}}, {"b": {"x": 3}}]
     assert calls[-1] == "TaskStarted" and calls.count("TaskStarted") == 1  # detached after raising
@@ -192,7 +202,13 @@ def test_command_update_goto_and_duplicate_key_writes() -> None:
     def cmd(state: S) -> Command:
         return Command(update=[("log", ["t1"]), ("log", ["t2"]), ("x", 9)], goto="end_node")
 
-    graph = StateGraph(S).add_node("cmd", cmd).add_node("end_node", lambda s: None).add_edge(START, "cmd").compile()
+    graph = (
+        StateGraph(S)
+        .add_node("cmd", cmd)
+        .add_node("end_node", lambda s: None)
+        .add_edge(START, "cmd")
+        .compile()
+    )
     assert list(graph.stream({"x": 0, "log": []})) == [
         {"cmd": [{"log": ["t1"]}, {"log": ["t2"]}, {"x": 9}]},
         {"end_node": None},
@@ -203,7 +219,11 @@ def test_step_events_carry_updated_keys() -> None:
     graph = StateGraph(S).add_node("a", lambda s: {"x": 2}).add_node("b", lambda s: None)
     graph = graph.add_edge(START, "a").add_edge("a", "b").compile()
     steps = [e for e in _events(graph) if isinstance(e, StepFinished)]
-    assert [(e.step, e.updated) for e in steps] == [(0, frozenset({"x"})), (1, frozenset({"x"})), (2, frozenset())]
+    assert [(e.step, e.updated) for e in steps] == [
+        (0, frozenset({"x"})),
+        (1, frozenset({"x"})),
+        (2, frozenset()),
+    ]
     # values mode skips the step that wrote nothing
     assert len(list(graph.stream({"x": 1}, stream_mode="values"))) == 2
 

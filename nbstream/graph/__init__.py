@@ -4,4 +4,12 @@ from nbstream.graph._builder import END, START, StateGraph
 from nbstream.graph._messages import REMOVE_ALL_MESSAGES, MessagesState, add_messages
 from nbstream.runtime.compiled import CompiledStateGraph
 
-__all__ = ["StateGraph", "START", "END", "add_messages", "MessagesState", "CompiledStateGraph", "REMOVE_ALL_MESSAGES"]
+__all__ = [
+    "StateGraph",
+    "START",
+    "END",
+    "add_messages",
+    "MessagesState",
+    "CompiledStateGraph",
+    "REMOVE_ALL_MESSAGES",
+]

@@ -261,7 +261,7 @@ def branch_targets(branch: Branch) -> tuple[str, ...] | None:
     if isinstance(hint, str):
         try:
             hint = typing.get_type_hints(branch.path).get("return", inspect.Signature.empty)
-        except Exception:  # noqa: BLE001 - an unresolvable hint just means "not known statically"
+        except Exception:
             return None
     if typing.get_origin(hint) is typing.Literal:
         return tuple(str(a) for a in typing.get_args(hint))
@@ -269,9 +269,8 @@ def branch_targets(branch: Branch) -> tuple[str, ...] | None:
 
 
 def _may_goto(action: Any) -> bool:
-    fn = getattr(action, "__call__", action) if not inspect.isfunction(action) else action
     try:
-        hint = inspect.signature(fn).return_annotation
+        hint = inspect.signature(action).return_annotation
     except (TypeError, ValueError):
         return False
     return "Command" in str(hint)

@@ -45,9 +45,7 @@ def add_messages(left: Any, right: Any) -> list[BaseMessage]:
         position = index.get(message.id)
         if isinstance(message, RemoveMessage):
             if position is None:
-                raise ValueError(
-                    f"RemoveMessage(id={message.id!r}) names a message that is not in the list"
-                )
+                raise ValueError(f"RemoveMessage(id={message.id!r}) names a message that is not in the list")
             removed.add(str(message.id))
         elif position is not None:
             merged[position] = message

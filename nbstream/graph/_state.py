@@ -78,9 +78,9 @@ def _default_factory(hint: Any) -> Callable[[], Any] | None:
     if isinstance(origin, type):
         try:
             origin()
-        except Exception:  # noqa: BLE001 - a type without a no-argument constructor has no default
+        except Exception:
             return None
-        return origin  # type: ignore[no-any-return]
+        return origin
     return None
 
 
@@ -106,7 +106,7 @@ def schema_info(schema: Any) -> tuple[SchemaInfo, dict[str, Channel]]:
         keys = tuple(f.name for f in dataclasses.fields(schema))
         kind = "model"
     elif _is_pydantic(schema):
-        keys = tuple(schema.model_fields)
+        keys = tuple(schema.model_fields)  # type: ignore[attr-defined]
         kind = "model"
     elif issubclass(schema, dict):
         keys = tuple(hints)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
@@ -36,24 +36,31 @@ def _injectable(fn: Any) -> tuple[bool, bool]:
     return wants_config, wants_writer
 
 
+def _is_coroutine(action: Any) -> bool:
+    if inspect.iscoroutinefunction(action):
+        return True
+    method = type(action).__dict__.get("__call__")  # a callable object with an async __call__
+    return method is not None and inspect.iscoroutinefunction(method)
+
+
 class NodeRuntime:
     """A node as the runner sees it: how to call it, where it leads, what triggers it."""
 
     __slots__ = (
-        "name",
+        "branches",
+        "edges",
         "fn",
         "is_async",
         "is_runnable",
-        "wants_config",
-        "wants_writer",
-        "subgraph",
-        "metadata",
-        "edges",
-        "branches",
         "join_indexes",
+        "metadata",
+        "name",
+        "subgraph",
+        "to_input",
         "trigger",
         "trigger_tuple",
-        "to_input",
+        "wants_config",
+        "wants_writer",
     )
 
     def __init__(self, name: str, action: Any, metadata: dict[str, Any], input_info: SchemaInfo) -> None:
@@ -62,8 +69,7 @@ class NodeRuntime:
         self.subgraph: CompiledStateGraph | None = action if isinstance(action, CompiledStateGraph) else None
         self.fn = action
         self.is_runnable = self.subgraph is None and hasattr(action, "invoke") and hasattr(action, "ainvoke")
-        call = action if inspect.isfunction(action) or inspect.ismethod(action) else getattr(action, "__call__", action)  # noqa: B004
-        self.is_async = self.subgraph is None and not self.is_runnable and inspect.iscoroutinefunction(call)
+        self.is_async = self.subgraph is None and not self.is_runnable and _is_coroutine(action)
         self.wants_config, self.wants_writer = (False, False) if self.is_runnable else _injectable(action)
         self.edges: tuple[str, ...] = ()
         self.branches: tuple[Branch, ...] = ()
@@ -133,7 +139,7 @@ class CompiledStateGraph:
         for name, node in self.nodes.items():
             node.join_indexes = tuple(i for i, (sources, _, _) in enumerate(self.joins) if name in sources)
         self.edge_list = self._edge_list()
-        self.has_async = any(
+        self.has_async: bool = any(
             n.is_async or (n.subgraph is not None and n.subgraph.has_async) for n in self.nodes.values()
         )
 
@@ -166,8 +172,10 @@ class CompiledStateGraph:
         # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
         outer = parent.run.root
         segment = f"{parent.task.node.name}:{parent.task.id}"
-        ns = (*parent.run.ns, segment) if parent.nested_calls == 0 else (
-            *parent.run.ns, segment, str(parent.nested_calls)
+        ns = (
+            (*parent.run.ns, segment)
+            if parent.nested_calls == 0
+            else (*parent.run.ns, segment, str(parent.nested_calls))
         )
         parent.nested_calls += 1
         handlers.append(outer.bus.publish)
@@ -179,7 +187,9 @@ class CompiledStateGraph:
         return Run(self, root, ns, merged), bus
 
     @staticmethod
-    def _handlers(projector: StreamProjector | None, observers: Iterable[Observer | EventHandler]) -> list[Any]:
+    def _handlers(
+        projector: StreamProjector | None, observers: Iterable[Observer | EventHandler]
+    ) -> list[Any]:
         handlers: list[Any] = [projector] if projector is not None else []
         handlers.extend(as_handler(o) for o in observers)
         return handlers
@@ -197,7 +207,9 @@ class CompiledStateGraph:
     ) -> Iterator[Any]:
         """Run the graph, yielding chunks of the requested stream mode(s) as they are produced."""
         nested = CURRENT_TASK.get() is not None
-        modes, tagged = parse_modes(stream_mode if stream_mode is not None else ("values" if nested else "updates"))
+        modes, tagged = parse_modes(
+            stream_mode if stream_mode is not None else ("values" if nested else "updates")
+        )
         return self._stream(input, config, modes, tagged, subgraphs, list(observers))
 
     def _stream(
@@ -210,7 +222,9 @@ class CompiledStateGraph:
         observers: list[Any],
     ) -> Iterator[Any]:
         projector = StreamProjector(modes, tagged, subgraphs)
-        run, bus = self._open(config, self._handlers(projector, observers), "custom" in modes or bool(observers))
+        run, bus = self._open(
+            config, self._handlers(projector, observers), "custom" in modes or bool(observers)
+        )
         projector.rebase(run.ns)
         live = bool(modes & _LIVE_MODES) or subgraphs
         out = projector.out
@@ -255,7 +269,9 @@ class CompiledStateGraph:
     ) -> AsyncIterator[Any]:
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
         nested = CURRENT_TASK.get() is not None
-        modes, tagged = parse_modes(stream_mode if stream_mode is not None else ("values" if nested else "updates"))
+        modes, tagged = parse_modes(
+            stream_mode if stream_mode is not None else ("values" if nested else "updates")
+        )
         return self._astream(input, config, modes, tagged, subgraphs, list(observers))
 
     async def _astream(
@@ -268,11 +284,13 @@ class CompiledStateGraph:
         observers: list[Any],
     ) -> AsyncIterator[Any]:
         projector = StreamProjector(modes, tagged, subgraphs)
-        run, bus = self._open(config, self._handlers(projector, observers), "custom" in modes or bool(observers))
+        run, bus = self._open(
+            config, self._handlers(projector, observers), "custom" in modes or bool(observers)
+        )
         projector.rebase(run.ns)
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
-        bus.set_wakeup(lambda: loop.call_soon_threadsafe(wake.set))
+        bus.set_wakeup(_waker(loop, wake))
         projector.notify = wake.set
         live = bool(modes & _LIVE_MODES) or subgraphs
         out = projector.out
@@ -296,12 +314,17 @@ class CompiledStateGraph:
     ) -> Any:
         """Async ``invoke``."""
         if stream_mode != "values":
-            return [c async for c in self.astream(input, config, stream_mode=stream_mode, observers=observers, **kwargs)]
+            return [
+                c
+                async for c in self.astream(
+                    input, config, stream_mode=stream_mode, observers=observers, **kwargs
+                )
+            ]
         observers = list(observers)
         run, bus = self._open(config, self._handlers(None, observers), bool(observers))
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
-        bus.set_wakeup(lambda: loop.call_soon_threadsafe(wake.set))
+        bus.set_wakeup(_waker(loop, wake))
         driver = run_async(run, input, False, wake)
         try:
             async for _ in driver:
@@ -346,3 +369,12 @@ class CompiledStateGraph:
 def _messages_callbacks(handlers: list[Any], config: dict[str, Any] | None) -> Any:
     """The langchain-core callbacks each task's config carries (set by the messages support)."""
     return None
+
+
+def _waker(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> Callable[[], None]:
+    """Wake the event loop's driver from a worker thread that queued an event."""
+
+    def wakeup() -> None:
+        loop.call_soon_threadsafe(wake.set)
+
+    return wakeup

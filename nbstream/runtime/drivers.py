@@ -16,9 +16,10 @@ or ``astream``) can hand out the chunks made so far; a nested run (a subgraph) j
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, Iterator
 from queue import SimpleQueue
 from typing import Any
 
@@ -112,7 +113,9 @@ def _job(ctx: contextvars.Context, run: Run, task: Task, inbox: SimpleQueue[Any]
     return job
 
 
-async def run_async(run: Run, input: Any, live: bool, wake: asyncio.Event | None = None) -> AsyncIterator[None]:
+async def run_async(
+    run: Run, input: Any, live: bool, wake: asyncio.Event | None = None
+) -> AsyncGenerator[None, None]:
     """Drive ``run`` on the running event loop; ``wake`` is set whenever there is news."""
     own_wake = wake if wake is not None else asyncio.Event()
     try:
@@ -143,7 +146,7 @@ async def run_async(run: Run, input: Any, live: bool, wake: asyncio.Event | None
         raise
 
 
-async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> AsyncIterator[None]:
+async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> AsyncGenerator[None, None]:
     loop = asyncio.get_running_loop()
     bus = run.root.bus
     waiting: dict[asyncio.Future[Any], Task] = {}
@@ -154,7 +157,7 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
     for task in tasks:
         run.context(task)
         ctx = _copy_context()
-        if task.node.is_async or task.node.subgraph is not None and task.node.subgraph.has_async:
+        if task.node.is_async or (task.node.subgraph is not None and task.node.subgraph.has_async):
             fut: asyncio.Future[Any] = asyncio.ensure_future(
                 loop.create_task(run.aexecute(task), context=ctx)
             )
@@ -203,10 +206,9 @@ def _thread_job(
 ) -> Any:
     def job() -> None:
         ctx.run(run.execute, task)
-        try:
+        # the loop may have closed while the thread ran: then nobody is waiting any more
+        with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(_resolve, fut)
-        except RuntimeError:  # the loop closed while the thread ran: nobody is waiting any more
-            pass
 
     return job
 

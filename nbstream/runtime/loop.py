@@ -15,7 +15,7 @@ import contextvars
 import inspect
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from nbstream.bus import Bus
@@ -69,7 +69,7 @@ class Stopped(Exception):
 class Root:
     """What a top-level call shares with every nested run: bus, run id, flags, LLM callbacks."""
 
-    __slots__ = ("bus", "run_id", "stopped", "live_custom", "callbacks", "user_config", "recursion_limit")
+    __slots__ = ("bus", "callbacks", "live_custom", "recursion_limit", "run_id", "stopped", "user_config")
 
     def __init__(
         self,
@@ -97,21 +97,21 @@ class Task:
     """One node execution in one step, and its outcome once it ran."""
 
     __slots__ = (
+        "cancelled",
+        "ctx",
+        "duration",
+        "error",
         "id",
-        "node",
         "input",
-        "triggers",
-        "path",
+        "next_nodes",
+        "node",
         "order",
+        "path",
+        "sends",
+        "started",
+        "triggers",
         "update",
         "writes",
-        "next_nodes",
-        "sends",
-        "error",
-        "cancelled",
-        "started",
-        "duration",
-        "ctx",
     )
 
     def __init__(
@@ -138,17 +138,17 @@ class Run:
     """One execution of one graph (the root or a subgraph) on a shared :class:`Root`."""
 
     __slots__ = (
-        "graph",
-        "root",
-        "ns",
-        "ns_str",
-        "values",
-        "step",
-        "_pulls",
-        "_sends",
         "_joins_seen",
         "_publish",
+        "_pulls",
+        "_sends",
+        "graph",
+        "ns",
+        "ns_str",
         "parent_config",
+        "root",
+        "step",
+        "values",
     )
 
     def __init__(
@@ -237,7 +237,9 @@ class Run:
         run_id, ns, publish = self.root.run_id, self.ns, self._publish
         publish(StepStarted(run_id, ns, step, tuple(t.id for t in tasks)))
         for t in tasks:
-            publish(TaskStarted(run_id, ns, step, t.id, t.node.name, t.input, t.triggers, t.path, t.node.metadata))
+            publish(
+                TaskStarted(run_id, ns, step, t.id, t.node.name, t.input, t.triggers, t.path, t.node.metadata)
+            )
         return tasks
 
     def finish_step(self, tasks: Sequence[Task]) -> None:
@@ -287,11 +289,19 @@ class Run:
     def context(self, task: Task) -> TaskContext:
         root = self.root
         if root.live_custom:
-            run_id, ns, step, tid, name, publish = root.run_id, self.ns, self.step, task.id, task.node.name, self._publish
+            run_id, ns, step, tid, name, publish = (
+                root.run_id,
+                self.ns,
+                self.step,
+                task.id,
+                task.node.name,
+                self._publish,
+            )
 
-            def writer(data: Any) -> None:
+            def live_writer(data: Any) -> None:
                 publish(CustomData(run_id, ns, step, tid, name, data))
 
+            writer: Callable[[Any], None] = live_writer
         else:
             writer = _noop_writer
         ctx = TaskContext(self, task, writer, self.task_config(task) if root.callbacks is not None else {})
@@ -301,7 +311,9 @@ class Run:
     def task_config(self, task: Task) -> dict[str, Any]:
         """The RunnableConfig a node sees: user config plus LangGraph's task metadata and callbacks."""
         base = self.parent_config if self.parent_config is not None else self.root.user_config
-        checkpoint_ns = f"{self.ns_str}|{task.node.name}:{task.id}" if self.ns_str else f"{task.node.name}:{task.id}"
+        checkpoint_ns = (
+            f"{self.ns_str}|{task.node.name}:{task.id}" if self.ns_str else f"{task.node.name}:{task.id}"
+        )
         metadata = dict(base.get("metadata") or {})
         metadata.update(task.node.metadata)
         metadata.update(
@@ -313,7 +325,9 @@ class Run:
         )
         configurable = dict(base.get("configurable") or {})
         configurable["checkpoint_ns"] = checkpoint_ns
-        config = {k: v for k, v in base.items() if k not in ("metadata", "configurable", "callbacks", "run_name")}
+        config = {
+            k: v for k, v in base.items() if k not in ("metadata", "configurable", "callbacks", "run_name")
+        }
         config.update(
             metadata=metadata,
             configurable=configurable,
@@ -338,7 +352,7 @@ class Run:
             else:
                 result = node.call_sync(task.input, ctx)
             self._absorb(task, result)
-        except BaseException as exc:  # noqa: BLE001 - recorded, re-raised by the driver at step end
+        except BaseException as exc:
             self._record_error(task, exc)
         finally:
             task.duration = _perf() - task.started
@@ -359,7 +373,7 @@ class Run:
             else:
                 result = await node.call_async(task.input, ctx)
             self._absorb(task, result)
-        except BaseException as exc:  # noqa: BLE001 - recorded, re-raised by the driver
+        except BaseException as exc:
             self._record_error(task, exc)
         finally:
             task.duration = _perf() - task.started
@@ -445,7 +459,11 @@ class Run:
             for key, value in pairs:
                 channel = channels[key]
                 current = values.get(key, MISSING)
-                values[key] = value if channel.reducer is None or current is MISSING else channel.reducer(current, value)
+                values[key] = (
+                    value
+                    if channel.reducer is None or current is MISSING
+                    else channel.reducer(current, value)
+                )
         return self.graph.state_info.to_node_input(values)
 
     def _route(self, branch: Any, state: Any, source: str, pulls: Any, sends: list[Send]) -> None:
@@ -525,10 +543,9 @@ def _set_lc_config(config: dict[str, Any]) -> contextvars.Token[Any]:
         from langchain_core.runnables.config import var_child_runnable_config
 
         _lc_var = var_child_runnable_config
-    return _lc_var.set(config)
+    return _lc_var.set(config)  # type: ignore[arg-type]
 
 
 def _reset_lc_config(token: contextvars.Token[Any]) -> None:
     assert _lc_var is not None
     _lc_var.reset(token)
-
