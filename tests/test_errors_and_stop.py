@@ -325,3 +325,12 @@ def test_async_error_cancels_siblings() -> None:
     assert log == ["cancelled"]
     results = [c for c in got if "result" in c]
     assert [r["name"] for r in results] == ["boom"]
+
+
+def test_unsupported_langgraph_options_are_refused_not_ignored() -> None:
+    graph = StateGraph(S).add_node("ok", _ok).add_edge(START, "ok").compile()
+    with pytest.raises(TypeError, match="does not support output_keys"):
+        graph.stream({"x": 1}, output_keys=["x"])
+    with pytest.raises(TypeError, match="does not support interrupt_before"):
+        graph.invoke({"x": 1}, interrupt_before=["ok"])
+    assert graph.invoke({"x": 1}, print_mode=()) == {"x": 1, "log": ["ok"]}

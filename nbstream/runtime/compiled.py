@@ -203,9 +203,10 @@ class CompiledStateGraph:
         stream_mode: Any = None,
         subgraphs: bool = False,
         observers: Iterable[Observer | EventHandler] = (),
-        **_unsupported: Any,
+        **unsupported: Any,
     ) -> Iterator[Any]:
         """Run the graph, yielding chunks of the requested stream mode(s) as they are produced."""
+        _reject(unsupported)
         nested = CURRENT_TASK.get() is not None
         modes, tagged = parse_modes(
             stream_mode if stream_mode is not None else ("values" if nested else "updates")
@@ -245,6 +246,7 @@ class CompiledStateGraph:
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return its output (``stream_mode="values"``), else all chunks."""
+        _reject({k: v for k, v in kwargs.items() if k != "subgraphs"})
         if stream_mode != "values":
             return list(self.stream(input, config, stream_mode=stream_mode, observers=observers, **kwargs))
         observers = list(observers)
@@ -265,9 +267,10 @@ class CompiledStateGraph:
         stream_mode: Any = None,
         subgraphs: bool = False,
         observers: Iterable[Observer | EventHandler] = (),
-        **_unsupported: Any,
+        **unsupported: Any,
     ) -> AsyncIterator[Any]:
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
+        _reject(unsupported)
         nested = CURRENT_TASK.get() is not None
         modes, tagged = parse_modes(
             stream_mode if stream_mode is not None else ("values" if nested else "updates")
@@ -313,6 +316,7 @@ class CompiledStateGraph:
         **kwargs: Any,
     ) -> Any:
         """Async ``invoke``."""
+        _reject({k: v for k, v in kwargs.items() if k != "subgraphs"})
         if stream_mode != "values":
             return [
                 c
@@ -364,6 +368,16 @@ class CompiledStateGraph:
         from nbstream.widgets.drawing import GraphDrawing
 
         return GraphDrawing(self.node_names, self.edge_list)
+
+
+def _reject(unsupported: dict[str, Any]) -> None:
+    """Refuse LangGraph options nbstream does not implement, rather than ignore them silently."""
+    used = sorted(k for k, v in unsupported.items() if v not in (None, (), [], False))
+    if used:
+        raise TypeError(
+            f"nbstream does not support {', '.join(used)} (see docs/differences.md); "
+            f"remove the argument or run the graph with LangGraph"
+        )
 
 
 def _messages_callbacks(handlers: list[Any], config: dict[str, Any] | None) -> Any:

@@ -107,7 +107,8 @@ def header_html(header: RunHeaderModel, *, timings: bool, now: float | None = No
     if header.step >= 0:
         parts.append(f' <span class="nbstream-step">step {header.step}</span>')
     if timings and header.started is not None:
-        parts.append(f' <span class="nbstream-elapsed nbstream-dim">{duration_text(header.elapsed(now))}</span>')
+        took = duration_text(header.elapsed(now))
+        parts.append(f' <span class="nbstream-elapsed nbstream-dim">{took}</span>')
     if header.error is not None:
         where = f" (node {escape(header.failed_node)})" if header.failed_node else ""
         parts.append(f'<div class="nbstream-error">{escape(header.error)}{where}</div>')
@@ -144,7 +145,8 @@ def rows_html(rows: list[str], *, timings: bool) -> str:
     head = "<th>node</th><th>status</th><th>runs</th><th>last update</th>"
     if timings:
         head += "<th>took</th>"
-    return f'<table class="nbstream-nodes"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    body = "".join(rows)
+    return f'<table class="nbstream-nodes"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 def state_html(model: StateTableModel) -> str:
