@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import inspect
+import itertools
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -58,6 +59,14 @@ def _task_id() -> str:
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
+def _id_source() -> Callable[[], str]:
+    """UUID-shaped task ids for one run: a random 80-bit prefix and a 48-bit counter (cheap, unique)."""
+    h = f"{_bits(80):020x}"
+    prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+    count = itertools.count(_bits(24))
+    return lambda: f"{prefix}{next(count):012x}"
+
+
 def _noop_writer(_data: Any) -> None:
     """The writer when nobody listens to custom data: calls succeed and are discarded."""
 
@@ -69,7 +78,16 @@ class Stopped(Exception):
 class Root:
     """What a top-level call shares with every nested run: bus, run id, flags, LLM callbacks."""
 
-    __slots__ = ("bus", "callbacks", "live_custom", "recursion_limit", "run_id", "stopped", "user_config")
+    __slots__ = (
+        "bus",
+        "callbacks",
+        "live_custom",
+        "new_id",
+        "recursion_limit",
+        "run_id",
+        "stopped",
+        "user_config",
+    )
 
     def __init__(
         self,
@@ -81,6 +99,8 @@ class Root:
     ) -> None:
         self.bus = bus
         self.run_id = _task_id()
+        #: makes this run's task ids
+        self.new_id = _id_source()
         self.stopped = False
         #: whether custom data has a listener (the custom mode or an observer); else writers are no-ops
         self.live_custom = live_custom
@@ -115,9 +135,15 @@ class Task:
     )
 
     def __init__(
-        self, node: NodeRuntime, input: Any, triggers: tuple[str, ...], path: tuple[Any, ...], order: Any
+        self,
+        task_id: str,
+        node: NodeRuntime,
+        input: Any,
+        triggers: tuple[str, ...],
+        path: tuple[Any, ...],
+        order: Any,
     ) -> None:
-        self.id = _task_id()
+        self.id = task_id
         self.node = node
         self.input = input
         self.triggers = triggers
@@ -223,17 +249,18 @@ class Run:
         self.step = step
         self._pulls, self._sends = {}, []
         nodes = self.graph.nodes
+        new_id = self.root.new_id
         tasks: list[Task] = []
         for index, send in enumerate(sends):
             node = nodes[send.node]
-            tasks.append(Task(node, send.arg, (_PUSH,), (_PUSH, index), (1, index)))
+            tasks.append(Task(new_id(), node, send.arg, (_PUSH,), (_PUSH, index), (1, index)))
         if pulls:
             values = self.values
             for name in sorted(pulls):
                 node = nodes[name]
                 joins = pulls[name]
                 triggers = (node.trigger, *joins) if joins else node.trigger_tuple
-                tasks.append(Task(node, node.to_input(values), triggers, (_PULL, name), (0, name)))
+                tasks.append(Task(new_id(), node, node.to_input(values), triggers, (_PULL, name), (0, name)))
         run_id, ns, publish = self.root.run_id, self.ns, self._publish
         publish(StepStarted(run_id, ns, step, tuple(t.id for t in tasks)))
         for t in tasks:
