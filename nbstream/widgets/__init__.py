@@ -1,0 +1,1 @@
+"""Live notebook views of a run. This release has only the offline graph drawing."""

@@ -1,0 +1,541 @@
+"""Random graph *descriptions* for the differential test, and the one builder for both libraries.
+
+A description (:class:`Case`) is plain, frozen data: a program of blocks (chains, fan-out/fan-in
+joins, conditional branches, loops, ``Send`` map steps, nested subgraphs) made of node specs that
+say what each node writes, how many custom events it emits, whether it is async and whether it
+raises. :func:`cases` is the hypothesis strategy that draws them.
+
+:func:`render` turns a description into the source of a standalone Python module that builds the
+graph; the only line that differs between LangGraph and nbstream is the import block, which is the
+"port by changing the import line" promise checked literally. :func:`build` executes that source.
+The same source doubles as the reproducer printed when the differential test fails.
+
+Every node is deterministic and cheap: what it writes and emits depends only on its input. Nodes
+carry enough in their output to tell which task and which step produced a chunk (the differential
+test relies on this to compare streams whose order is legitimately free, see ``_diffcanon``):
+
+* ``clock`` is a max-reducer key; every writing node writes ``clock = input clock + 1``, so tasks of
+  one step share an input clock and later steps see a larger one;
+* every ``log`` entry is ``"<node>@<input clock>"`` (``"<worker>[<send index>]@<clock>"`` for
+  ``Send`` workers); custom events are ``{"node", "i", "clock"[, "idx"]}`` dicts.
+
+Node names encode their kind (the canonicaliser reads it): ``n*`` plain node, ``r*`` router,
+``w*`` ``Send`` worker, ``s*`` subgraph node, ``j*`` join. State keys: ``log`` (list, ``operator.add``),
+``clock`` (int, max), ``x`` (int, plain), ``y`` (str, plain).
+
+Restrictions that keep every stream's legitimate freedom confined to "concurrent tasks of one step
+interleave" (the generator never produces anything else):
+
+* a node that raises is *solo* (nothing else runs in its step) at its level and at every enclosing
+  level, because when a task fails LangGraph lets running siblings finish (sync) or cancels them
+  (async), a timing race the streams would show;
+* in a subgraph that runs concurrently with siblings, nothing writes plain keys from a concurrent
+  position and no subgraph sits in a concurrent position (so no conflict error can race either);
+* no node writes a key the state lacks, no unknown or tuple stream modes: documented differences
+  (see ``test_differential.py``), covered by hand-written tests instead.
+"""
+
+from __future__ import annotations
+
+import itertools
+import textwrap
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from hypothesis import strategies as st
+
+__all__ = [
+    "Node", "Sub", "Single", "Fan", "Branch", "Loop", "Map", "Program", "Case",
+    "cases", "render", "build", "LIB_IMPORTS",
+]
+
+#: the one thing that differs between the two libraries: where the names come from
+LIB_IMPORTS = {
+    "langgraph": (
+        "from langgraph.config import get_stream_writer\n"
+        "from langgraph.graph import END, START, StateGraph\n"
+        "from langgraph.types import Command, Send\n"
+    ),
+    "nbstream": (
+        "from nbstream.config import get_stream_writer\n"
+        "from nbstream.graph import END, START, StateGraph\n"
+        "from nbstream.types import Command, Send\n"
+    ),
+}
+
+
+# --------------------------------------------------------------------------------------------------
+# descriptions
+
+
+@dataclass(frozen=True)
+class Node:
+    """One node function.
+
+    ``ret``: ``"write"`` returns a dict, ``"command"`` a ``Command(update=...)`` (routers add
+    ``goto``), ``"none"``/``"empty"`` return ``None``/``{}`` (a "quiet" node: it writes nothing).
+    ``raises``: ``"before"``/``"after"`` its custom events, or ``None``.
+    """
+
+    name: str
+    aio: bool = False
+    customs: int = 0
+    writer: str = "get"  # "get": get_stream_writer(); "param": injected ``writer`` parameter
+    ret: str = "write"
+    logs: bool = True
+    plain: tuple[str, ...] = ()
+    raises: str | None = None
+
+
+@dataclass(frozen=True)
+class Sub:
+    """A compiled subgraph (same state schema) added as the node ``name``."""
+
+    name: str
+    program: Program
+
+
+Elem = Node | Sub
+
+
+@dataclass(frozen=True)
+class Single:
+    elem: Elem
+
+
+@dataclass(frozen=True)
+class Fan:
+    """Parallel chains from the previous block, joined into ``join``.
+
+    ``barrier``: one multi-source edge ``add_edge([ends...], join)`` (waits for all chains);
+    otherwise one edge per chain end (only generated when all chains have the same length, so the
+    join runs once).
+    """
+
+    branches: tuple[tuple[Elem, ...], ...]
+    join: Node
+    barrier: bool
+
+
+@dataclass(frozen=True)
+class Branch:
+    """``router`` picks one chain from the state: via a conditional edge, or a ``Command(goto=...)``."""
+
+    router: Node
+    branches: tuple[tuple[Elem, ...], ...]
+    salt: int
+    via: str  # "edge" | "command"
+
+
+@dataclass(frozen=True)
+class Loop:
+    """``body`` runs, then a conditional edge goes back to its start until its last node logged
+    ``times`` entries."""
+
+    body: tuple[Elem, ...]
+    times: int
+
+
+@dataclass(frozen=True)
+class Map:
+    """``router`` sends ``k`` packets to ``worker`` (``Send``), via a conditional edge or a ``Command``."""
+
+    router: Node
+    worker: Node
+    k: int
+    via: str
+
+
+Block = Single | Fan | Branch | Loop | Map
+
+
+@dataclass(frozen=True)
+class Program:
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Case:
+    program: Program
+    input: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------
+# the strategy
+
+_INPUTS = ({"log": ["in"]}, {}, {"log": ["in"], "clock": 5}, {"x": 1}, {"y": "in", "log": []})
+MAX_DEPTH = 2  # root graph plus two levels of nested subgraphs
+
+
+@st.composite
+def _nodes(draw: st.DrawFn, names: Iterator[int], prefix: str, *, plain_ok: bool,
+           must_write: bool = False) -> Node:
+    name = f"{prefix}{next(names)}"
+    ret = "write" if must_write else draw(st.sampled_from(["write", "command", "write", "none", "empty"]))
+    writes = ret in ("write", "command")
+    return Node(
+        name=name,
+        aio=draw(st.booleans()),
+        customs=draw(st.integers(0, 2)),
+        writer=draw(st.sampled_from(["get", "param"])),
+        ret=ret,
+        logs=True if must_write else (writes and draw(st.booleans())),
+        plain=draw(st.sampled_from([(), ("x",), ("y",), ("x", "y")])) if writes and plain_ok else (),
+    )
+
+
+@st.composite
+def _elems(draw: st.DrawFn, names: Iterator[int], depth: int, *, solo: bool, anc_solo: bool) -> Elem:
+    # a subgraph in a concurrent position only where its conflicts cannot race (see module doc)
+    sub_ok = depth < MAX_DEPTH and (solo or anc_solo)
+    if sub_ok and draw(st.integers(0, 4)) == 0:
+        name = f"s{next(names)}"
+        program = draw(_programs(names, depth + 1, anc_solo=anc_solo and solo, max_blocks=2))
+        return Sub(name, program)
+    return draw(_nodes(names, "n", plain_ok=solo or anc_solo))
+
+
+@st.composite
+def _chains(draw: st.DrawFn, names: Iterator[int], depth: int, length: int, *, solo: bool,
+            anc_solo: bool) -> tuple[Elem, ...]:
+    return tuple(draw(_elems(names, depth, solo=solo, anc_solo=anc_solo)) for _ in range(length))
+
+
+@st.composite
+def _blocks(draw: st.DrawFn, names: Iterator[int], depth: int, anc_solo: bool) -> Block:
+    kind = draw(st.sampled_from(["single", "fan", "branch", "loop", "map"]))
+    if kind == "single":
+        return Single(draw(_elems(names, depth, solo=True, anc_solo=anc_solo)))
+    if kind == "fan":
+        lengths = draw(st.lists(st.integers(1, 2), min_size=2, max_size=3))
+        branches = tuple(
+            draw(_chains(names, depth, n, solo=False, anc_solo=anc_solo)) for n in lengths
+        )
+        barrier = len(set(lengths)) > 1 or draw(st.booleans())
+        join = draw(_nodes(names, "j", plain_ok=True))
+        return Fan(branches, join, barrier)
+    if kind == "branch":
+        via = draw(st.sampled_from(["edge", "command"]))
+        router = draw(_nodes(names, "r", plain_ok=True))
+        count = draw(st.integers(2, 3))
+        branches = tuple(
+            draw(_chains(names, depth, draw(st.integers(1, 2)), solo=True, anc_solo=anc_solo))
+            for _ in range(count)
+        )
+        return Branch(router, branches, draw(st.integers(0, 2)), via)
+    if kind == "loop":
+        body = draw(_chains(names, depth, draw(st.integers(0, 1)), solo=True, anc_solo=anc_solo))
+        last = draw(_nodes(names, "n", plain_ok=True, must_write=True))
+        return Loop((*body, last), draw(st.integers(1, 2)))
+    via = draw(st.sampled_from(["edge", "command"]))
+    router = draw(_nodes(names, "r", plain_ok=True))
+    if via == "command" and router.ret in ("none", "empty"):
+        router = replace(router, ret="command")
+    k = draw(st.integers(1, 3))
+    worker = draw(_nodes(names, "w", plain_ok=k == 1 or anc_solo, must_write=True))
+    return Map(router, worker, k, via)
+
+
+@st.composite
+def _programs(draw: st.DrawFn, names: Iterator[int], depth: int, *, anc_solo: bool,
+              max_blocks: int) -> Program:
+    count = draw(st.integers(1, max_blocks))
+    return Program(tuple(draw(_blocks(names, depth, anc_solo)) for _ in range(count)))
+
+
+def _raise_candidates(program: Program, anc_solo: bool = True) -> list[str]:
+    """Names of nodes that run alone in their step at every level (where raising is deterministic)."""
+    found: list[str] = []
+
+    def elem(e: Elem, solo: bool) -> None:
+        if isinstance(e, Sub):
+            if solo and anc_solo:
+                found.extend(_raise_candidates(e.program, True))
+        elif solo and anc_solo:
+            found.append(e.name)
+
+    for block in program.blocks:
+        if isinstance(block, Single):
+            elem(block.elem, True)
+        elif isinstance(block, Fan):
+            elem(block.join, True)
+        elif isinstance(block, Branch):
+            elem(block.router, True)
+            for chain in block.branches:
+                for e in chain:
+                    elem(e, True)
+        elif isinstance(block, Loop):
+            for e in block.body:
+                elem(e, True)
+        else:
+            elem(block.router, True)
+            elem(block.worker, block.k == 1)
+    return found
+
+
+def _set_raise(program: Program, name: str, when: str) -> Program:
+    def node(n: Node) -> Node:
+        return replace(n, raises=when) if n.name == name else n
+
+    def elem(e: Elem) -> Elem:
+        return Sub(e.name, _set_raise(e.program, name, when)) if isinstance(e, Sub) else node(e)
+
+    def chain(c: tuple[Elem, ...]) -> tuple[Elem, ...]:
+        return tuple(elem(e) for e in c)
+
+    blocks: list[Block] = []
+    for b in program.blocks:
+        if isinstance(b, Single):
+            blocks.append(Single(elem(b.elem)))
+        elif isinstance(b, Fan):
+            blocks.append(Fan(tuple(chain(c) for c in b.branches), node(b.join), b.barrier))
+        elif isinstance(b, Branch):
+            blocks.append(Branch(node(b.router), tuple(chain(c) for c in b.branches), b.salt, b.via))
+        elif isinstance(b, Loop):
+            blocks.append(Loop(chain(b.body), b.times))
+        else:
+            blocks.append(Map(node(b.router), node(b.worker), b.k, b.via))
+    return Program(tuple(blocks))
+
+
+@st.composite
+def cases(draw: st.DrawFn, max_blocks: int = 4) -> Case:
+    """A random graph description plus its input."""
+    names = itertools.count(1)
+    program = draw(_programs(names, 0, anc_solo=True, max_blocks=max_blocks))
+    candidates = _raise_candidates(program)
+    if candidates and draw(st.integers(0, 3)) == 0:
+        program = _set_raise(program, draw(st.sampled_from(candidates)),
+                             draw(st.sampled_from(["before", "after"])))
+    return Case(program, dict(draw(st.sampled_from(_INPUTS))))
+
+
+# --------------------------------------------------------------------------------------------------
+# rendering to source
+
+
+_PRELUDE = '''\
+import asyncio
+import operator
+from typing import Annotated, TypedDict
+
+{imports}
+
+class Boom(Exception):
+    """The exception a raising node raises."""
+
+
+def later(a, b):
+    return max(a, b)
+
+
+class State(TypedDict, total=False):
+    log: Annotated[list, operator.add]
+    clock: Annotated[int, later]
+    x: int
+    y: str
+
+'''
+
+
+def _entries(block: Block) -> list[str]:
+    if isinstance(block, Single):
+        return [block.elem.name]
+    if isinstance(block, Fan):
+        return [chain[0].name for chain in block.branches]
+    if isinstance(block, Loop):
+        return [block.body[0].name]
+    return [block.router.name]
+
+
+class _Renderer:
+    def __init__(self, aio: bool) -> None:
+        self.aio = aio
+        self.defs: list[str] = []
+
+    # node functions ------------------------------------------------------------------------------
+
+    def node(self, n: Node, *, goto: str | None = None, send: tuple[str, int] | None = None) -> None:
+        """Emit ``def <name>``. ``goto`` is an expression for a Command router's destination."""
+        worker = n.name.startswith("w")
+        is_async = self.aio and n.aio
+        params = "arg" if worker else "state"
+        if n.writer == "param":
+            params += ", writer"
+        # a node that routes with Command(goto=...) declares it, so compile() can see what it reaches
+        returns = " -> Command" if goto is not None or send is not None else ""
+        lines = [f"{'async def' if is_async else 'def'} {n.name}({params}){returns}:"]
+        src = "arg" if worker else "state"
+        lines.append(f"    c = {src}['clock']")
+        if worker:
+            lines.append("    idx = arg['idx']")
+        if n.customs and n.writer == "get":
+            lines.append("    writer = get_stream_writer()")
+        if n.raises == "before":
+            lines.append(f"    raise Boom('boom in {n.name}')")
+        for i in range(n.customs):
+            extra = ", 'idx': idx" if worker else ""
+            lines.append(f"    writer({{'node': '{n.name}', 'i': {i}, 'clock': c{extra}}})")
+            if is_async:
+                lines.append("    await asyncio.sleep(0)")
+        if n.raises == "after":
+            lines.append(f"    raise Boom('boom in {n.name}')")
+        items = []
+        if n.ret in ("write", "command"):
+            items.append("'clock': c + 1")
+            if n.logs:
+                tag = f"{n.name}[{{idx}}]" if worker else n.name
+                items.append(f"'log': [f'{tag}@{{c}}']")
+            if "x" in n.plain:
+                items.append(f"'x': c * 10 + {len(n.name)}")
+            if "y" in n.plain:
+                items.append(f"'y': '{n.name}'")
+        update = "{" + ", ".join(items) + "}" if items else ("{}" if n.ret == "empty" else "None")
+        if goto is not None or send is not None:
+            if send is not None:
+                target, k = send
+                goto = f"[Send('{target}', {{'idx': i, 'clock': c}}) for i in range({k})]"
+            lines.append(f"    return Command(update={update if items else 'None'}, goto={goto})")
+        elif n.ret == "command":
+            lines.append(f"    return Command(update={update})")
+        else:
+            lines.append(f"    return {update}")
+        self.defs.append("\n".join(lines) + "\n")
+
+    def elem(self, e: Elem) -> None:
+        if isinstance(e, Sub):
+            self.graph(e.program, f"{e.name}_graph")
+        else:
+            self.node(e)
+
+    # graphs --------------------------------------------------------------------------------------
+
+    def graph(self, program: Program, var: str) -> None:
+        """Emit functions for every node, then the builder statements assigning ``var``."""
+        nodes: list[str] = [f"{var} = StateGraph(State)"]
+        body: list[str] = []
+        blocks = program.blocks
+
+        def add(e: Elem) -> None:
+            target = f"{e.name}_graph" if isinstance(e, Sub) else e.name
+            nodes.append(f"{var}.add_node('{e.name}', {target})")
+
+        def edge(a: str, b: str) -> None:
+            body.append(f"{var}.add_edge({a}, {b})")
+
+        def chain_edges(chain: tuple[Elem, ...]) -> None:
+            for a, b in itertools.pairwise(chain):
+                edge(repr(a.name), repr(b.name))
+
+        def ends_to(exits: list[str], nxt: list[str]) -> None:
+            for x in exits:
+                for y in nxt:
+                    edge(repr(x), y)
+
+        for i, b in enumerate(blocks):
+            nxt = [repr(n) for n in _entries(blocks[i + 1])] if i + 1 < len(blocks) else ["END"]
+            if i == 0:
+                for n in _entries(b):
+                    edge("START", repr(n))
+            if isinstance(b, Single):
+                self.elem(b.elem)
+                add(b.elem)
+                ends_to([b.elem.name], nxt)
+            elif isinstance(b, Fan):
+                for chain in b.branches:
+                    for e in chain:
+                        self.elem(e)
+                        add(e)
+                    chain_edges(chain)
+                self.node(b.join)
+                add(b.join)
+                ends = [chain[-1].name for chain in b.branches]
+                if b.barrier:
+                    edge(repr(ends), repr(b.join.name))
+                else:
+                    ends_to(ends, [repr(b.join.name)])
+                ends_to([b.join.name], nxt)
+            elif isinstance(b, Branch):
+                firsts = [chain[0].name for chain in b.branches]
+                pick = f"{firsts!r}[(c + len(state['log']) + {b.salt}) % {len(firsts)}]"
+                if b.via == "command":
+                    self.node(b.router, goto=pick)
+                    add(b.router)
+                else:
+                    self.node(b.router)
+                    add(b.router)
+                    self.defs.append(
+                        f"def route_{b.router.name}(state):\n"
+                        f"    c = state['clock']\n"
+                        f"    return {pick}\n"
+                    )
+                    body.append(f"{var}.add_conditional_edges('{b.router.name}', route_{b.router.name})")
+                for chain in b.branches:
+                    for e in chain:
+                        self.elem(e)
+                        add(e)
+                    chain_edges(chain)
+                ends_to([chain[-1].name for chain in b.branches], nxt)
+            elif isinstance(b, Loop):
+                for e in b.body:
+                    self.elem(e)
+                    add(e)
+                chain_edges(b.body)
+                last, first = b.body[-1].name, b.body[0].name
+                after = nxt[0] if len(nxt) == 1 else "[" + ", ".join(nxt) + "]"
+                self.defs.append(
+                    f"def loop_{last}(state):\n"
+                    f"    if sum(1 for e in state['log'] if e.startswith('{last}@')) < {b.times}:\n"
+                    f"        return '{first}'\n"
+                    f"    return {after}\n"
+                )
+                body.append(f"{var}.add_conditional_edges('{last}', loop_{last})")
+            else:
+                if b.via == "command":
+                    self.node(b.router, send=(b.worker.name, b.k))
+                    add(b.router)
+                else:
+                    self.node(b.router)
+                    add(b.router)
+                    self.defs.append(
+                        f"def send_{b.router.name}(state):\n"
+                        f"    c = state['clock']\n"
+                        f"    return [Send('{b.worker.name}', {{'idx': i, 'clock': c}}) for i in range({b.k})]\n"
+                    )
+                    body.append(f"{var}.add_conditional_edges('{b.router.name}', send_{b.router.name})")
+                self.node(b.worker)
+                add(b.worker)
+                ends_to([b.worker.name], nxt)
+        body.append(f"{var} = {var}.compile()")
+        self.defs.append("\n".join(nodes + body) + "\n")
+
+
+def render(case: Case, lib: str, *, aio: bool) -> str:
+    """Source of a module that builds ``case`` as ``graph`` with ``lib`` (``"langgraph"``/``"nbstream"``).
+
+    With ``aio`` false every node is a plain function (sync ``stream`` cannot run coroutines);
+    with ``aio`` true, nodes marked ``aio`` are coroutines.
+    """
+    r = _Renderer(aio)
+    r.graph(case.program, "graph")
+    return _PRELUDE.format(imports=LIB_IMPORTS[lib]) + "\n" + "\n\n".join(r.defs) + f"\nINPUT = {case.input!r}\n"
+
+
+def build(case: Case, lib: str, *, aio: bool) -> Any:
+    """Build ``case`` with ``lib``: the compiled graph (executes :func:`render`'s source)."""
+    source = render(case, lib, aio=aio)
+    namespace: dict[str, Any] = {"__name__": f"_diffcase_{lib}"}
+    exec(compile(source, f"<diffcase {lib}>", "exec", dont_inherit=True), namespace)
+    return namespace["graph"]
+
+
+def reproducer(case: Case, lib: str, *, aio: bool, call: str) -> str:
+    """A runnable script: the graph source plus the stream call that disagreed."""
+    loop = (
+        "async def main():\n"
+        f"    async for chunk in graph.astream({call}):\n"
+        "        print(chunk)\n\n"
+        "asyncio.run(main())\n"
+    ) if aio else f"for chunk in graph.stream({call}):\n    print(chunk)\n"
+    return render(case, lib, aio=aio) + "\n" + textwrap.dedent(loop)
