@@ -46,8 +46,19 @@ from typing import Any
 from hypothesis import strategies as st
 
 __all__ = [
-    "Node", "Sub", "Single", "Fan", "Branch", "Loop", "Map", "Program", "Case",
-    "cases", "render", "build", "LIB_IMPORTS",
+    "Node",
+    "Sub",
+    "Single",
+    "Fan",
+    "Branch",
+    "Loop",
+    "Map",
+    "Program",
+    "Case",
+    "cases",
+    "render",
+    "build",
+    "LIB_IMPORTS",
 ]
 
 #: the one thing that differs between the two libraries: where the names come from
@@ -169,8 +180,9 @@ MAX_DEPTH = 2  # root graph plus two levels of nested subgraphs
 
 
 @st.composite
-def _nodes(draw: st.DrawFn, names: Iterator[int], prefix: str, *, plain_ok: bool,
-           must_write: bool = False) -> Node:
+def _nodes(
+    draw: st.DrawFn, names: Iterator[int], prefix: str, *, plain_ok: bool, must_write: bool = False
+) -> Node:
     name = f"{prefix}{next(names)}"
     ret = "write" if must_write else draw(st.sampled_from(["write", "command", "write", "none", "empty"]))
     writes = ret in ("write", "command")
@@ -197,8 +209,9 @@ def _elems(draw: st.DrawFn, names: Iterator[int], depth: int, *, solo: bool, anc
 
 
 @st.composite
-def _chains(draw: st.DrawFn, names: Iterator[int], depth: int, length: int, *, solo: bool,
-            anc_solo: bool) -> tuple[Elem, ...]:
+def _chains(
+    draw: st.DrawFn, names: Iterator[int], depth: int, length: int, *, solo: bool, anc_solo: bool
+) -> tuple[Elem, ...]:
     return tuple(draw(_elems(names, depth, solo=solo, anc_solo=anc_solo)) for _ in range(length))
 
 
@@ -209,9 +222,7 @@ def _blocks(draw: st.DrawFn, names: Iterator[int], depth: int, anc_solo: bool) -
         return Single(draw(_elems(names, depth, solo=True, anc_solo=anc_solo)))
     if kind == "fan":
         lengths = draw(st.lists(st.integers(1, 2), min_size=2, max_size=3))
-        branches = tuple(
-            draw(_chains(names, depth, n, solo=False, anc_solo=anc_solo)) for n in lengths
-        )
+        branches = tuple(draw(_chains(names, depth, n, solo=False, anc_solo=anc_solo)) for n in lengths)
         barrier = len(set(lengths)) > 1 or draw(st.booleans())
         join = draw(_nodes(names, "j", plain_ok=True))
         return Fan(branches, join, barrier)
@@ -238,8 +249,9 @@ def _blocks(draw: st.DrawFn, names: Iterator[int], depth: int, anc_solo: bool) -
 
 
 @st.composite
-def _programs(draw: st.DrawFn, names: Iterator[int], depth: int, *, anc_solo: bool,
-              max_blocks: int) -> Program:
+def _programs(
+    draw: st.DrawFn, names: Iterator[int], depth: int, *, anc_solo: bool, max_blocks: int
+) -> Program:
     count = draw(st.integers(1, max_blocks))
     return Program(tuple(draw(_blocks(names, depth, anc_solo)) for _ in range(count)))
 
@@ -306,8 +318,9 @@ def cases(draw: st.DrawFn, max_blocks: int = 4) -> Case:
     program = draw(_programs(names, 0, anc_solo=True, max_blocks=max_blocks))
     candidates = _raise_candidates(program)
     if candidates and draw(st.integers(0, 3)) == 0:
-        program = _set_raise(program, draw(st.sampled_from(candidates)),
-                             draw(st.sampled_from(["before", "after"])))
+        program = _set_raise(
+            program, draw(st.sampled_from(candidates)), draw(st.sampled_from(["before", "after"]))
+        )
     return Case(program, dict(draw(st.sampled_from(_INPUTS))))
 
 
@@ -466,9 +479,7 @@ class _Renderer:
                     self.node(b.router)
                     add(b.router)
                     self.defs.append(
-                        f"def route_{b.router.name}(state):\n"
-                        f"    c = state['clock']\n"
-                        f"    return {pick}\n"
+                        f"def route_{b.router.name}(state):\n    c = state['clock']\n    return {pick}\n"
                     )
                     body.append(f"{var}.add_conditional_edges('{b.router.name}', route_{b.router.name})")
                 for chain in b.branches:
@@ -519,7 +530,9 @@ def render(case: Case, lib: str, *, aio: bool) -> str:
     """
     r = _Renderer(aio)
     r.graph(case.program, "graph")
-    return _PRELUDE.format(imports=LIB_IMPORTS[lib]) + "\n" + "\n\n".join(r.defs) + f"\nINPUT = {case.input!r}\n"
+    return (
+        _PRELUDE.format(imports=LIB_IMPORTS[lib]) + "\n" + "\n\n".join(r.defs) + f"\nINPUT = {case.input!r}\n"
+    )
 
 
 def build(case: Case, lib: str, *, aio: bool) -> Any:
@@ -533,9 +546,13 @@ def build(case: Case, lib: str, *, aio: bool) -> Any:
 def reproducer(case: Case, lib: str, *, aio: bool, call: str) -> str:
     """A runnable script: the graph source plus the stream call that disagreed."""
     loop = (
-        "async def main():\n"
-        f"    async for chunk in graph.astream({call}):\n"
-        "        print(chunk)\n\n"
-        "asyncio.run(main())\n"
-    ) if aio else f"for chunk in graph.stream({call}):\n    print(chunk)\n"
+        (
+            "async def main():\n"
+            f"    async for chunk in graph.astream({call}):\n"
+            "        print(chunk)\n\n"
+            "asyncio.run(main())\n"
+        )
+        if aio
+        else f"for chunk in graph.stream({call}):\n    print(chunk)\n"
+    )
     return render(case, lib, aio=aio) + "\n" + textwrap.dedent(loop)

@@ -56,8 +56,8 @@ from hypothesis import strategies as st
 
 pytest.importorskip("langgraph")
 
-from _diffcanon import canonical, normalise_exception  # noqa: E402
-from _graphgen import Case, build, cases, reproducer  # noqa: E402
+from _diffcanon import canonical, normalise_exception
+from _graphgen import Case, build, cases, reproducer
 
 SELF_CHECK = os.environ.get("NBSTREAM_DIFF_SELF") == "1"
 OTHER = "langgraph" if SELF_CHECK else "nbstream"
@@ -108,6 +108,7 @@ def _record(graph: Any, inp: dict[str, Any], call: Call) -> tuple[list[Any], Bas
     chunks: list[Any] = []
     try:
         if call.aio:
+
             async def consume() -> None:
                 async for chunk in graph.astream(dict(inp), **call.kwargs()):
                     chunks.append(chunk)
@@ -130,9 +131,13 @@ def _invoke(graph: Any, inp: dict[str, Any], aio: bool) -> tuple[Any, Any]:
 
 
 def _first_difference(expected: list[Any], got: list[Any]) -> str:
-    i = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
-             min(len(expected), len(got)))
-    lines = [f"first difference at canonical chunk {i} (LangGraph {len(expected)} chunks, {OTHER} {len(got)})"]
+    i = next(
+        (i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
+        min(len(expected), len(got)),
+    )
+    lines = [
+        f"first difference at canonical chunk {i} (LangGraph {len(expected)} chunks, {OTHER} {len(got)})"
+    ]
     for j in range(max(0, i - 2), min(max(len(expected), len(got)), i + 3)):
         lines.append(f"  [{j}] LangGraph: {expected[j] if j < len(expected) else '<end>'!r}")
         lines.append(f"  [{j}] {OTHER:>9}: {got[j] if j < len(got) else '<end>'!r}")
@@ -151,8 +156,12 @@ def _compare(case: Case, graphs: dict[tuple[str, bool], Any], call: Call) -> Non
         problems.append(f"LangGraph ended with {ref_exc!r}, {OTHER} with {new_exc!r}")
     if problems:
         script = reproducer(case, OTHER, aio=call.aio, call=call.source(case.input))
-        message = (f"stream({call.source(case.input)}) aio={call.aio} differs\n" + "\n".join(problems)
-                   + "\n\n# reproducer\n" + script)
+        message = (
+            f"stream({call.source(case.input)}) aio={call.aio} differs\n"
+            + "\n".join(problems)
+            + "\n\n# reproducer\n"
+            + script
+        )
         if log := os.environ.get("NBSTREAM_DIFF_LOG"):
             with open(log, "a") as f:
                 f.write(message + "\n" + "=" * 100 + "\n")
@@ -167,7 +176,7 @@ def _graphs(case: Case) -> dict[tuple[str, bool], Any]:
 @settings(
     max_examples=int(os.environ.get("NBSTREAM_DIFF_EXAMPLES", "60")),
     deadline=None,
-    derandomize=True,
+    derandomize=os.environ.get("NBSTREAM_DIFF_RANDOM") != "1",
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
@@ -196,8 +205,10 @@ def _tagged(ns: tuple[str, ...], mode: str, payload: Any) -> tuple[Any, ...]:
 
 def _two_task_step() -> Iterator[list[Any]]:
     """Both legitimate orders of a step where n1 and n2 run concurrently."""
-    a = [_tagged((), "custom", {"node": "n1", "i": 0, "clock": 0}),
-         _tagged((), "updates", {"n1": {"clock": 1, "log": ["n1@0"]}})]
+    a = [
+        _tagged((), "custom", {"node": "n1", "i": 0, "clock": 0}),
+        _tagged((), "updates", {"n1": {"clock": 1, "log": ["n1@0"]}}),
+    ]
     b = [_tagged((), "updates", {"n2": {"clock": 1}})]
     values = _tagged((), "values", {"clock": 1, "log": ["n1@0"]})
     yield [*a, *b, values]
@@ -231,12 +242,27 @@ def test_canonical_form_keeps_steps_apart() -> None:
 def test_canonical_form_renames_task_ids_in_namespaces_and_payloads() -> None:
     def run(sub_id: str, inner_id: str) -> list[Any]:
         return [
-            (("s1:" + sub_id,), "tasks", {"id": inner_id, "name": "n2", "input": {"clock": 0},
-                                          "triggers": ("branch:to:n2",)}),
-            (("s1:" + sub_id,), "debug", {"step": 1, "timestamp": "2026-11-24T04:02:51.096624+00:00",
-                                          "type": "task_result",
-                                          "payload": {"id": inner_id, "name": "n2", "error": ValueError("x"),
-                                                      "result": {}, "interrupts": []}}),
+            (
+                ("s1:" + sub_id,),
+                "tasks",
+                {"id": inner_id, "name": "n2", "input": {"clock": 0}, "triggers": ("branch:to:n2",)},
+            ),
+            (
+                ("s1:" + sub_id,),
+                "debug",
+                {
+                    "step": 1,
+                    "timestamp": "2026-11-24T04:02:51.096624+00:00",
+                    "type": "task_result",
+                    "payload": {
+                        "id": inner_id,
+                        "name": "n2",
+                        "error": ValueError("x"),
+                        "result": {},
+                        "interrupts": [],
+                    },
+                },
+            ),
         ]
 
     first = canonical(run("1111", "aaaa"), ["tasks", "debug"], True)
@@ -279,11 +305,15 @@ def test_unknown_stream_mode_is_an_error_in_nbstream_and_ignored_by_langgraph() 
 def test_a_tuple_of_modes_is_tagged_in_nbstream_and_untagged_in_langgraph() -> None:
     # LangGraph's formatter tags chunks only for a real list; nbstream accepts any sequence
     assert list(_tiny("langgraph").stream({"x": 1}, stream_mode=("values", "updates"))) == [
-        {"x": 1}, {"bump": {"x": 2}}, {"x": 2},
+        {"x": 1},
+        {"bump": {"x": 2}},
+        {"x": 2},
     ]
     if not SELF_CHECK:
         assert list(_tiny("nbstream").stream({"x": 1}, stream_mode=("values", "updates"))) == [
-            ("values", {"x": 1}), ("updates", {"bump": {"x": 2}}), ("values", {"x": 2}),
+            ("values", {"x": 1}),
+            ("updates", {"bump": {"x": 2}}),
+            ("values", {"x": 2}),
         ]
 
 
