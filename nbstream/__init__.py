@@ -2,8 +2,21 @@
 
 The LangGraph-compatible faces are ``nbstream.graph``, ``nbstream.config``, ``nbstream.types`` and
 ``nbstream.errors``; the event vocabulary is ``nbstream.events``; live views are ``nbstream.widgets``.
+``nbstream.show(graph, inputs)`` runs a graph with a live view and returns its result.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __version__ = "0.1.0"
+__all__ = ["show", "ashow", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    # the views import ipywidgets: load them only when asked for, so the runtime stays light
+    if name in ("show", "ashow"):
+        from nbstream import widgets
+
+        return getattr(widgets, name)
+    raise AttributeError(f"module 'nbstream' has no attribute {name!r}")

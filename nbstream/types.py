@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal, TypeAlias
+from typing import Any, ClassVar, Generic, Literal, TypeAlias, TypeVar
 
 __all__ = ["Send", "Command", "StreamWriter", "StreamMode", "STREAM_MODES"]
 
@@ -28,8 +28,11 @@ class Send:
         return f"Send(node={self.node!r}, arg={self.arg!r})"
 
 
+N = TypeVar("N")
+
+
 @dataclass(frozen=True, slots=True)
-class Command:
+class Command(Generic[N]):
     """A node's return that updates state and/or chooses where to go next.
 
     ``update`` is a dict (or a list of ``(key, value)`` pairs) applied like a node's return;

@@ -1,7 +1,8 @@
 """Random graph *descriptions* for the differential test, and the one builder for both libraries.
 
 A description (:class:`Case`) is plain, frozen data: a program of blocks (chains, fan-out/fan-in
-joins, conditional branches, loops, ``Send`` map steps, nested subgraphs) made of node specs that
+joins, conditional branches, loops, ``Send`` map steps, nested subgraphs added as nodes or invoked
+inside a node) made of node specs that
 say what each node writes, how many custom events it emits, whether it is async and whether it
 raises. :func:`cases` is the hypothesis strategy that draws them.
 
@@ -20,8 +21,9 @@ test relies on this to compare streams whose order is legitimately free, see ``_
   ``Send`` workers); custom events are ``{"node", "i", "clock"[, "idx"]}`` dicts.
 
 Node names encode their kind (the canonicaliser reads it): ``n*`` plain node, ``r*`` router,
-``w*`` ``Send`` worker, ``s*`` subgraph node, ``j*`` join. State keys: ``log`` (list, ``operator.add``),
-``clock`` (int, max), ``x`` (int, plain), ``y`` (str, plain).
+``w*`` ``Send`` worker, ``s*`` subgraph node, ``c*`` node that invokes a subgraph in its body, ``j*``
+join. State keys: ``log`` (list, ``operator.add``), ``clock`` (int, max), ``x`` (int, plain), ``y``
+(str, plain).
 
 Restrictions that keep every stream's legitimate freedom confined to "concurrent tasks of one step
 interleave" (the generator never produces anything else):
@@ -38,7 +40,6 @@ interleave" (the generator never produces anything else):
 from __future__ import annotations
 
 import itertools
-import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -48,6 +49,7 @@ from hypothesis import strategies as st
 __all__ = [
     "Node",
     "Sub",
+    "Invoke",
     "Single",
     "Fan",
     "Branch",
@@ -56,8 +58,10 @@ __all__ = [
     "Program",
     "Case",
     "cases",
+    "concurrent_subgraph",
     "render",
     "build",
+    "reproducer",
     "LIB_IMPORTS",
 ]
 
@@ -85,8 +89,10 @@ class Node:
     """One node function.
 
     ``ret``: ``"write"`` returns a dict, ``"command"`` a ``Command(update=...)`` (routers add
-    ``goto``), ``"none"``/``"empty"`` return ``None``/``{}`` (a "quiet" node: it writes nothing).
-    ``raises``: ``"before"``/``"after"`` its custom events, or ``None``.
+    ``goto``), ``"pairs"`` a ``Command`` whose update is ``(key, value)`` pairs writing ``log`` twice,
+    ``"multi"`` a list of two ``Command``s, ``"none"``/``"empty"`` return ``None``/``{}`` (a "quiet"
+    node: it writes nothing). ``raises``: raise ``Boom`` ``"before"``/``"after"`` its custom
+    events, or ``"return"`` an invalid value (42) after them; ``None``: it does not fail.
     """
 
     name: str
@@ -107,7 +113,19 @@ class Sub:
     program: Program
 
 
-Elem = Node | Sub
+@dataclass(frozen=True)
+class Invoke:
+    """A node ``name`` whose function calls a compiled subgraph ``times`` times (``invoke``, or
+    ``ainvoke`` when ``aio``), each call on the previous call's output, and returns the last output.
+    LangGraph streams such a graph in the calling task's namespace, a second call in ``(..., "1")``."""
+
+    name: str
+    program: Program
+    times: int = 1
+    aio: bool = False
+
+
+Elem = Node | Sub | Invoke
 
 
 @dataclass(frozen=True)
@@ -137,6 +155,7 @@ class Branch:
     branches: tuple[tuple[Elem, ...], ...]
     salt: int
     via: str  # "edge" | "command"
+    hint: bool = False  # annotate the route: ``-> Literal[...]`` / ``-> Command[Literal[...]]``
 
 
 @dataclass(frozen=True)
@@ -146,6 +165,7 @@ class Loop:
 
     body: tuple[Elem, ...]
     times: int
+    hint: bool = False  # ``-> Literal[...]`` on the loop's route (when it has one destination after)
 
 
 @dataclass(frozen=True)
@@ -156,6 +176,7 @@ class Map:
     worker: Node
     k: int
     via: str
+    hint: bool = False  # ``-> Command[Literal[worker]]`` on a Command router (else ``-> Command``)
 
 
 Block = Single | Fan | Branch | Loop | Map
@@ -184,8 +205,12 @@ def _nodes(
     draw: st.DrawFn, names: Iterator[int], prefix: str, *, plain_ok: bool, must_write: bool = False
 ) -> Node:
     name = f"{prefix}{next(names)}"
-    ret = "write" if must_write else draw(st.sampled_from(["write", "command", "write", "none", "empty"]))
-    writes = ret in ("write", "command")
+    ret = (
+        "write"
+        if must_write
+        else draw(st.sampled_from(["write", "command", "write", "none", "empty", "pairs", "multi"]))
+    )
+    writes = ret not in ("none", "empty")
     return Node(
         name=name,
         aio=draw(st.booleans()),
@@ -202,9 +227,12 @@ def _elems(draw: st.DrawFn, names: Iterator[int], depth: int, *, solo: bool, anc
     # a subgraph in a concurrent position only where its conflicts cannot race (see module doc)
     sub_ok = depth < MAX_DEPTH and (solo or anc_solo)
     if sub_ok and draw(st.integers(0, 4)) == 0:
-        name = f"s{next(names)}"
+        if draw(st.booleans()):
+            name = f"s{next(names)}"
+            return Sub(name, draw(_programs(names, depth + 1, anc_solo=anc_solo and solo, max_blocks=2)))
+        name = f"c{next(names)}"
         program = draw(_programs(names, depth + 1, anc_solo=anc_solo and solo, max_blocks=2))
-        return Sub(name, program)
+        return Invoke(name, program, draw(st.integers(1, 2)), draw(st.booleans()))
     return draw(_nodes(names, "n", plain_ok=solo or anc_solo))
 
 
@@ -234,18 +262,18 @@ def _blocks(draw: st.DrawFn, names: Iterator[int], depth: int, anc_solo: bool) -
             draw(_chains(names, depth, draw(st.integers(1, 2)), solo=True, anc_solo=anc_solo))
             for _ in range(count)
         )
-        return Branch(router, branches, draw(st.integers(0, 2)), via)
+        return Branch(router, branches, draw(st.integers(0, 2)), via, draw(st.booleans()))
     if kind == "loop":
         body = draw(_chains(names, depth, draw(st.integers(0, 1)), solo=True, anc_solo=anc_solo))
         last = draw(_nodes(names, "n", plain_ok=True, must_write=True))
-        return Loop((*body, last), draw(st.integers(1, 2)))
+        return Loop((*body, last), draw(st.integers(1, 2)), draw(st.booleans()))
     via = draw(st.sampled_from(["edge", "command"]))
     router = draw(_nodes(names, "r", plain_ok=True))
     if via == "command" and router.ret in ("none", "empty"):
         router = replace(router, ret="command")
     k = draw(st.integers(1, 3))
     worker = draw(_nodes(names, "w", plain_ok=k == 1 or anc_solo, must_write=True))
-    return Map(router, worker, k, via)
+    return Map(router, worker, k, via, draw(st.booleans()))
 
 
 @st.composite
@@ -261,7 +289,7 @@ def _raise_candidates(program: Program, anc_solo: bool = True) -> list[str]:
     found: list[str] = []
 
     def elem(e: Elem, solo: bool) -> None:
-        if isinstance(e, Sub):
+        if isinstance(e, Sub | Invoke):
             if solo and anc_solo:
                 found.extend(_raise_candidates(e.program, True))
         elif solo and anc_solo:
@@ -286,12 +314,39 @@ def _raise_candidates(program: Program, anc_solo: bool = True) -> list[str]:
     return found
 
 
+def concurrent_subgraph(program: Program) -> bool:
+    """Whether some subgraph (at any depth) runs concurrently with other tasks of its step. A recursion
+    limit hit inside such a subgraph would fail one task among running siblings: a race, as for raising."""
+
+    def inner(e: Elem) -> bool:
+        return isinstance(e, Sub | Invoke) and concurrent_subgraph(e.program)
+
+    for block in program.blocks:
+        if isinstance(block, Fan):
+            if any(isinstance(e, Sub | Invoke) for chain in block.branches for e in chain):
+                return True
+            elems: list[Elem] = [e for chain in block.branches for e in chain]
+        elif isinstance(block, Single):
+            elems = [block.elem]
+        elif isinstance(block, Branch):
+            elems = [e for chain in block.branches for e in chain]
+        elif isinstance(block, Loop):
+            elems = list(block.body)
+        else:
+            elems = []
+        if any(inner(e) for e in elems):
+            return True
+    return False
+
+
 def _set_raise(program: Program, name: str, when: str) -> Program:
     def node(n: Node) -> Node:
         return replace(n, raises=when) if n.name == name else n
 
     def elem(e: Elem) -> Elem:
-        return Sub(e.name, _set_raise(e.program, name, when)) if isinstance(e, Sub) else node(e)
+        if isinstance(e, Sub | Invoke):
+            return replace(e, program=_set_raise(e.program, name, when))
+        return node(e)
 
     def chain(c: tuple[Elem, ...]) -> tuple[Elem, ...]:
         return tuple(elem(e) for e in c)
@@ -303,11 +358,11 @@ def _set_raise(program: Program, name: str, when: str) -> Program:
         elif isinstance(b, Fan):
             blocks.append(Fan(tuple(chain(c) for c in b.branches), node(b.join), b.barrier))
         elif isinstance(b, Branch):
-            blocks.append(Branch(node(b.router), tuple(chain(c) for c in b.branches), b.salt, b.via))
+            blocks.append(replace(b, router=node(b.router), branches=tuple(chain(c) for c in b.branches)))
         elif isinstance(b, Loop):
-            blocks.append(Loop(chain(b.body), b.times))
+            blocks.append(replace(b, body=chain(b.body)))
         else:
-            blocks.append(Map(node(b.router), node(b.worker), b.k, b.via))
+            blocks.append(replace(b, router=node(b.router), worker=node(b.worker)))
     return Program(tuple(blocks))
 
 
@@ -319,7 +374,7 @@ def cases(draw: st.DrawFn, max_blocks: int = 4) -> Case:
     candidates = _raise_candidates(program)
     if candidates and draw(st.integers(0, 3)) == 0:
         program = _set_raise(
-            program, draw(st.sampled_from(candidates)), draw(st.sampled_from(["before", "after"]))
+            program, draw(st.sampled_from(candidates)), draw(st.sampled_from(["before", "after", "return"]))
         )
     return Case(program, dict(draw(st.sampled_from(_INPUTS))))
 
@@ -331,7 +386,7 @@ def cases(draw: st.DrawFn, max_blocks: int = 4) -> Case:
 _PRELUDE = '''\
 import asyncio
 import operator
-from typing import Annotated, TypedDict
+from typing import Annotated, Literal, TypedDict
 
 {imports}
 
@@ -369,15 +424,21 @@ class _Renderer:
 
     # node functions ------------------------------------------------------------------------------
 
-    def node(self, n: Node, *, goto: str | None = None, send: tuple[str, int] | None = None) -> None:
-        """Emit ``def <name>``. ``goto`` is an expression for a Command router's destination."""
+    def node(
+        self, n: Node, *, goto: str | None = None, send: tuple[str, int] | None = None, targets: str = ""
+    ) -> None:
+        """Emit ``def <name>``. ``goto`` is an expression for a Command router's destination, ``send``
+        a ``(worker, k)`` fan-out; ``targets`` (``"Literal[...]"``) details the return annotation."""
         worker = n.name.startswith("w")
         is_async = self.aio and n.aio
         params = "arg" if worker else "state"
         if n.writer == "param":
             params += ", writer"
         # a node that routes with Command(goto=...) declares it, so compile() can see what it reaches
-        returns = " -> Command" if goto is not None or send is not None else ""
+        # (nbstream's compile() needs that; LangGraph only uses it to draw the graph)
+        returns = ""
+        if goto is not None or send is not None:
+            returns = f" -> Command[{targets}]" if targets else " -> Command"
         lines = [f"{'async def' if is_async else 'def'} {n.name}({params}){returns}:"]
         src = "arg" if worker else "state"
         lines.append(f"    c = {src}['clock']")
@@ -394,24 +455,36 @@ class _Renderer:
                 lines.append("    await asyncio.sleep(0)")
         if n.raises == "after":
             lines.append(f"    raise Boom('boom in {n.name}')")
-        items = []
-        if n.ret in ("write", "command"):
-            items.append("'clock': c + 1")
+        pairs: list[tuple[str, str]] = []  # (key, value expression) the node writes
+        if n.ret not in ("none", "empty"):
+            pairs.append(("clock", "c + 1"))
             if n.logs:
                 tag = f"{n.name}[{{idx}}]" if worker else n.name
-                items.append(f"'log': [f'{tag}@{{c}}']")
+                pairs.append(("log", f"[f'{tag}@{{c}}']"))
             if "x" in n.plain:
-                items.append(f"'x': c * 10 + {len(n.name)}")
+                pairs.append(("x", f"c * 10 + {len(n.name)}"))
             if "y" in n.plain:
-                items.append(f"'y': '{n.name}'")
-        update = "{" + ", ".join(items) + "}" if items else ("{}" if n.ret == "empty" else "None")
-        if goto is not None or send is not None:
+                pairs.append(("y", f"'{n.name}'"))
+        as_dict = "{" + ", ".join(f"'{k}': {v}" for k, v in pairs) + "}"
+        again = f"{{'log': [f'{n.name}+@{{c}}']}}"  # a second write to log, for "pairs"/"multi"
+        if n.ret == "pairs":  # (key, value) pairs, log written twice
+            listed = [*pairs, ("log", f"[f'{n.name}+@{{c}}']")]
+            update = "[" + ", ".join(f"('{k}', {v})" for k, v in listed) + "]"
+        elif pairs:
+            update = as_dict
+        else:
+            update = "{}" if n.ret == "empty" else "None"
+        if n.raises == "return":  # not a valid node return: the run fails with InvalidUpdateError
+            lines.append("    return 42")
+        elif goto is not None or send is not None:
             if send is not None:
                 target, k = send
                 goto = f"[Send('{target}', {{'idx': i, 'clock': c}}) for i in range({k})]"
-            lines.append(f"    return Command(update={update if items else 'None'}, goto={goto})")
-        elif n.ret == "command":
+            lines.append(f"    return Command(update={update if pairs else 'None'}, goto={goto})")
+        elif n.ret in ("command", "pairs"):
             lines.append(f"    return Command(update={update})")
+        elif n.ret == "multi":
+            lines.append(f"    return [Command(update={as_dict}), Command(update={again})]")
         else:
             lines.append(f"    return {update}")
         self.defs.append("\n".join(lines) + "\n")
@@ -419,6 +492,15 @@ class _Renderer:
     def elem(self, e: Elem) -> None:
         if isinstance(e, Sub):
             self.graph(e.program, f"{e.name}_graph")
+        elif isinstance(e, Invoke):
+            is_async = self.aio and e.aio
+            outer, self.aio = self.aio, is_async  # a sync invoke() cannot run coroutine nodes
+            self.graph(e.program, f"{e.name}_graph")
+            self.aio = outer
+            call = f"await {e.name}_graph.ainvoke" if is_async else f"{e.name}_graph.invoke"
+            lines = [f"{'async def' if is_async else 'def'} {e.name}(state):", f"    out = {call}(state)"]
+            lines += [f"    out = {call}(out)"] * (e.times - 1)
+            self.defs.append("\n".join([*lines, "    return out"]) + "\n")
         else:
             self.node(e)
 
@@ -472,14 +554,16 @@ class _Renderer:
             elif isinstance(b, Branch):
                 firsts = [chain[0].name for chain in b.branches]
                 pick = f"{firsts!r}[(c + len(state['log']) + {b.salt}) % {len(firsts)}]"
+                literal = f"Literal[{', '.join(map(repr, firsts))}]" if b.hint else ""
                 if b.via == "command":
-                    self.node(b.router, goto=pick)
+                    self.node(b.router, goto=pick, targets=literal)
                     add(b.router)
                 else:
                     self.node(b.router)
                     add(b.router)
+                    hint = f" -> {literal}" if literal else ""
                     self.defs.append(
-                        f"def route_{b.router.name}(state):\n    c = state['clock']\n    return {pick}\n"
+                        f"def route_{b.router.name}(state){hint}:\n    c = state['clock']\n    return {pick}\n"
                     )
                     body.append(f"{var}.add_conditional_edges('{b.router.name}', route_{b.router.name})")
                 for chain in b.branches:
@@ -495,8 +579,11 @@ class _Renderer:
                 chain_edges(b.body)
                 last, first = b.body[-1].name, b.body[0].name
                 after = nxt[0] if len(nxt) == 1 else "[" + ", ".join(nxt) + "]"
+                hint = ""
+                if b.hint and len(nxt) == 1:
+                    hint = f" -> Literal[{first!r}, {nxt[0] if nxt[0] != 'END' else repr('__end__')}]"
                 self.defs.append(
-                    f"def loop_{last}(state):\n"
+                    f"def loop_{last}(state){hint}:\n"
                     f"    if sum(1 for e in state['log'] if e.startswith('{last}@')) < {b.times}:\n"
                     f"        return '{first}'\n"
                     f"    return {after}\n"
@@ -504,7 +591,8 @@ class _Renderer:
                 body.append(f"{var}.add_conditional_edges('{last}', loop_{last})")
             else:
                 if b.via == "command":
-                    self.node(b.router, send=(b.worker.name, b.k))
+                    literal = f"Literal[{b.worker.name!r}]" if b.hint else ""
+                    self.node(b.router, send=(b.worker.name, b.k), targets=literal)
                     add(b.router)
                 else:
                     self.node(b.router)
@@ -543,16 +631,17 @@ def build(case: Case, lib: str, *, aio: bool) -> Any:
     return namespace["graph"]
 
 
-def reproducer(case: Case, lib: str, *, aio: bool, call: str) -> str:
-    """A runnable script: the graph source plus the stream call that disagreed."""
-    loop = (
-        (
+def reproducer(case: Case, lib: str, *, aio: bool, call: str, method: str = "stream") -> str:
+    """A runnable script: the graph source plus the call that disagreed (``method``: stream or invoke)."""
+    if method == "invoke":
+        run = f"print(asyncio.run(graph.ainvoke({call})))\n" if aio else f"print(graph.invoke({call}))\n"
+    elif aio:
+        run = (
             "async def main():\n"
             f"    async for chunk in graph.astream({call}):\n"
             "        print(chunk)\n\n"
             "asyncio.run(main())\n"
         )
-        if aio
-        else f"for chunk in graph.stream({call}):\n    print(chunk)\n"
-    )
-    return render(case, lib, aio=aio) + "\n" + textwrap.dedent(loop)
+    else:
+        run = f"for chunk in graph.stream({call}):\n    print(chunk)\n"
+    return render(case, lib, aio=aio) + "\n" + run

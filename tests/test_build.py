@@ -152,3 +152,17 @@ def test_messages_state_with_add_messages() -> None:
     final = chunks[-1][1]["messages"]
     assert [type(m) for m in final] == [HumanMessage, AIMessage]
     assert all(m.id for m in final)
+
+
+def test_command_literal_annotation_declares_reachable_nodes_and_edges() -> None:
+    def jump(state: S) -> Command[Literal["b"]]:
+        return Command(goto="b")
+
+    graph = StateGraph(S).add_node(jump).add_node(b).add_edge(START, "jump").compile()
+    assert ("jump", "b", True) in graph.edge_list
+    # an unannotated Command node is not enough to reach an edge-less node
+    def plain(state: S) -> dict[str, object]:
+        return {}
+
+    with pytest.raises(GraphBuildError, match="node 'b' cannot be reached"):
+        StateGraph(S).add_node(plain).add_node(b).add_edge(START, "plain").compile()

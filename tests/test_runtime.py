@@ -245,3 +245,17 @@ def test_custom_events_from_subgraph_need_subgraphs_flag() -> None:
     chunks = list(outer.stream({"x": 0}, stream_mode="custom", subgraphs=True))
     assert len(chunks) == 1 and chunks[0][1] == "inner" and chunks[0][0][0].startswith("sub:")
     assert [isinstance(e, CustomData) for e in _events(outer)].count(True) == 1
+
+
+def test_runnables_as_nodes_and_propagated_metadata() -> None:
+    from langchain_core.runnables import RunnableLambda
+
+    seen: dict[str, Any] = {}
+
+    def body(state: S) -> dict[str, Any]:
+        seen.update(get_config()["metadata"])
+        return {"x": state["x"] + 1}
+
+    graph = StateGraph(S).add_node("r", RunnableLambda(body)).add_edge(START, "r").compile()
+    assert graph.invoke({"x": 1}, {"configurable": {"thread_id": "t9", "user_id": "u"}}) == {"x": 2, "log": []}
+    assert seen["thread_id"] == "t9" and "user_id" not in seen and seen["langgraph_node"] == "r"

@@ -96,7 +96,7 @@ class StateGraph:
             name = node
         else:
             raise GraphBuildError(f"add_node's first argument must be a name or a callable; got {node!r}")
-        if not callable(action) and not hasattr(action, "_nbstream_compiled"):
+        if not callable(action) and not hasattr(action, "invoke"):
             raise GraphBuildError(f"node {name!r}: action {action!r} is not callable")
         if name in _RESERVED:
             raise GraphBuildError(f"node name {name!r} is reserved; pick another name")
@@ -207,7 +207,8 @@ class StateGraph:
             if name not in reachable:
                 raise GraphBuildError(
                     f"node {name!r} cannot be reached from START: add an edge into it, or a conditional "
-                    f"edge whose path_map (or return-type Literal) names it"
+                    f"edge whose path_map (or return-type Literal) names it, or a node annotated "
+                    f"-> Command[Literal[{name!r}]] that goes there"
                 )
 
     def _reachable(self) -> set[str]:
@@ -224,6 +225,12 @@ class StateGraph:
                 dynamic_sources.add(branch.source)
             else:
                 successors.setdefault(branch.source, set()).update(targets)
+        for spec in self.nodes.values():
+            goto = command_targets(spec.action)
+            if goto is None:
+                dynamic_sources.add(spec.name)
+            elif goto:
+                successors.setdefault(spec.name, set()).update(goto)
         seen: set[str] = set()
         todo = [START]
         while todo:
@@ -232,12 +239,9 @@ class StateGraph:
                 continue
             seen.add(current)
             if current in dynamic_sources:
-                # the router can go anywhere (no path_map, no Literal hint): every node may be reached,
-                # and nodes returning Command(goto=...) also route dynamically
+                # a router with no path_map/Literal hint, or a bare `-> Command` node: it can go anywhere
                 return set(self.nodes) | seen
             todo.extend(successors.get(current, ()))
-        if any(_may_goto(spec.action) for spec in self.nodes.values() if spec.name in seen):
-            return set(self.nodes) | seen
         return seen
 
     def compile(self, *, name: str | None = None, **_options: Any) -> Any:
@@ -268,12 +272,31 @@ def branch_targets(branch: Branch) -> tuple[str, ...] | None:
     return None
 
 
-def _may_goto(action: Any) -> bool:
+def command_targets(action: Any) -> tuple[str, ...] | None:
+    """Where a node may go by ``Command(goto=...)``, from its return annotation.
+
+    ``()`` when it does not declare a Command return, the Literal's names for
+    ``Command[Literal["a", "b"]]``, ``None`` (anywhere) for a bare ``Command``.
+    """
+    import typing
+
     try:
-        hint = inspect.signature(action).return_annotation
-    except (TypeError, ValueError):
-        return False
-    return "Command" in str(hint)
+        hint = typing.get_type_hints(action).get("return")
+    except Exception:  # unresolvable or absent hints: fall back to the raw annotation
+        try:
+            hint = inspect.signature(action).return_annotation
+        except (TypeError, ValueError):
+            return ()
+    from nbstream.types import Command
+
+    if hint is Command or (isinstance(hint, str) and hint.startswith("Command")):
+        return None
+    if typing.get_origin(hint) is Command:
+        (arg,) = typing.get_args(hint)
+        if typing.get_origin(arg) is typing.Literal:
+            return tuple(str(a) for a in typing.get_args(arg))
+        return None
+    return ()
 
 
 def _name_of(action: Any) -> str:

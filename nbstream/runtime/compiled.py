@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
 
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
-from nbstream.graph._builder import END, START, Branch, StateGraph, branch_targets
+from nbstream.graph._builder import END, START, Branch, StateGraph, branch_targets, command_targets
 from nbstream.graph._state import SchemaInfo, schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._context import CURRENT_TASK, TaskContext
@@ -149,6 +149,8 @@ class CompiledStateGraph:
             out.extend((s, target, False) for s in sources)
         for branch in self.builder.branches:
             out.extend((branch.source, t, True) for t in branch_targets(branch) or ())
+        for spec in self.builder.nodes.values():
+            out.extend((spec.name, t, True) for t in command_targets(spec.action) or ())
         return tuple(out)
 
     def __repr__(self) -> str:
@@ -160,13 +162,19 @@ class CompiledStateGraph:
         config: dict[str, Any] | None,
         handlers: list[EventHandler],
         wants_custom: bool,
+        *,
+        modes: frozenset[str] = frozenset(),
+        subgraphs: bool = False,
+        message_keys: Sequence[str] | None = None,
     ) -> tuple[Run, Bus]:
         """Make the bus, root and run for one call, nested under the running task if there is one."""
         parent = CURRENT_TASK.get()
+        # who listens to LLM messages: the messages mode, or any handler besides the projector
+        listen = _Listeners(modes, subgraphs, message_keys, len(handlers) - _has_projector(handlers))
         if parent is None:
             bus = Bus(handlers)
-            callbacks = _messages_callbacks(handlers, config)
-            root = Root(bus, live_custom=wants_custom, callbacks=callbacks, user_config=config)
+            root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config)
+            _messages_callbacks(root, (), config, None, listen)
             return Run(self, root, (), None), bus
         # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
         # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
@@ -184,6 +192,7 @@ class CompiledStateGraph:
         merged = {**parent_config, **(config or {})}
         root = Root(bus, live_custom=True, callbacks=outer.callbacks, user_config=merged)
         root.run_id = outer.run_id
+        _messages_callbacks(root, ns, merged, outer, listen)
         return Run(self, root, ns, merged), bus
 
     @staticmethod
@@ -203,6 +212,7 @@ class CompiledStateGraph:
         stream_mode: Any = None,
         subgraphs: bool = False,
         observers: Iterable[Observer | EventHandler] = (),
+        message_keys: Sequence[str] | None = None,
         **unsupported: Any,
     ) -> Iterator[Any]:
         """Run the graph, yielding chunks of the requested stream mode(s) as they are produced."""
@@ -211,7 +221,7 @@ class CompiledStateGraph:
         modes, tagged = parse_modes(
             stream_mode if stream_mode is not None else ("values" if nested else "updates")
         )
-        return self._stream(input, config, modes, tagged, subgraphs, list(observers))
+        return self._stream(input, config, modes, tagged, subgraphs, list(observers), message_keys)
 
     def _stream(
         self,
@@ -221,10 +231,16 @@ class CompiledStateGraph:
         tagged: bool,
         subgraphs: bool,
         observers: list[Any],
+        message_keys: Sequence[str] | None = None,
     ) -> Iterator[Any]:
         projector = StreamProjector(modes, tagged, subgraphs)
         run, bus = self._open(
-            config, self._handlers(projector, observers), "custom" in modes or bool(observers)
+            config,
+            self._handlers(projector, observers),
+            "custom" in modes or bool(observers),
+            modes=modes,
+            subgraphs=subgraphs,
+            message_keys=message_keys,
         )
         projector.rebase(run.ns)
         live = bool(modes & _LIVE_MODES) or subgraphs
@@ -243,14 +259,25 @@ class CompiledStateGraph:
         *,
         stream_mode: Any = "values",
         observers: Iterable[Observer | EventHandler] = (),
+        message_keys: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return its output (``stream_mode="values"``), else all chunks."""
         _reject({k: v for k, v in kwargs.items() if k != "subgraphs"})
         if stream_mode != "values":
-            return list(self.stream(input, config, stream_mode=stream_mode, observers=observers, **kwargs))
+            chunks = self.stream(
+                input,
+                config,
+                stream_mode=stream_mode,
+                observers=observers,
+                message_keys=message_keys,
+                **kwargs,
+            )
+            return list(chunks)
         observers = list(observers)
-        run, bus = self._open(config, self._handlers(None, observers), bool(observers))
+        run, bus = self._open(
+            config, self._handlers(None, observers), bool(observers), message_keys=message_keys
+        )
         try:
             for _ in run_sync(run, input, False):
                 pass
@@ -267,6 +294,7 @@ class CompiledStateGraph:
         stream_mode: Any = None,
         subgraphs: bool = False,
         observers: Iterable[Observer | EventHandler] = (),
+        message_keys: Sequence[str] | None = None,
         **unsupported: Any,
     ) -> AsyncIterator[Any]:
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
@@ -275,7 +303,7 @@ class CompiledStateGraph:
         modes, tagged = parse_modes(
             stream_mode if stream_mode is not None else ("values" if nested else "updates")
         )
-        return self._astream(input, config, modes, tagged, subgraphs, list(observers))
+        return self._astream(input, config, modes, tagged, subgraphs, list(observers), message_keys)
 
     async def _astream(
         self,
@@ -285,10 +313,16 @@ class CompiledStateGraph:
         tagged: bool,
         subgraphs: bool,
         observers: list[Any],
+        message_keys: Sequence[str] | None = None,
     ) -> AsyncIterator[Any]:
         projector = StreamProjector(modes, tagged, subgraphs)
         run, bus = self._open(
-            config, self._handlers(projector, observers), "custom" in modes or bool(observers)
+            config,
+            self._handlers(projector, observers),
+            "custom" in modes or bool(observers),
+            modes=modes,
+            subgraphs=subgraphs,
+            message_keys=message_keys,
         )
         projector.rebase(run.ns)
         loop = asyncio.get_running_loop()
@@ -313,19 +347,25 @@ class CompiledStateGraph:
         *,
         stream_mode: Any = "values",
         observers: Iterable[Observer | EventHandler] = (),
+        message_keys: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Async ``invoke``."""
         _reject({k: v for k, v in kwargs.items() if k != "subgraphs"})
         if stream_mode != "values":
-            return [
-                c
-                async for c in self.astream(
-                    input, config, stream_mode=stream_mode, observers=observers, **kwargs
-                )
-            ]
+            chunks = self.astream(
+                input,
+                config,
+                stream_mode=stream_mode,
+                observers=observers,
+                message_keys=message_keys,
+                **kwargs,
+            )
+            return [c async for c in chunks]
         observers = list(observers)
-        run, bus = self._open(config, self._handlers(None, observers), bool(observers))
+        run, bus = self._open(
+            config, self._handlers(None, observers), bool(observers), message_keys=message_keys
+        )
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         bus.set_wakeup(_waker(loop, wake))
@@ -367,7 +407,12 @@ class CompiledStateGraph:
         """The graph's shape, with ``draw_mermaid()`` and ``draw_ascii()`` (offline, no grandalf)."""
         from nbstream.widgets.drawing import GraphDrawing
 
-        return GraphDrawing(self.node_names, self.edge_list)
+        return GraphDrawing(self.node_names, self.edge_list, name=self.name)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """In a notebook, a compiled graph shows its drawing (Mermaid, with ASCII as text)."""
+        drawing = self.get_graph()
+        return {"text/vnd.mermaid": drawing.draw_mermaid(), "text/plain": drawing.draw_ascii()}
 
 
 def _reject(unsupported: dict[str, Any]) -> None:
@@ -380,9 +425,53 @@ def _reject(unsupported: dict[str, Any]) -> None:
         )
 
 
-def _messages_callbacks(handlers: list[Any], config: dict[str, Any] | None) -> Any:
-    """The langchain-core callbacks each task's config carries (set by the messages support)."""
-    return None
+class _Listeners(NamedTuple):
+    """What a call asked for that decides whether it needs the messages handler."""
+
+    modes: frozenset[str]
+    subgraphs: bool
+    message_keys: Sequence[str] | None
+    observers: int
+
+
+def _has_projector(handlers: list[Any]) -> int:
+    return 1 if handlers and getattr(handlers[0], "_nbstream_projector", False) else 0
+
+
+def _messages_callbacks(
+    root: Root, ns: tuple[str, ...], config: dict[str, Any] | None, outer: Root | None, listen: _Listeners
+) -> None:
+    """Give ``root`` the messages handler, and the callbacks each task's config carries, if anyone listens.
+
+    Nobody listens (no ``messages`` mode, no observer): a top-level call gets none and pays nothing;
+    a graph invoked inside a node keeps the enclosing call's. Otherwise the handler publishes on this
+    call's bus (for a nested call, one that shares the enclosing handler's de-duplication).
+    """
+    if outer is not None:
+        root.messages = outer.messages
+    wants_mode = "messages" in listen.modes
+    if not wants_mode and not listen.observers:
+        return
+    from nbstream.llm import MessagesHandler, with_handler
+
+    split = wants_mode and not listen.subgraphs
+    base_only = split and not listen.observers
+    enclosing = outer.messages if outer is not None else None
+    if enclosing is not None:
+        handler = enclosing.nested(
+            root.bus.publish, ns, split=split, base_only=base_only, message_keys=listen.message_keys
+        )
+    else:
+        handler = MessagesHandler(
+            root.bus.publish,
+            root.run_id,
+            ns,
+            split=split,
+            base_only=base_only,
+            message_keys=listen.message_keys,
+        )
+    root.messages = handler
+    root.callbacks = with_handler((config or {}).get("callbacks"), handler)
 
 
 def _waker(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> Callable[[], None]:

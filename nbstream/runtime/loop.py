@@ -43,6 +43,7 @@ from nbstream.runtime._context import CURRENT_TASK, TaskContext
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
+    from nbstream.llm import MessagesHandler
     from nbstream.runtime.compiled import CompiledStateGraph, NodeRuntime
 
 __all__ = ["Root", "Run", "Task", "Stopped"]
@@ -50,6 +51,7 @@ __all__ = ["Root", "Run", "Task", "Stopped"]
 DEFAULT_RECURSION_LIMIT = 10007
 _PULL = "__pregel_pull"
 _PUSH = "__pregel_push"
+_PROPAGATED = ("thread_id", "checkpoint_id", "task_id", "run_id", "assistant_id", "graph_id")
 _perf = time.perf_counter
 _bits = random.getrandbits
 
@@ -82,6 +84,7 @@ class Root:
         "bus",
         "callbacks",
         "live_custom",
+        "messages",
         "new_id",
         "recursion_limit",
         "run_id",
@@ -106,6 +109,8 @@ class Root:
         self.live_custom = live_custom
         #: langchain-core callbacks put into every task's config (the messages handler), or None
         self.callbacks = callbacks
+        #: the nbstream.llm.MessagesHandler in ``callbacks`` (scans task inputs and outputs), or None
+        self.messages: MessagesHandler | None = None
         self.user_config = user_config or {}
         limit = self.user_config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:
@@ -235,17 +240,19 @@ class Run:
     def prepare_step(self) -> list[Task]:
         """Build the next step's tasks and publish their start; [] when the graph is done."""
         pulls, sends = self._pulls, self._sends
-        if not pulls and not sends:
-            return []
-        if self.root.stopped:
-            raise Stopped("the run was stopped by its consumer")
         step = self.step + 1
-        if step > self.root.recursion_limit:
+        # as LangGraph does, the limit counts the check after the last step too: a chain of N nodes
+        # needs recursion_limit >= N + 1
+        if step > self.root.recursion_limit and self.step > 0:
             raise GraphRecursionError(
                 f"Recursion limit of {self.root.recursion_limit} reached without hitting a stop condition "
                 f"in graph {self.graph.name!r} (next nodes: {sorted(pulls) + [s.node for s in sends]}). "
                 f"Raise it with config={{'recursion_limit': N}} if the loop is intended."
             )
+        if not pulls and not sends:
+            return []
+        if self.root.stopped:
+            raise Stopped("the run was stopped by its consumer")
         self.step = step
         self._pulls, self._sends = {}, []
         nodes = self.graph.nodes
@@ -253,7 +260,7 @@ class Run:
         tasks: list[Task] = []
         for index, send in enumerate(sends):
             node = nodes[send.node]
-            tasks.append(Task(new_id(), node, send.arg, (_PUSH,), (_PUSH, index), (1, index)))
+            tasks.append(Task(new_id(), node, send.arg, (_PUSH,), (_PUSH, index, False), (1, index)))
         if pulls:
             values = self.values
             for name in sorted(pulls):
@@ -333,6 +340,8 @@ class Run:
             writer = _noop_writer
         ctx = TaskContext(self, task, writer, self.task_config(task) if root.callbacks is not None else {})
         task.ctx = ctx
+        if root.messages is not None:
+            root.messages.task_input(self.ns, task.input)
         return ctx
 
     def task_config(self, task: Task) -> dict[str, Any]:
@@ -351,6 +360,10 @@ class Run:
             langgraph_checkpoint_ns=checkpoint_ns,
         )
         configurable = dict(base.get("configurable") or {})
+        for key in _PROPAGATED:  # LangGraph 1.2 copies these ids (and only these) into metadata
+            value = configurable.get(key)
+            if value and key not in metadata:
+                metadata[key] = value
         configurable["checkpoint_ns"] = checkpoint_ns
         config = {
             k: v for k, v in base.items() if k not in ("metadata", "configurable", "callbacks", "run_name")
@@ -363,7 +376,11 @@ class Run:
         )
         callbacks = self.root.callbacks if self.root.callbacks is not None else base.get("callbacks")
         if callbacks is not None:
-            config["callbacks"] = callbacks
+            # with the messages handler: a manager that makes every LLM run inherit the task metadata
+            messages = self.root.messages
+            config["callbacks"] = (
+                callbacks if messages is None else messages.task_callbacks(callbacks, config)
+            )
         return config
 
     def execute(self, task: Task) -> None:
@@ -422,6 +439,8 @@ class Run:
 
     def complete(self, task: Task) -> None:
         """Publish a finished task's outcome (in the thread that owns the bus)."""
+        if self.root.messages is not None and task.error is None:
+            self.root.messages.node_output(self, task)
         self._publish(
             TaskFinished(
                 self.root.run_id,
@@ -446,12 +465,11 @@ class Run:
             shown = _shown(result.update, pairs)
             goto.extend(_as_targets(result.goto))
         elif isinstance(result, list) and result and all(isinstance(r, Command) for r in result):
-            pairs, shown = [], []
+            pairs = []
             for command in result:
-                part = self._pairs(command.update, node.name)
-                pairs.extend(part)
-                shown.append(_shown(command.update, part))
+                pairs.extend(self._pairs(command.update, node.name))
                 goto.extend(_as_targets(command.goto))
+            shown = _shown(None, pairs)
         else:
             pairs = self._pairs(result, node.name)
             shown = result if pairs else None

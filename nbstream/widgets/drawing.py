@@ -107,8 +107,9 @@ def draw_ascii(
     """An ASCII drawing: the graph unrolled as a tree from ``__start__``.
 
     ``'->``/``|->`` are static edges, ``'.>``/``|.>`` conditional ones; a node reached again is
-    marked ``(see above)`` instead of being drawn twice, so cycles stay finite. Nodes that cannot
-    be reached from ``__start__`` are listed after the tree. ``statuses`` adds ``[status]``.
+    marked ``(see above)`` instead of being drawn twice, so cycles stay finite, and a chain stays
+    at one depth. Nodes that cannot be reached from ``__start__`` are listed after the tree.
+    ``statuses`` adds ``[status]``.
     """
     edge_list = list(edges)
     names = _all_nodes(node_names, edge_list)
@@ -124,30 +125,42 @@ def draw_ascii(
     lines: list[str] = []
     drawn: set[str] = set()
 
-    def visit(name: str, prefix: str) -> None:
-        drawn.add(name)
-        targets = out_edges.get(name, [])
-        for i, (target, conditional) in enumerate(targets):
-            last = i == len(targets) - 1
-            arrow = ("'" if last else "|") + (".>" if conditional else "->")
+    def draw_from(root: str) -> None:
+        # depth first with an explicit stack: a chain of thousands of nodes needs no recursion
+        lines.append(label(root))
+        drawn.add(root)
+        stack = _children(root, "")
+        while stack:
+            target, arrow, prefix, last = stack.pop()
             if target in drawn and target != END:
                 lines.append(f"{prefix}{arrow} {target}  (see above)")
                 continue
             lines.append(f"{prefix}{arrow} {label(target)}")
-            if target not in drawn:
-                visit(target, prefix + ("    " if last else "|   "))
+            if target in drawn:
+                continue
+            drawn.add(target)
+            # the last child with a single way on continues at the same depth (chains stay flat)
+            flat = last and len(out_edges.get(target, ())) == 1
+            stack += _children(target, prefix if flat else prefix + ("    " if last else "|   "))
 
-    roots = [START] if START in out_edges else []
-    for root in roots:
-        lines.append(label(root))
-        visit(root, "")
+    def _children(name: str, prefix: str) -> list[tuple[str, str, str, bool]]:
+        targets = out_edges.get(name, [])
+        items = []
+        for i, (target, conditional) in enumerate(targets):
+            last = i == len(targets) - 1
+            arrow = ("'" if last else "|") + (".>" if conditional else "->")
+            items.append((target, arrow, prefix, last))
+        items.reverse()
+        return items
+
+    if START in out_edges:
+        draw_from(START)
     rest = [n for n in names if n not in drawn and n != END]
     if rest:
-        lines.append("not reachable from __start__:" if roots else "nodes:")
+        lines.append("not reachable from __start__:" if START in out_edges else "nodes:")
         for name in rest:
             if name not in drawn:
-                lines.append(label(name))
-                visit(name, "")
+                draw_from(name)
     return "\n".join(lines) + "\n"
 
 

@@ -1,0 +1,270 @@
+"""Escaped HTML for the fold models: the live widgets' values and the static snapshot share it.
+
+Every untrusted string (node and graph names, tags, state values, LLM text, error messages) goes
+through :func:`html.escape` here and nowhere becomes markup. Stable hooks for browser tests and
+user CSS: classes ``nbstream-*`` and attributes ``data-status``, ``data-node``, ``data-key``.
+Nothing here reads a clock: times are passed in, and left out entirely unless ``timings``.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from nbstream.widgets._format import full_text, preview
+from nbstream.widgets.models import (
+    GraphRun,
+    Lane,
+    NodeRow,
+    RunHeaderModel,
+    StateTableModel,
+    TreeNode,
+    path_label,
+)
+
+_TreeCache = dict[int, tuple[int, str]]
+
+__all__ = [
+    "CSS",
+    "LIVE_CSS",
+    "duration_text",
+    "header_html",
+    "row_html",
+    "rows_html",
+    "state_html",
+    "table_html",
+    "lane_html",
+    "lanes_html",
+    "tree_html",
+    "value_html",
+    "section_html",
+]
+
+CSS = """<style>
+.nbstream-view{font-family:var(--jp-ui-font-family,sans-serif);font-size:var(--jp-ui-font-size1,13px);
+color:var(--jp-ui-font-color1,inherit)}
+.nbstream-view table{border-collapse:collapse;margin:2px 0 6px 0}
+.nbstream-view th,.nbstream-view td{padding:1px 8px;text-align:left;vertical-align:top;
+border-bottom:1px solid var(--jp-border-color2,#e0e0e0)}
+.nbstream-view pre{margin:0;white-space:pre-wrap;word-break:break-word;
+font-family:var(--jp-code-font-family,monospace)}
+.nbstream-section>summary{font-weight:600;cursor:pointer}
+.nbstream-badge{display:inline-block;padding:0 6px;border-radius:8px;font-size:90%;background:#eaeef2}
+.nbstream-badge[data-status="running"]{background:#fff8c5}
+.nbstream-badge[data-status="done"]{background:#dafbe1}
+.nbstream-badge[data-status="error"]{background:#ffebe9;color:#a40e26}
+.nbstream-badge[data-status="cancelled"]{background:#eaeef2;text-decoration:line-through}
+.nbstream-error{color:var(--jp-error-color1,#cf222e)}
+.nbstream-changed .nbstream-key{font-weight:600}
+.nbstream-lane{margin:2px 0 6px 0;padding-left:6px;border-left:3px solid #8c959f}
+.nbstream-lane[data-status="running"]{border-left-color:#bf8700}
+.nbstream-lane[data-status="done"]{border-left-color:#1a7f37}
+.nbstream-lane[data-status="error"]{border-left-color:#cf222e}
+.nbstream-tag{font-size:85%;padding:0 4px;border:1px solid var(--jp-border-color2,#ccc);border-radius:4px}
+.nbstream-tree ul{margin:0;padding-left:18px;list-style:none}
+.nbstream-dim{color:var(--jp-ui-font-color2,#57606a)}
+</style>"""
+
+
+#: extra rules for the live view only (the snapshot's bytes stay as they are)
+LIVE_CSS = "<style>.nbstream-duration,.nbstream-badge{white-space:nowrap}</style>"
+
+
+def duration_text(seconds: float) -> str:
+    """``850 ms`` / ``2.35 s`` / ``3 min 05 s``."""
+    if seconds < 1.0:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60.0:
+        return f"{seconds:.2f} s"
+    minutes, rest = divmod(int(seconds), 60)
+    return f"{minutes} min {rest:02d} s"
+
+
+def _badge(status: str) -> str:
+    return f'<span class="nbstream-badge" data-status="{status}">{status}</span>'
+
+
+def value_html(value: Any, limit: int = 80) -> str:
+    """A short escaped preview; the full value (bounded) behind a ``<details>`` if it was cut."""
+    short = preview(value, limit)
+    if not short.endswith("…"):
+        return f'<code class="nbstream-value">{escape(short)}</code>'
+    full = full_text(value)
+    return (
+        f'<details class="nbstream-value"><summary><code>{escape(short)}</code></summary>'
+        f"<pre>{escape(full)}</pre></details>"
+    )
+
+
+def section_html(title: str, css_class: str, body: str, *, open_: bool = True) -> str:
+    """A collapsible section of a view (CSS only: clicks need no kernel)."""
+    flag = " open" if open_ else ""
+    return (
+        f'<details class="nbstream-section {css_class}"{flag}><summary>{escape(title)}</summary>'
+        f"{body}</details>"
+    )
+
+
+def header_html(header: RunHeaderModel, *, timings: bool, now: float | None = None) -> str:
+    """Graph name, run status, step, elapsed time (with ``timings``) and the error, if any."""
+    parts = [
+        f'<div class="nbstream-header" data-status="{header.status}">',
+        f'<b class="nbstream-graph-name">{escape(header.graph_name or "graph")}</b> ',
+        _badge(header.status),
+    ]
+    if header.step >= 0:
+        parts.append(f' <span class="nbstream-step">step {header.step}</span>')
+    if timings and header.started is not None:
+        took = duration_text(header.elapsed(now))
+        parts.append(f' <span class="nbstream-elapsed nbstream-dim">{took}</span>')
+    if header.error is not None:
+        where = f" (node {escape(header.failed_node)})" if header.failed_node else ""
+        parts.append(f'<div class="nbstream-error">{escape(header.error)}{where}</div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def row_html(row: NodeRow, *, timings: bool) -> str:
+    """One ``<tr>`` of the node table."""
+    label = path_label(row.path)
+    indent = "&nbsp;&nbsp;" * (len(row.path) - 1)
+    if row.error is not None:
+        last = f'<span class="nbstream-error">{escape(row.error)}</span>'
+    elif row.runs and row.update is not None:
+        last = value_html(row.update)
+    else:
+        last = '<span class="nbstream-dim">-</span>'
+    cells = [
+        f'<tr class="nbstream-row" data-node="{escape(label)}" data-status="{row.status}">',
+        f'<td class="nbstream-node">{indent}{escape(row.name)}</td>',
+        f"<td>{_badge(row.status)}</td>",
+        f'<td class="nbstream-runs">{row.runs}</td>',
+        f'<td class="nbstream-update">{last}</td>',
+    ]
+    if timings:
+        took = duration_text(row.duration) if row.duration is not None else ""
+        cells.append(f'<td class="nbstream-duration nbstream-dim">{took}</td>')
+    cells.append("</tr>")
+    return "".join(cells)
+
+
+def rows_html(rows: list[str], *, timings: bool) -> str:
+    """The node table around pre-rendered rows (the live view caches rows by version)."""
+    head = "<th>node</th><th>status</th><th>runs</th><th>last update</th>"
+    if timings:
+        head += "<th>took</th>"
+    body = "".join(rows)
+    return f'<table class="nbstream-nodes"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def table_html(rows: list[str], state: str, *, timings: bool) -> str:
+    """The live table widget's value: titled node table and state."""
+    return (
+        f'<div class="nbstream-title"><b>nodes</b></div>{rows_html(rows, timings=timings)}'
+        f'<div class="nbstream-title"><b>state</b></div>{state}'
+    )
+
+
+def state_html(model: StateTableModel) -> str:
+    """The root graph's current state; keys written in the last step are marked."""
+    if model.values is None:
+        return '<div class="nbstream-state nbstream-dim">no state yet</div>'
+    changed = model.changed
+    rows = []
+    for key, value in model.values.items():
+        mark = key in changed
+        css = "nbstream-state-row nbstream-changed" if mark else "nbstream-state-row"
+        rows.append(
+            f'<tr class="{css}" data-key="{escape(key)}" data-changed="{"true" if mark else "false"}">'
+            f'<td class="nbstream-key">{"&#9679; " if mark else ""}{escape(key)}</td>'
+            f"<td>{value_html(value)}</td></tr>"
+        )
+    return (
+        f'<table class="nbstream-state" data-step="{model.state_step}">'
+        f"<thead><tr><th>key</th><th>value after step {model.state_step}</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def lane_html(lane: Lane, *, timings: bool, now: float, tail: int | None = None, number: int = 0) -> str:
+    """One LLM call: where, tags, status, token count (and rate), and its escaped text.
+
+    ``tail`` keeps only the last characters of a running call's text (the live view's bound on
+    message size); a finished call always shows all of it.
+    """
+    text = lane.text
+    if tail is not None and lane.status == "running" and len(text) > tail:
+        text = "…" + text[-tail:]
+    label = path_label(lane.path)
+    tags = "".join(f' <span class="nbstream-tag">{escape(t)}</span>' for t in lane.tags)
+    head = [
+        f'<div class="nbstream-lane" data-node="{escape(label)}" data-status="{lane.status}">',
+        f'<div class="nbstream-lane-head"><b class="nbstream-node">{escape(label)}</b>',
+        f' <span class="nbstream-dim">#{number}</span>' if number else "",
+        tags,
+        " ",
+        _badge(lane.status),
+        f' <span class="nbstream-tokens">{lane.tokens} tokens</span>',
+    ]
+    if timings:
+        head.append(f' <span class="nbstream-rate nbstream-dim">{lane.rate(now):.0f} tok/s</span>')
+    head.append("</div>")
+    if lane.error is not None:
+        head.append(f'<div class="nbstream-error">{escape(lane.error)}</div>')
+    head.append(f'<pre class="nbstream-text">{escape(text)}</pre></div>')
+    return "".join(head)
+
+
+def lanes_html(lanes: list[Lane], *, timings: bool, now: float) -> str:
+    """All lanes, numbered per node path in the order given."""
+    if not lanes:
+        return '<div class="nbstream-dim">no LLM calls</div>'
+    counts: dict[tuple[str, ...], int] = {}
+    out = []
+    for lane in lanes:
+        counts[lane.path] = counts.get(lane.path, 0) + 1
+        out.append(lane_html(lane, timings=timings, now=now, number=counts[lane.path]))
+    return "".join(out)
+
+
+def _tree_node_html(node: TreeNode, *, ids: bool, cache: _TreeCache | None) -> str:
+    if cache is not None and not node.subgraphs:
+        hit = cache.get(id(node))
+        if hit is not None and hit[0] == node.version:
+            return hit[1]
+    runs = f' <span class="nbstream-dim">&times;{node.runs}</span>' if node.runs > 1 else ""
+    error = f' <span class="nbstream-error">{escape(node.error)}</span>' if node.error else ""
+    parts = [
+        f'<li class="nbstream-tree-node" data-node="{escape(node.name)}" data-status="{node.status}">',
+        f"{escape(node.name)} {_badge(node.status)}{runs}{error}",
+    ]
+    for i, graph in enumerate(node.subgraphs, 1):
+        parts.append(_graph_html(graph, label=f"run {i}", ids=ids, cache=cache))
+    parts.append("</li>")
+    html = "".join(parts)
+    if cache is not None and not node.subgraphs:
+        cache[id(node)] = (node.version, html)
+    return html
+
+
+def _graph_html(graph: GraphRun, *, label: str, ids: bool, cache: _TreeCache | None) -> str:
+    title = f' title="{escape(graph.ns[-1])}"' if ids and graph.ns else ""
+    error = f' <span class="nbstream-error">{escape(graph.error)}</span>' if graph.error else ""
+    extra = f' <span class="nbstream-dim">{label}</span>' if label else ""
+    nodes = "".join(_tree_node_html(node, ids=ids, cache=cache) for node in graph.ordered_nodes())
+    return (
+        f'<details class="nbstream-graph-run" data-status="{graph.status}" open{title}>'
+        f"<summary><b>{escape(graph.name)}</b>{extra} {_badge(graph.status)}{error}</summary>"
+        f"<ul>{nodes}</ul></details>"
+    )
+
+
+def tree_html(root: GraphRun | None, *, ids: bool = False, cache: _TreeCache | None = None) -> str:
+    """The namespace tree as nested ``<details>`` (collapsible in the browser, no kernel needed).
+
+    ``ids`` adds each subgraph run's namespace (with its random task id) as a tooltip: live only.
+    ``cache`` (kept by the caller for one model) saves re-rendering nodes that did not change.
+    """
+    if root is None:
+        return '<div class="nbstream-tree nbstream-dim">not started</div>'
+    return f'<div class="nbstream-tree">{_graph_html(root, label="", ids=ids, cache=cache)}</div>'

@@ -1,0 +1,214 @@
+"""The only code that talks to ipywidgets: pushes a fold model into core widgets.
+
+Each part owns a few ``HTML`` widgets (plus one ``Output`` for the Mermaid drawing) and, on
+``sync``, re-renders only what changed since its last sync (models carry ``version`` counters),
+setting each widget inside its own ``hold_sync()`` so that a flush costs at most one comm message
+per widget. A token ticker has one widget per LLM call, so a long answer is re-sent alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ipywidgets  # type: ignore[import-untyped]
+from ipywidgets.widgets.widget_string import HTMLStyle  # type: ignore[import-untyped]
+
+from nbstream.widgets._html import (
+    header_html,
+    lane_html,
+    row_html,
+    state_html,
+    table_html,
+    tree_html,
+)
+from nbstream.widgets.drawing import MERMAID_MIME, draw_ascii, draw_mermaid
+from nbstream.widgets.models import Path, RunModel
+
+__all__ = [
+    "Part",
+    "HeaderPart",
+    "GraphPart",
+    "TablePart",
+    "TickerPart",
+    "TreePart",
+    "set_value",
+    "WidgetKit",
+]
+
+
+def set_value(widget: Any, value: str) -> None:
+    """Set ``widget.value`` in one message, and not at all if it is already that."""
+    if widget.value != value:
+        with widget.hold_sync():
+            widget.value = value
+
+
+class WidgetKit:
+    """Makes a view's widgets, all sharing one ``Layout`` and one ``HTMLStyle``.
+
+    Every DOM widget would otherwise open two more comms for its own default layout and style;
+    sharing them keeps a view at a handful of comms.
+    """
+
+    def __init__(self) -> None:
+        self.layout = ipywidgets.Layout()
+        self.style = HTMLStyle()
+
+    def html(self, css_class: str, value: str = "") -> Any:
+        widget = ipywidgets.HTML(value=value, layout=self.layout, style=self.style)
+        widget.add_class(css_class)
+        return widget
+
+    def vbox(self, css_class: str, children: tuple[Any, ...] = ()) -> Any:
+        box = ipywidgets.VBox(children, layout=self.layout)
+        box.add_class(css_class)
+        return box
+
+    def output(self, css_class: str) -> Any:
+        out = ipywidgets.Output(layout=self.layout)
+        out.add_class(css_class)
+        return out
+
+    def close(self) -> None:
+        self.layout.close()
+        self.style.close()
+
+
+class Part:
+    """A piece of a view: its widgets, and how to bring them up to date with the model."""
+
+    box: Any
+    widgets: list[Any]
+
+    def sync(self, model: RunModel, now: float, final: bool) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        for widget in self.widgets:
+            widget.close()
+
+
+class HeaderPart(Part):
+    def __init__(self, kit: WidgetKit) -> None:
+        self.box = kit.html("nbstream-header-box")
+        self.widgets = [self.box]
+
+    def sync(self, model: RunModel, now: float, final: bool) -> None:
+        set_value(self.box, header_html(model.header, timings=True, now=now))
+
+
+class GraphPart(Part):
+    """The Mermaid drawing coloured by status (``text/vnd.mermaid``, ASCII fallback).
+
+    Re-drawing a Mermaid chart is costly in the browser, so it is re-sent at most once a second
+    while the run goes on, and when the run ends.
+    """
+
+    def __init__(self, kit: WidgetKit, min_interval: float = 1.0) -> None:
+        self.box = kit.output("nbstream-graph")
+        self.widgets = [self.box]
+        self._min_interval = min_interval
+        self._sent_at = float("-inf")
+        self._drawn: tuple[Any, ...] | None = None
+
+    def sync(self, model: RunModel, now: float, final: bool) -> None:
+        head = model.header
+        if not head.node_names:
+            return
+        statuses = model.node_statuses()
+        key = (head.node_names, head.edges, tuple(sorted(statuses.items())))
+        if key == self._drawn or (not final and now - self._sent_at < self._min_interval):
+            return
+        self._drawn = key
+        self._sent_at = now
+        bundle = {
+            MERMAID_MIME: draw_mermaid(head.node_names, head.edges, statuses=statuses),
+            "text/plain": draw_ascii(head.node_names, head.edges, statuses=statuses),
+        }
+        with self.box.hold_sync():
+            self.box.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+
+
+class TablePart(Part):
+    """The node table and the state, in one ``HTML`` widget (both change at every step)."""
+
+    def __init__(self, kit: WidgetKit) -> None:
+        self.box = kit.html("nbstream-table")
+        self.widgets = [self.box]
+        self._version = -1
+        self._state_version = -1
+        self._state = ""
+        self._cache: dict[Path, tuple[int, str]] = {}
+
+    def sync(self, model: RunModel, now: float, final: bool) -> None:
+        table = model.table
+        if table is None or table.version == self._version:
+            return
+        self._version = table.version
+        cache = self._cache
+        rows = []
+        for row in table.ordered_rows():
+            hit = cache.get(row.path)
+            if hit is None or hit[0] != row.version:
+                hit = cache[row.path] = (row.version, row_html(row, timings=True))
+            rows.append(hit[1])
+        if table.state_version != self._state_version:
+            self._state_version = table.state_version
+            self._state = state_html(table)
+        set_value(self.box, table_html(rows, self._state, timings=True))
+
+
+class TickerPart(Part):
+    """One ``HTML`` widget per LLM call, in arrival order; only changed lanes are re-sent.
+
+    While a call runs its lane shows the last ``tail`` characters (bounding each message); once
+    it ended the lane shows the whole text.
+    """
+
+    def __init__(self, kit: WidgetKit, tail: int = 4000) -> None:
+        self.box = kit.vbox("nbstream-ticker")
+        self.widgets = [self.box]
+        self._kit = kit
+        self._tail = tail
+        self._version = -1
+        self._lanes: dict[str, list[Any]] = {}  # call id -> [widget, version drawn, number]
+        self._numbers: dict[Path, int] = {}
+
+    def sync(self, model: RunModel, now: float, final: bool) -> None:
+        ticker = model.ticker
+        if ticker is None or ticker.version == self._version:
+            return
+        self._version = ticker.version
+        added = []
+        for lane in ticker.lanes.values():
+            entry = self._lanes.get(lane.call_id)
+            if entry is None:
+                number = self._numbers[lane.path] = self._numbers.get(lane.path, 0) + 1
+                html = lane_html(lane, timings=True, now=now, tail=self._tail, number=number)
+                widget = self._kit.html("nbstream-lane-box", html)
+                self._lanes[lane.call_id] = [widget, lane.version, number]
+                self.widgets.append(widget)
+                added.append(widget)
+            elif entry[1] != lane.version:
+                entry[1] = lane.version
+                html = lane_html(lane, timings=True, now=now, tail=self._tail, number=entry[2])
+                set_value(entry[0], html)
+        if added:
+            with self.box.hold_sync():
+                self.box.children = (*self.box.children, *added)
+
+
+class TreePart(Part):
+    def __init__(self, kit: WidgetKit) -> None:
+        self.box = kit.html("nbstream-tree-section")
+        self.widgets = [self.box]
+        self._version = -1
+        self._cache: dict[int, tuple[int, str]] = {}
+
+    def sync(self, model: RunModel, now: float, final: bool) -> None:
+        tree = model.tree
+        if tree is None or tree.version == self._version:
+            return
+        self._version = tree.version
+        body = tree_html(tree.root, ids=True, cache=self._cache)
+        set_value(self.box, f'<div class="nbstream-title"><b>subgraph tree</b></div>{body}')

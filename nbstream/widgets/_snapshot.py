@@ -1,0 +1,66 @@
+"""The static record of a finished run: deterministic escaped HTML plus a ``text/plain`` twin.
+
+This is what GitHub, nbviewer, nbconvert and nbval see (the live widget needs a kernel and saved
+widget state). Byte-identical for two runs of the same graph unless ``timings`` is asked for:
+rows, lanes and subgraph runs are in declared (not arrival) order, and no id or time appears.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from nbstream.widgets._html import (
+    CSS,
+    header_html,
+    lanes_html,
+    row_html,
+    rows_html,
+    section_html,
+    state_html,
+    tree_html,
+)
+from nbstream.widgets._text import header_text, lanes_text, table_text, tree_text
+from nbstream.widgets.drawing import draw_ascii
+from nbstream.widgets.models import RunModel
+
+__all__ = ["snapshot_html", "snapshot_text"]
+
+
+def snapshot_html(model: RunModel, *, css_class: str, header: bool, drawing: bool, timings: bool) -> str:
+    """The whole view as one self-contained ``<div>`` (CSS-only collapsing, no script)."""
+    head = model.header
+    now = head.ended if head.ended is not None else head.started or 0.0
+    parts = [f'<div class="nbstream-view {css_class} nbstream-snapshot" data-status="{head.status}">', CSS]
+    if header:
+        parts.append(header_html(head, timings=timings))
+    if drawing and head.node_names:
+        picture = draw_ascii(head.node_names, head.edges, statuses=model.node_statuses())
+        parts.append(
+            section_html("graph", "nbstream-graph", f'<pre class="nbstream-drawing">{escape(picture)}</pre>')
+        )
+    if model.table is not None:
+        rows = [row_html(row, timings=timings) for row in model.table.ordered_rows()]
+        body = rows_html(rows, timings=timings) + state_html(model.table)
+        parts.append(section_html("nodes", "nbstream-table", body))
+    if model.ticker is not None:
+        lanes = model.ticker.ordered_lanes()
+        body = lanes_html(lanes, timings=timings, now=now)
+        parts.append(section_html(f"LLM calls ({len(lanes)})", "nbstream-ticker", body))
+    if model.tree is not None:
+        parts.append(section_html("subgraph tree", "nbstream-tree-section", tree_html(model.tree.root)))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def snapshot_text(model: RunModel, *, header: bool, timings: bool) -> str:
+    """The same content as plain text (what a terminal, GitHub's fallback or nbval compare)."""
+    head = model.header
+    now = head.ended if head.ended is not None else head.started or 0.0
+    parts = [header_text(head, timings=timings)] if header else []
+    if model.table is not None:
+        parts.append(table_text(model.table, timings=timings))
+    if model.ticker is not None:
+        parts.append(lanes_text(model.ticker.ordered_lanes(), timings=timings, now=now))
+    if model.tree is not None:
+        parts.append(tree_text(model.tree.root))
+    return "\n".join(parts)

@@ -1,0 +1,85 @@
+"""Plain-text renderings of the fold models: the snapshot's ``text/plain`` and the terminal log.
+
+Deterministic unless ``timings`` is asked for: no clock readings, no ids, no addresses.
+"""
+
+from __future__ import annotations
+
+from nbstream.widgets._format import preview
+from nbstream.widgets._html import duration_text
+from nbstream.widgets.models import GraphRun, Lane, RunHeaderModel, StateTableModel, path_label
+
+__all__ = ["header_text", "table_text", "lanes_text", "tree_text"]
+
+
+def header_text(header: RunHeaderModel, *, timings: bool) -> str:
+    line = f"{header.graph_name or 'graph'}: {header.status}"
+    if header.step >= 0:
+        line += f", step {header.step}"
+    if timings and header.started is not None:
+        line += f", {duration_text(header.elapsed())}"
+    if header.error is not None:
+        line += f"\n  error: {header.error}"
+        if header.failed_node:
+            line += f" (node {header.failed_node})"
+    return line
+
+
+def table_text(model: StateTableModel, *, timings: bool) -> str:
+    rows = model.ordered_rows()
+    lines = ["nodes:"]
+    width = max((len(r.name) + 2 * (len(r.path) - 1) for r in rows), default=4)
+    for row in rows:
+        name = "  " * (len(row.path) - 1) + row.name
+        if row.error is not None:
+            last = row.error
+        elif row.runs and row.update is not None:
+            last = preview(row.update, 60)
+        else:
+            last = "-"
+        took = f"  {duration_text(row.duration)}" if timings and row.duration is not None else ""
+        lines.append(f"  {name:<{width}}  {row.status:<9}  runs={row.runs}  {last}{took}")
+    if model.values is not None:
+        lines.append(f"state after step {model.state_step} (* = changed):")
+        for key, value in model.values.items():
+            mark = "*" if key in model.changed else " "
+            lines.append(f"  {mark} {key}: {preview(value, 70)}")
+    return "\n".join(lines)
+
+
+def lanes_text(lanes: list[Lane], *, timings: bool, now: float) -> str:
+    if not lanes:
+        return "LLM calls: none"
+    lines = ["LLM calls:"]
+    counts: dict[tuple[str, ...], int] = {}
+    for lane in lanes:
+        counts[lane.path] = counts.get(lane.path, 0) + 1
+        tags = f" [{', '.join(lane.tags)}]" if lane.tags else ""
+        rate = f", {lane.rate(now):.0f} tok/s" if timings else ""
+        lines.append(
+            f"  {path_label(lane.path)} #{counts[lane.path]}{tags}: {lane.status}, {lane.tokens} tokens{rate}"
+        )
+        if lane.error is not None:
+            lines.append(f"    error: {lane.error}")
+        lines.append(f"    {preview(lane.text, 100)}")
+    return "\n".join(lines)
+
+
+def tree_text(root: GraphRun | None) -> str:
+    if root is None:
+        return "tree: not started"
+    lines = ["tree:"]
+    _graph_lines(root, "", 1, lines)
+    return "\n".join(lines)
+
+
+def _graph_lines(graph: GraphRun, label: str, depth: int, lines: list[str]) -> None:
+    pad = "  " * depth
+    error = f" {graph.error}" if graph.error else ""
+    lines.append(f"{pad}{graph.name}{label} [{graph.status}]{error}")
+    for node in graph.ordered_nodes():
+        runs = f" x{node.runs}" if node.runs > 1 else ""
+        error = f" {node.error}" if node.error else ""
+        lines.append(f"{pad}  {node.name} [{node.status}]{runs}{error}")
+        for i, sub in enumerate(node.subgraphs, 1):
+            _graph_lines(sub, f" (run {i})", depth + 2, lines)

@@ -1,0 +1,171 @@
+"""The run view's model: a header (graph, status, step, time, error) over the three part models."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from nbstream.events import (
+    Event,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    StepFinished,
+    StepStarted,
+    TaskFinished,
+    TaskStarted,
+)
+from nbstream.widgets._format import error_text
+from nbstream.widgets.models._namespaces import NamespaceIndex, path_label
+from nbstream.widgets.models._status import Status
+from nbstream.widgets.models.table import StateTableModel
+from nbstream.widgets.models.ticker import TokenTickerModel
+from nbstream.widgets.models.tree import SubgraphTreeModel
+
+__all__ = ["RunHeaderModel", "RunModel", "Handlers"]
+
+Handlers = dict[type[Event], Callable[[Any], None]]
+
+
+class RunHeaderModel:
+    """What the header line shows about the root run; pure Python."""
+
+    def __init__(self, *, index: NamespaceIndex | None = None, clock: Callable[[], float] = time.monotonic):
+        self.run_id: str | None = None
+        self.graph_name = ""
+        self.status: Status = "pending"
+        self.step = -1
+        self.started: float | None = None
+        self.ended: float | None = None
+        #: ``TypeName: message`` of the error that ended the run, and the node that raised first
+        self.error: str | None = None
+        self.failed_node: str | None = None
+        self.node_names: tuple[str, ...] = ()
+        self.edges: tuple[tuple[str, str, bool], ...] = ()
+        self.version = 0
+        self._index = index if index is not None else NamespaceIndex()
+        self._clock = clock
+        self.handlers: Handlers = {
+            RunStarted: self._run_started,
+            StepStarted: self._step,
+            StepFinished: self._step,
+            TaskFinished: self._task_finished,
+            RunFinished: self._run_finished,
+            RunFailed: self._run_failed,
+        }
+
+    def fold(self, event: Event) -> None:
+        """Take one event into the model."""
+        handler = self.handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def elapsed(self, now: float | None = None) -> float:
+        """Seconds since the run started (until it ended, once it has)."""
+        if self.started is None:
+            return 0.0
+        end = self.ended if self.ended is not None else (self._clock() if now is None else now)
+        return end - self.started
+
+    def _run_started(self, event: RunStarted) -> None:
+        if event.ns:
+            return
+        self.run_id = event.run_id
+        self.graph_name = event.graph_name
+        self.node_names = event.node_names
+        self.edges = event.edges
+        self.status = "running"
+        self.started = self._clock()
+        self.version += 1
+
+    def _step(self, event: StepStarted | StepFinished) -> None:
+        if not event.ns and event.step != self.step:
+            self.step = event.step
+            self.version += 1
+
+    def _task_finished(self, event: TaskFinished) -> None:
+        if event.error is not None and not event.cancelled and self.failed_node is None:
+            self.failed_node = path_label(self._index.task_path(event.ns, event.task_id, event.node))
+            self.version += 1
+
+    def _run_finished(self, event: RunFinished) -> None:
+        if not event.ns:
+            self.status = "done"
+            self.ended = self._clock()
+            self.version += 1
+
+    def _run_failed(self, event: RunFailed) -> None:
+        if event.ns:
+            return
+        self.status = "cancelled" if event.cancelled else "error"
+        self.error = None if event.cancelled else error_text(event.error)
+        self.ended = self._clock()
+        self.version += 1
+
+
+def merge_handlers(*tables: Handlers) -> Handlers:
+    """One handler per event type that calls each model's handler in turn."""
+    grouped: dict[type[Event], list[Callable[[Any], None]]] = {}
+    for table in tables:
+        for kind, handler in table.items():
+            grouped.setdefault(kind, []).append(handler)
+    merged: Handlers = {}
+    for kind, handlers in grouped.items():
+        merged[kind] = handlers[0] if len(handlers) == 1 else _chain(tuple(handlers))
+    return merged
+
+
+def _chain(handlers: tuple[Callable[[Any], None], ...]) -> Callable[[Any], None]:
+    def call_each(event: Any) -> None:
+        for handler in handlers:
+            handler(event)
+
+    return call_each
+
+
+class RunModel:
+    """Everything a run view shows, folded from one run's events: header, table, ticker, tree.
+
+    Pure Python, so it can be tested (and replayed from a recording) without Jupyter. Parts that
+    are switched off (``table=False``...) are ``None`` and cost nothing per event.
+    """
+
+    def __init__(
+        self,
+        *,
+        table: bool = True,
+        ticker: bool = True,
+        tree: bool = True,
+        subgraphs: bool = True,
+        nodes: Iterable[str] | None = None,
+        tags: Iterable[str] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.index = NamespaceIndex()
+        self.header = RunHeaderModel(index=self.index, clock=clock)
+        self.table = StateTableModel(subgraphs=subgraphs, index=self.index) if table else None
+        self.ticker = (
+            TokenTickerModel(nodes=nodes, tags=tags, index=self.index, clock=clock) if ticker else None
+        )
+        self.tree = SubgraphTreeModel() if tree else None
+        parts = [m.handlers for m in (self.table, self.ticker, self.tree) if m is not None]
+        index: Handlers = {TaskStarted: self._task_started}
+        self.handlers = merge_handlers(index, self.header.handlers, *parts)
+
+    def fold(self, event: Event) -> None:
+        """Take one event into every part."""
+        handler = self.handlers.get(type(event))
+        if handler is not None:
+            handler(event)
+
+    def _task_started(self, event: TaskStarted) -> None:
+        self.index.task_started(event.ns, event.task_id, event.node)
+
+    def node_statuses(self) -> dict[str, Status]:
+        """Status of each root-graph node (for colouring the drawing of the graph)."""
+        if self.tree is not None and self.tree.root is not None:
+            return {node.name: node.status for node in self.tree.root.nodes.values()}
+        if self.table is not None:
+            return {row.name: row.status for path, row in self.table.rows.items() if len(path) == 1}
+        return {}

@@ -1,0 +1,31 @@
+"""``nbstream.show(graph, inputs)``: run a graph with a live :class:`RunView`, return its result."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from nbstream.widgets.views import RunView
+
+__all__ = ["show", "ashow"]
+
+
+def show(
+    graph: Any, inputs: Any, *, view: RunView | None = None, observers: Iterable[Any] = (), **kwargs: Any
+) -> Any:
+    """``graph.invoke(inputs, **kwargs)`` with a live view attached; returns what ``invoke`` returns.
+
+    In a notebook the view updates while the graph runs and leaves a static snapshot behind; in
+    a terminal it prints a compact progress log. Pass ``view=RunView(...)`` for options, and
+    ``observers`` for more observers (they run after the view).
+    """
+    shown = view if view is not None else RunView()
+    return graph.invoke(inputs, observers=[shown, *observers], **kwargs)
+
+
+async def ashow(
+    graph: Any, inputs: Any, *, view: RunView | None = None, observers: Iterable[Any] = (), **kwargs: Any
+) -> Any:
+    """The ``await graph.ainvoke(...)`` twin of :func:`show`, for async cells and async nodes."""
+    shown = view if view is not None else RunView()
+    return await graph.ainvoke(inputs, observers=[shown, *observers], **kwargs)

@@ -1,0 +1,139 @@
+"""The live views: a run view holding a state table, a token ticker and a subgraph tree.
+
+Each is an observer (``graph.stream(..., observers=[view])``) usable alone; see
+:mod:`nbstream.widgets._live` for the life of a view during a run and the options they share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from nbstream.widgets._live import LiveView, ViewOptions
+from nbstream.widgets._parts import GraphPart, HeaderPart, Part, TablePart, TickerPart, TreePart, WidgetKit
+from nbstream.widgets.models import RunModel
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["RunView", "StateTable", "TokenTicker", "SubgraphTree"]
+
+
+class StateTable(LiveView):
+    """One row per node (status, runs, last update, duration) and the state after the last step.
+
+    ``subgraphs=False`` keeps only the root graph's nodes; otherwise subgraph nodes appear under
+    the node that runs them.
+    """
+
+    _kind = "StateTable"
+    _css_class = "nbstream-state-table"
+    _log_llm_calls = False
+
+    def __init__(self, *, subgraphs: bool = True, **options: Unpack[ViewOptions]) -> None:
+        self.subgraphs = subgraphs
+        super().__init__(**options)
+
+    def _new_model(self) -> RunModel:
+        return RunModel(table=True, ticker=False, tree=False, subgraphs=self.subgraphs, clock=self._clock)
+
+    def _new_parts(self, kit: WidgetKit) -> list[Part]:
+        return [TablePart(kit)]
+
+
+class TokenTicker(LiveView):
+    """One lane per LLM call: node, tags, text so far, token count and rate, how it ended.
+
+    ``nodes`` / ``tags`` show only calls made in those nodes / carrying one of those tags.
+    ``tail`` bounds how much of a running call's text the live widget re-sends per flush.
+    """
+
+    _kind = "TokenTicker"
+    _css_class = "nbstream-token-ticker"
+    _log_nodes = False
+
+    def __init__(
+        self,
+        *,
+        nodes: Iterable[str] | None = None,
+        tags: Iterable[str] | None = None,
+        tail: int = 4000,
+        **options: Unpack[ViewOptions],
+    ) -> None:
+        self.nodes = tuple(nodes) if nodes is not None else None
+        self.tags = tuple(tags) if tags is not None else None
+        self.tail = tail
+        super().__init__(**options)
+
+    def _new_model(self) -> RunModel:
+        return RunModel(
+            table=False, ticker=True, tree=False, nodes=self.nodes, tags=self.tags, clock=self._clock
+        )
+
+    def _new_parts(self, kit: WidgetKit) -> list[Part]:
+        return [TickerPart(kit, self.tail)]
+
+
+class SubgraphTree(LiveView):
+    """The namespace tree: root graph, its nodes, the subgraph runs they start, their nodes...
+
+    Collapsible with ``<details>``, which needs no kernel round-trip (the kernel is busy running
+    the cell, so clicks could not reach it). While the run goes on, each update re-opens it.
+    """
+
+    _kind = "SubgraphTree"
+    _css_class = "nbstream-subgraph-tree"
+    _log_llm_calls = False
+
+    def _new_model(self) -> RunModel:
+        return RunModel(table=False, ticker=False, tree=True, clock=self._clock)
+
+    def _new_parts(self, kit: WidgetKit) -> list[Part]:
+        return [TreePart(kit)]
+
+
+class RunView(LiveView):
+    """The whole picture of a run, live: header, graph drawing, state table, ticker, tree.
+
+    ::
+
+        view = RunView()
+        for chunk in graph.stream(inputs, stream_mode="updates", observers=[view]):
+            ...
+
+    Works with ``invoke``/``ainvoke``/``stream``/``astream``, any stream mode, and several runs
+    in a row (each gets its own live view and snapshot). ``nodes``/``tags`` filter the ticker,
+    ``subgraphs`` the table, ``show_graph=False`` drops the drawing.
+    """
+
+    _kind = "RunView"
+    _css_class = "nbstream-run"
+    _with_header = True
+
+    def __init__(
+        self,
+        *,
+        nodes: Iterable[str] | None = None,
+        tags: Iterable[str] | None = None,
+        subgraphs: bool = True,
+        show_graph: bool = True,
+        tail: int = 4000,
+        **options: Unpack[ViewOptions],
+    ) -> None:
+        self.nodes = tuple(nodes) if nodes is not None else None
+        self.tags = tuple(tags) if tags is not None else None
+        self.subgraphs = subgraphs
+        self.show_graph = show_graph
+        self._with_drawing = show_graph
+        self.tail = tail
+        super().__init__(**options)
+
+    def _new_model(self) -> RunModel:
+        return RunModel(subgraphs=self.subgraphs, nodes=self.nodes, tags=self.tags, clock=self._clock)
+
+    def _new_parts(self, kit: WidgetKit) -> list[Part]:
+        parts: list[Part] = [HeaderPart(kit)]
+        if self.show_graph:
+            parts.append(GraphPart(kit))
+        parts += [TablePart(kit), TickerPart(kit, self.tail), TreePart(kit)]
+        return parts
