@@ -86,7 +86,7 @@ def run(quick: bool = False) -> list[Row]:
         calls[f"{name}+updates"] = lambda g=graph: _drain(
             g.stream({"question": "q"}, stream_mode=["updates", "messages"])
         )
-    best = best_of(calls, rounds=2 if quick else 5)
+    best = best_of(calls, rounds=2 if quick else 12)
 
     def per_token(key: str) -> float:
         return (best[key] - best["direct"]) / tokens * 1e6
