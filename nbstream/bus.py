@@ -61,10 +61,15 @@ def as_handler(observer: Observer | EventHandler) -> EventHandler:
 class Bus:
     """Queue plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
 
-    __slots__ = ("_handlers", "_wakeup", "owner", "queue")
+    __slots__ = ("_handlers", "_wakeup", "owner", "queue", "silent", "wants_starts")
 
     def __init__(self, handlers: Iterable[EventHandler]) -> None:
         self._handlers: list[EventHandler] = list(handlers)
+        #: nobody listens: the runner may skip building events at all
+        self.silent = not self._handlers
+        #: whether any handler reads StepStarted/TaskStarted (a projector without the tasks/debug
+        #: modes does not; observers always do); the runner skips them otherwise
+        self.wants_starts = any(getattr(h, "wants_starts", True) for h in self._handlers)
         #: the thread that dispatches: the one that made the bus (iterating stream() / running the loop)
         self.owner = threading.get_ident()
         #: events (and runner-private completion markers) from worker threads
@@ -99,7 +104,14 @@ class Bus:
 
     def dispatch(self, event: Event) -> None:
         """Call every handler with ``event`` (owner thread only)."""
-        for handler in self._handlers:
+        handlers = self._handlers
+        if len(handlers) == 1:  # the common case (a stream with no observers): no loop
+            try:
+                handlers[0](event)
+            except Exception as exc:
+                self._detach(handlers[0], event, exc)
+            return
+        for handler in handlers:
             try:
                 handler(event)
             except Exception as exc:

@@ -98,6 +98,8 @@ class StreamProjector:
         self._messages = "messages" in modes
         self._tasks = "tasks" in modes
         self._debug = "debug" in modes
+        #: read by the bus: step and task starts matter to this projector only for tasks/debug
+        self.wants_starts = self._tasks or self._debug
 
     def rebase(self, base_ns: Namespace) -> None:
         """Treat ``base_ns`` as the root (for a graph invoked inside a node of another graph)."""

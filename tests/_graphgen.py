@@ -92,7 +92,8 @@ class Node:
     ``goto``), ``"pairs"`` a ``Command`` whose update is ``(key, value)`` pairs writing ``log`` twice,
     ``"multi"`` a list of two ``Command``s, ``"none"``/``"empty"`` return ``None``/``{}`` (a "quiet"
     node: it writes nothing). ``raises``: raise ``Boom`` ``"before"``/``"after"`` its custom
-    events, or ``"return"`` an invalid value (42) after them; ``None``: it does not fail.
+    events, or return an invalid value after them: ``"return"`` 42, ``"pairs"`` a bare list of
+    ``(key, value)`` pairs; ``None``: it does not fail.
     """
 
     name: str
@@ -374,7 +375,9 @@ def cases(draw: st.DrawFn, max_blocks: int = 4) -> Case:
     candidates = _raise_candidates(program)
     if candidates and draw(st.integers(0, 3)) == 0:
         program = _set_raise(
-            program, draw(st.sampled_from(candidates)), draw(st.sampled_from(["before", "after", "return"]))
+            program,
+            draw(st.sampled_from(candidates)),
+            draw(st.sampled_from(["before", "after", "return", "pairs"])),
         )
     return Case(program, dict(draw(st.sampled_from(_INPUTS))))
 
@@ -476,6 +479,8 @@ class _Renderer:
             update = "{}" if n.ret == "empty" else "None"
         if n.raises == "return":  # not a valid node return: the run fails with InvalidUpdateError
             lines.append("    return 42")
+        elif n.raises == "pairs":  # (key, value) pairs are an update only inside a Command: invalid too
+            lines.append(f"    return [('log', [f'{n.name}@{{c}}'])]")
         elif goto is not None or send is not None:
             if send is not None:
                 target, k = send

@@ -138,13 +138,18 @@ def input_to_dict(value: Any, info: SchemaInfo) -> dict[str, Any]:
     )
 
 
-def update_to_pairs(update: Any, node: str) -> list[tuple[str, Any]] | None:
-    """Turn a node's return (dict, model instance, or (key, value) pairs) into write pairs."""
+def update_to_pairs(update: Any, node: str, *, in_command: bool = False) -> list[tuple[str, Any]] | None:
+    """Turn a node's return (dict or model instance; inside a Command also (key, value) pairs) into
+    write pairs."""
     if update is None:
         return None
     if isinstance(update, dict):
         return list(update.items())
-    if isinstance(update, list | tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in update):
+    if (
+        in_command
+        and isinstance(update, list | tuple)
+        and all(isinstance(p, tuple) and len(p) == 2 for p in update)
+    ):
         return list(update)
     if dataclasses.is_dataclass(update) and not isinstance(update, type):
         return [(f.name, getattr(update, f.name)) for f in dataclasses.fields(update)]

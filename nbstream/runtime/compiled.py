@@ -249,6 +249,10 @@ class CompiledStateGraph:
             for _ in run_sync(run, input, live):
                 while out:
                     yield out.popleft()
+        except Exception:
+            while out:  # what was produced before the error is still delivered, then the error
+                yield out.popleft()
+            raise
         finally:
             bus.close()
 
@@ -283,7 +287,8 @@ class CompiledStateGraph:
                 pass
         finally:
             bus.close()
-        return run.output()
+        # as LangGraph: the last values chunk, so None when no step wrote anything
+        return run.output() if run.wrote else None
 
     # -- async -----------------------------------------------------------------------------------
     def astream(
@@ -336,6 +341,10 @@ class CompiledStateGraph:
             async for _ in driver:
                 while out:
                     yield out.popleft()
+        except Exception:
+            while out:  # what was produced before the error is still delivered, then the error
+                yield out.popleft()
+            raise
         finally:
             await driver.aclose()
             bus.close()
@@ -376,7 +385,8 @@ class CompiledStateGraph:
         finally:
             await driver.aclose()
             bus.close()
-        return run.output()
+        # as LangGraph: the last values chunk, so None when no step wrote anything
+        return run.output() if run.wrote else None
 
     # -- as a node of another graph --------------------------------------------------------------
     def _as_node_run(self, parent: Run, task: Task) -> Run:

@@ -44,13 +44,13 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
             tasks = run.prepare_step()
             if not tasks:
                 break
-            yield
+            if run.root.bus.wants_starts:
+                yield  # hand out the task-start chunks before the tasks run
             if len(tasks) == 1 and not live:
                 task = tasks[0]
                 _check_sync(task)
                 run.execute(task)
                 run.complete(task)
-                yield
             else:
                 yield from _parallel_sync(run, tasks)
             run.finish_step(tasks)

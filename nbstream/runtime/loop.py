@@ -177,6 +177,7 @@ class Run:
         "ns",
         "ns_str",
         "parent_config",
+        "wrote",
         "root",
         "step",
         "values",
@@ -196,6 +197,8 @@ class Run:
         self._joins_seen: list[set[str]] = [set() for _ in graph.joins]
         self._publish = root.bus.publish
         self.parent_config = parent_config
+        #: whether any step (the input step included) wrote a key; invoke() returns None if not
+        self.wrote = False
 
     # -- start and end ---------------------------------------------------------------------------
     def start(self, input: Any) -> None:
@@ -218,6 +221,7 @@ class Run:
             elif key in writes:
                 values[key] = writes[key]
         self.values = values
+        self.wrote = bool(writes)
         self._publish(StepFinished(self.root.run_id, self.ns, 0, values, frozenset(writes)))
         for target in graph.start_edges:
             self._pulls.setdefault(target, [])
@@ -268,6 +272,8 @@ class Run:
                 joins = pulls[name]
                 triggers = (node.trigger, *joins) if joins else node.trigger_tuple
                 tasks.append(Task(new_id(), node, node.to_input(values), triggers, (_PULL, name), (0, name)))
+        if not self.root.bus.wants_starts:
+            return tasks
         run_id, ns, publish = self.root.run_id, self.ns, self._publish
         publish(StepStarted(run_id, ns, step, tuple(t.id for t in tasks)))
         for t in tasks:
@@ -295,6 +301,7 @@ class Run:
                     entry[1].append(t.node.name)
         values = self.values
         if grouped:
+            self.wrote = True
             values = dict(values)
             step = self.step
             fresh = False
@@ -304,7 +311,8 @@ class Run:
             if fresh:  # keep LangGraph's key order (the channels' order) when a key first appears
                 values = {k: values[k] for k in channels if k in values}
             self.values = values
-        self._publish(StepFinished(self.root.run_id, self.ns, self.step, values, frozenset(grouped)))
+        if not self.root.bus.silent:
+            self._publish(StepFinished(self.root.run_id, self.ns, self.step, values, frozenset(grouped)))
         pulls, sends = self._pulls, self._sends
         joins = self.graph.joins
         for t in ordered:
@@ -441,6 +449,8 @@ class Run:
         """Publish a finished task's outcome (in the thread that owns the bus)."""
         if self.root.messages is not None and task.error is None:
             self.root.messages.node_output(self, task)
+        if self.root.bus.silent:
+            return
         self._publish(
             TaskFinished(
                 self.root.run_id,
@@ -461,13 +471,13 @@ class Run:
         node = task.node
         goto: list[str | Send] = []
         if isinstance(result, Command):
-            pairs = self._pairs(result.update, node.name)
+            pairs = self._pairs(result.update, node.name, in_command=True)
             shown = _shown(result.update, pairs)
             goto.extend(_as_targets(result.goto))
         elif isinstance(result, list) and result and all(isinstance(r, Command) for r in result):
             pairs = []
             for command in result:
-                pairs.extend(self._pairs(command.update, node.name))
+                pairs.extend(self._pairs(command.update, node.name, in_command=True))
                 goto.extend(_as_targets(command.goto))
             shown = _shown(None, pairs)
         else:
@@ -482,8 +492,8 @@ class Run:
         for target in goto:
             self._add_target(target, node.name, task.next_nodes, task.sends)
 
-    def _pairs(self, update: Any, node: str) -> list[tuple[str, Any]]:
-        pairs = update_to_pairs(update, node)
+    def _pairs(self, update: Any, node: str, *, in_command: bool = False) -> list[tuple[str, Any]]:
+        pairs = update_to_pairs(update, node, in_command=in_command)
         if not pairs:
             return []
         channels = self.graph.channels
