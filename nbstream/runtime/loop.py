@@ -177,10 +177,10 @@ class Run:
         "ns",
         "ns_str",
         "parent_config",
-        "wrote",
         "root",
         "step",
         "values",
+        "wrote",
     )
 
     def __init__(
