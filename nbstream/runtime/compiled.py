@@ -48,6 +48,7 @@ class NodeRuntime:
 
     __slots__ = (
         "branches",
+        "config_parts",
         "edges",
         "fn",
         "is_async",
@@ -73,6 +74,8 @@ class NodeRuntime:
         self.wants_config, self.wants_writer = (False, False) if self.is_runnable else _injectable(action)
         self.edges: tuple[str, ...] = ()
         self.branches: tuple[Branch, ...] = ()
+        #: the static parts of this node's task config when the run has no user config (see loop.py)
+        self.config_parts: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None = None
         self.join_indexes: tuple[int, ...] = ()
         self.trigger = f"branch:to:{name}"
         self.trigger_tuple = (self.trigger,)

@@ -169,6 +169,7 @@ class Run:
     """One execution of one graph (the root or a subgraph) on a shared :class:`Root`."""
 
     __slots__ = (
+        "_config_parts",
         "_joins_seen",
         "_publish",
         "_pulls",
@@ -197,6 +198,7 @@ class Run:
         self._joins_seen: list[set[str]] = [set() for _ in graph.joins]
         self._publish = root.bus.publish
         self.parent_config = parent_config
+        self._config_parts: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
         #: whether any step (the input step included) wrote a key; invoke() returns None if not
         self.wrote = False
 
@@ -354,34 +356,29 @@ class Run:
 
     def task_config(self, task: Task) -> dict[str, Any]:
         """The RunnableConfig a node sees: user config plus LangGraph's task metadata and callbacks."""
+        node = task.node
         base = self.parent_config if self.parent_config is not None else self.root.user_config
-        checkpoint_ns = (
-            f"{self.ns_str}|{task.node.name}:{task.id}" if self.ns_str else f"{task.node.name}:{task.id}"
-        )
-        metadata = dict(base.get("metadata") or {})
-        metadata.update(task.node.metadata)
-        metadata.update(
-            langgraph_step=self.step,
-            langgraph_node=task.node.name,
-            langgraph_triggers=task.triggers,
-            langgraph_path=task.path,
-            langgraph_checkpoint_ns=checkpoint_ns,
-        )
-        configurable = dict(base.get("configurable") or {})
-        for key in _PROPAGATED:  # LangGraph 1.2 copies these ids (and only these) into metadata
-            value = configurable.get(key)
-            if value and key not in metadata:
-                metadata[key] = value
+        if not base and self.root.recursion_limit == DEFAULT_RECURSION_LIMIT:
+            # no user config: the static parts depend on the node alone, so compute them once ever
+            static = node.config_parts
+            if static is None:
+                static = node.config_parts = self._static_config(node)
+        else:
+            static = self._config_parts.get(node.name)
+            if static is None:
+                static = self._config_parts[node.name] = self._static_config(node)
+        meta_base, configurable_base, config_base = static
+        checkpoint_ns = f"{self.ns_str}|{node.name}:{task.id}" if self.ns_str else f"{node.name}:{task.id}"
+        metadata = meta_base.copy()
+        metadata["langgraph_step"] = self.step
+        metadata["langgraph_triggers"] = task.triggers
+        metadata["langgraph_path"] = task.path
+        metadata["langgraph_checkpoint_ns"] = checkpoint_ns
+        configurable = configurable_base.copy()
         configurable["checkpoint_ns"] = checkpoint_ns
-        config = {
-            k: v for k, v in base.items() if k not in ("metadata", "configurable", "callbacks", "run_name")
-        }
-        config.update(
-            metadata=metadata,
-            configurable=configurable,
-            recursion_limit=self.root.recursion_limit,
-            run_name=task.node.name,
-        )
+        config = config_base.copy()
+        config["metadata"] = metadata
+        config["configurable"] = configurable
         callbacks = self.root.callbacks if self.root.callbacks is not None else base.get("callbacks")
         if callbacks is not None:
             # with the messages handler: a manager that makes every LLM run inherit the task metadata
@@ -390,6 +387,24 @@ class Run:
                 callbacks if messages is None else messages.task_callbacks(callbacks, config)
             )
         return config
+
+    def _static_config(self, node: NodeRuntime) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The parts of a node's task config that are the same for every task of this run."""
+        base = self.parent_config if self.parent_config is not None else self.root.user_config
+        metadata = dict(base.get("metadata") or {})
+        metadata.update(node.metadata)
+        metadata["langgraph_node"] = node.name
+        configurable = dict(base.get("configurable") or {})
+        for key in _PROPAGATED:  # LangGraph 1.2 copies these ids (and only these) into metadata
+            value = configurable.get(key)
+            if value and key not in metadata:
+                metadata[key] = value
+        config = {
+            k: v for k, v in base.items() if k not in ("metadata", "configurable", "callbacks", "run_name")
+        }
+        config["recursion_limit"] = self.root.recursion_limit
+        config["run_name"] = node.name
+        return metadata, configurable, config
 
     def execute(self, task: Task) -> None:
         """Run a task in the current thread (the driver picked it); record its outcome on ``task``."""
