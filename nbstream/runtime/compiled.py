@@ -206,6 +206,28 @@ class CompiledStateGraph:
         handlers.extend(as_handler(o) for o in observers)
         return handlers
 
+    def _open_stream(
+        self,
+        config: dict[str, Any] | None,
+        modes: frozenset[str],
+        tagged: bool,
+        subgraphs: bool,
+        observers: list[Any],
+        message_keys: Sequence[str] | None,
+    ) -> tuple[Run, Bus, StreamProjector]:
+        """Set up one stream call (run inside the generator, so in the thread that iterates it)."""
+        projector = StreamProjector(modes, tagged, subgraphs)
+        run, bus = self._open(
+            config,
+            self._handlers(projector, observers),
+            "custom" in modes or bool(observers),
+            modes=modes,
+            subgraphs=subgraphs,
+            message_keys=message_keys,
+        )
+        projector.rebase(run.ns)
+        return run, bus, projector
+
     # -- sync ------------------------------------------------------------------------------------
     def stream(
         self,
@@ -220,10 +242,7 @@ class CompiledStateGraph:
     ) -> Iterator[Any]:
         """Run the graph, yielding chunks of the requested stream mode(s) as they are produced."""
         _reject(unsupported)
-        nested = CURRENT_TASK.get() is not None
-        modes, tagged = parse_modes(
-            stream_mode if stream_mode is not None else ("values" if nested else "updates")
-        )
+        modes, tagged = _modes(stream_mode)
         return self._stream(input, config, modes, tagged, subgraphs, list(observers), message_keys)
 
     def _stream(
@@ -236,16 +255,7 @@ class CompiledStateGraph:
         observers: list[Any],
         message_keys: Sequence[str] | None = None,
     ) -> Iterator[Any]:
-        projector = StreamProjector(modes, tagged, subgraphs)
-        run, bus = self._open(
-            config,
-            self._handlers(projector, observers),
-            "custom" in modes or bool(observers),
-            modes=modes,
-            subgraphs=subgraphs,
-            message_keys=message_keys,
-        )
-        projector.rebase(run.ns)
+        run, bus, projector = self._open_stream(config, modes, tagged, subgraphs, observers, message_keys)
         live = bool(modes & _LIVE_MODES) or subgraphs
         out = projector.out
         try:
@@ -307,10 +317,7 @@ class CompiledStateGraph:
     ) -> AsyncIterator[Any]:
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
         _reject(unsupported)
-        nested = CURRENT_TASK.get() is not None
-        modes, tagged = parse_modes(
-            stream_mode if stream_mode is not None else ("values" if nested else "updates")
-        )
+        modes, tagged = _modes(stream_mode)
         return self._astream(input, config, modes, tagged, subgraphs, list(observers), message_keys)
 
     async def _astream(
@@ -323,16 +330,7 @@ class CompiledStateGraph:
         observers: list[Any],
         message_keys: Sequence[str] | None = None,
     ) -> AsyncIterator[Any]:
-        projector = StreamProjector(modes, tagged, subgraphs)
-        run, bus = self._open(
-            config,
-            self._handlers(projector, observers),
-            "custom" in modes or bool(observers),
-            modes=modes,
-            subgraphs=subgraphs,
-            message_keys=message_keys,
-        )
-        projector.rebase(run.ns)
+        run, bus, projector = self._open_stream(config, modes, tagged, subgraphs, observers, message_keys)
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         bus.set_wakeup(_waker(loop, wake))
@@ -426,6 +424,13 @@ class CompiledStateGraph:
         """In a notebook, a compiled graph shows its drawing (Mermaid, with ASCII as text)."""
         drawing = self.get_graph()
         return {"text/vnd.mermaid": drawing.draw_mermaid(), "text/plain": drawing.draw_ascii()}
+
+
+def _modes(stream_mode: Any) -> tuple[frozenset[str], bool]:
+    """Parse ``stream_mode``; its default is ``values`` inside a running node, else ``updates``."""
+    if stream_mode is None:
+        stream_mode = "values" if CURRENT_TASK.get() is not None else "updates"
+    return parse_modes(stream_mode)
 
 
 def _reject(unsupported: dict[str, Any]) -> None:

@@ -406,12 +406,23 @@ class Run:
         config["run_name"] = node.name
         return metadata, configurable, config
 
-    def execute(self, task: Task) -> None:
-        """Run a task in the current thread (the driver picked it); record its outcome on ``task``."""
+    def _enter(self, task: Task) -> tuple[TaskContext, Any, Any]:
+        """Make ``task`` the current one (our context var, and langchain-core's when it has a config)."""
         ctx = task.ctx or self.context(task)
         token = CURRENT_TASK.set(ctx)
         lc_token = _set_lc_config(ctx.config) if ctx.config else None
         task.started = _perf()
+        return ctx, token, lc_token
+
+    def _leave(self, task: Task, token: Any, lc_token: Any) -> None:
+        task.duration = _perf() - task.started
+        if lc_token is not None:
+            _reset_lc_config(lc_token)
+        CURRENT_TASK.reset(token)
+
+    def execute(self, task: Task) -> None:
+        """Run a task in the current thread (the driver picked it); record its outcome on ``task``."""
+        ctx, token, lc_token = self._enter(task)
         try:
             node = task.node
             if node.subgraph is not None:
@@ -419,20 +430,14 @@ class Run:
             else:
                 result = node.call_sync(task.input, ctx)
             self._absorb(task, result)
-        except BaseException as exc:
+        except BaseException as exc:  # recorded, re-raised by the driver at step end
             self._record_error(task, exc)
         finally:
-            task.duration = _perf() - task.started
-            if lc_token is not None:
-                _reset_lc_config(lc_token)
-            CURRENT_TASK.reset(token)
+            self._leave(task, token, lc_token)
 
     async def aexecute(self, task: Task) -> None:
         """Run an async node (or an async subgraph) as part of the current asyncio task."""
-        ctx = task.ctx or self.context(task)
-        token = CURRENT_TASK.set(ctx)
-        lc_token = _set_lc_config(ctx.config) if ctx.config else None
-        task.started = _perf()
+        ctx, token, lc_token = self._enter(task)
         try:
             node = task.node
             if node.subgraph is not None:
@@ -440,13 +445,10 @@ class Run:
             else:
                 result = await node.call_async(task.input, ctx)
             self._absorb(task, result)
-        except BaseException as exc:
+        except BaseException as exc:  # recorded, re-raised by the driver
             self._record_error(task, exc)
         finally:
-            task.duration = _perf() - task.started
-            if lc_token is not None:
-                _reset_lc_config(lc_token)
-            CURRENT_TASK.reset(token)
+            self._leave(task, token, lc_token)
 
     def _record_error(self, task: Task, exc: BaseException) -> None:
         task.error = exc
