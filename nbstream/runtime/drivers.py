@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import contextvars
 import threading
+from collections import deque
 from collections.abc import AsyncGenerator, Iterator
 from queue import SimpleQueue
 from typing import Any
@@ -52,7 +53,7 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
                 run.execute(task)
                 run.complete(task)
             else:
-                yield from _parallel_sync(run, tasks)
+                yield from _parallel_sync(run, tasks, live)
             run.finish_step(tasks)
             yield
         run.finish()
@@ -73,44 +74,95 @@ def _check_sync(task: Task) -> None:
         )
 
 
-def _parallel_sync(run: Run, tasks: list[Task]) -> Iterator[None]:
+#: helper threads one step may use at once, besides the calling thread (LangGraph's sync executor
+#: has a similar cap); ``config={"max_concurrency": N}`` lowers or raises it
+_MAX_HELPERS = 31
+
+
+def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
+    """Run a step's tasks on helper threads, the calling thread working too unless ``live``.
+
+    Helpers take tasks from a shared deque until it is empty, so a 64-way fan-out costs a few
+    thread wake-ups, not 64. When ``live``, the calling thread only pumps events, so it can hand
+    out chunks while the tasks run.
+    """
     bus = run.root.bus
     owner = threading.get_ident() == bus.owner
     inbox: SimpleQueue[Any] = bus.queue if owner else SimpleQueue()
     for task in tasks:
         _check_sync(task)
+    jobs: deque[tuple[Task, contextvars.Context]] = deque()
     for task in tasks:
         run.context(task)
-        _pool.submit(_job(_copy_context(), run, task, inbox))
+        jobs.append((task, _copy_context()))
+    limit = run.root.user_config.get("max_concurrency") or _MAX_HELPERS + 1
+    helpers = min(len(tasks) - (0 if live else 1), max(1, limit - (0 if live else 1)))
+    for _ in range(helpers):
+        _pool.submit(_helper(run, jobs, inbox))
     remaining = len(tasks)
     try:
+        while not live:
+            try:
+                task, ctx = jobs.popleft()
+            except IndexError:
+                break
+            ctx.run(run.execute, task)
+            run.complete(task)
+            remaining -= 1
+            if task.cancelled and task.error is not None and not isinstance(task.error, Exception):
+                raise task.error  # KeyboardInterrupt in the calling thread: stop now
+            remaining -= _pump(run, bus, inbox, block=False)
+            yield
         while remaining:
-            item = inbox.get()
-            if isinstance(item, Task):
-                run.complete(item)
-                remaining -= 1
-            else:
-                bus.dispatch(item)
+            remaining -= _pump(run, bus, inbox, block=True)
             yield
     except BaseException:
-        # stopped while tasks run: start nothing new, and wait for the threads we started
+        # stopped: start no task that has not started, and wait for the ones running on helpers
         run.root.stopped = True
+        while True:
+            try:
+                task, _ = jobs.popleft()
+            except IndexError:
+                break
+            task.cancelled = True
+            run.complete(task)
+            remaining -= 1
         while remaining:
-            item = inbox.get()
-            if isinstance(item, Task):
-                run.complete(item)
-                remaining -= 1
-            else:
-                bus.dispatch(item)
+            remaining -= _pump(run, bus, inbox, block=True)
         raise
 
 
-def _job(ctx: contextvars.Context, run: Run, task: Task, inbox: SimpleQueue[Any]) -> Any:
-    def job() -> None:
-        ctx.run(run.execute, task)
-        inbox.put(task)
+def _pump(run: Run, bus: Any, inbox: SimpleQueue[Any], block: bool) -> int:
+    """Handle what helpers queued (events, finished tasks); return how many tasks finished."""
+    done = 0
+    if block:
+        item = inbox.get()
+    elif inbox.empty():
+        return 0
+    else:
+        item = inbox.get_nowait()
+    while True:
+        if isinstance(item, Task):
+            run.complete(item)
+            done += 1
+        else:
+            bus.dispatch(item)
+        if inbox.empty():
+            return done
+        item = inbox.get_nowait()
 
-    return job
+
+def _helper(run: Run, jobs: deque[tuple[Task, contextvars.Context]], inbox: SimpleQueue[Any]) -> Any:
+    def work() -> None:
+        while True:
+            try:
+                task, ctx = jobs.popleft()
+            except IndexError:
+                return
+            ctx.run(run.execute, task)
+            inbox.put(task)
+
+    return work
 
 
 async def run_async(
