@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from collections import deque
 from collections.abc import Callable, Iterable
 from queue import SimpleQueue
 from typing import Any, Protocol, TypeAlias, runtime_checkable
@@ -33,7 +34,7 @@ from typing import Any, Protocol, TypeAlias, runtime_checkable
 from nbstream.errors import ObserverWarning
 from nbstream.events import Event
 
-__all__ = ["Bus", "Observer", "EventHandler", "as_handler"]
+__all__ = ["Bus", "Mailbox", "Observer", "EventHandler", "as_handler"]
 
 EventHandler: TypeAlias = Callable[[Event], None]
 
@@ -58,10 +59,40 @@ def as_handler(observer: Observer | EventHandler) -> EventHandler:
     )
 
 
-class Bus:
-    """Queue plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
+class Mailbox:
+    """A many-producer, one-consumer hand-off that wakes the consumer once per batch, not per item.
 
-    __slots__ = ("_handlers", "_wakeup", "owner", "queue", "silent", "wants_starts")
+    Producers append to a deque (atomic under the GIL) and post a wake-up token only when the
+    deque was empty, so a node writing a million custom events costs a handful of thread wake-ups.
+    """
+
+    __slots__ = ("_tokens", "items", "wakeup")
+
+    def __init__(self) -> None:
+        self.items: deque[Any] = deque()
+        self._tokens: SimpleQueue[None] = SimpleQueue()
+        #: also called when a batch starts (the async driver wakes its event loop with it)
+        self.wakeup: Callable[[], None] | None = None
+
+    def put(self, item: Any) -> None:
+        """Hand ``item`` to the consumer (any thread)."""
+        items = self.items
+        items.append(item)
+        if len(items) == 1:
+            self._tokens.put(None)
+            if self.wakeup is not None:
+                self.wakeup()
+
+    def wait(self) -> None:
+        """Block until items may be there (a stale token can wake it with none: just wait again)."""
+        if not self.items:
+            self._tokens.get()
+
+
+class Bus:
+    """Mailbox plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
+
+    __slots__ = ("_handlers", "mailbox", "owner", "silent", "wants_starts")
 
     def __init__(self, handlers: Iterable[EventHandler]) -> None:
         self._handlers: list[EventHandler] = list(handlers)
@@ -72,35 +103,25 @@ class Bus:
         self.wants_starts = any(getattr(h, "wants_starts", True) for h in self._handlers)
         #: the thread that dispatches: the one that made the bus (iterating stream() / running the loop)
         self.owner = threading.get_ident()
-        #: events (and runner-private completion markers) from worker threads
-        self.queue: SimpleQueue[Any] = SimpleQueue()
-        #: called after a worker thread queues something (the async driver sets it to wake
-        #: its event loop); ``None`` when the owner blocks on ``queue`` itself
-        self._wakeup: Callable[[], None] | None = None
+        #: events (and runner-private completion markers) from worker threads, for the owner
+        self.mailbox = Mailbox()
 
     def set_wakeup(self, wakeup: Callable[[], None] | None) -> None:
-        self._wakeup = wakeup
+        """Call ``wakeup`` (from the worker thread) when worker events start to pile up."""
+        self.mailbox.wakeup = wakeup
 
     def publish(self, event: Event) -> None:
         """Deliver ``event`` now if called in the owner thread, else queue it for the owner."""
         if threading.get_ident() == self.owner:
             self.dispatch(event)
         else:
-            self.queue.put(event)
-            if self._wakeup is not None:
-                self._wakeup()
-
-    def post(self, item: Any) -> None:
-        """Queue a runner-private item (a task completion) for the owner, from any thread."""
-        self.queue.put(item)
-        if self._wakeup is not None:
-            self._wakeup()
+            self.mailbox.put(event)
 
     def pump(self) -> None:
         """Dispatch every event queued by worker threads so far (owner thread only)."""
-        queue = self.queue
-        while not queue.empty():
-            self.dispatch(queue.get_nowait())
+        items = self.mailbox.items
+        while items:
+            self.dispatch(items.popleft())
 
     def dispatch(self, event: Event) -> None:
         """Call every handler with ``event`` (owner thread only)."""

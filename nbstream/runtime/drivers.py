@@ -21,9 +21,9 @@ import contextvars
 import threading
 from collections import deque
 from collections.abc import AsyncGenerator, Iterator
-from queue import SimpleQueue
 from typing import Any
 
+from nbstream.bus import Bus, Mailbox
 from nbstream.runtime import _pool
 from nbstream.runtime.loop import Run, Stopped, Task
 
@@ -88,7 +88,7 @@ def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
     """
     bus = run.root.bus
     owner = threading.get_ident() == bus.owner
-    inbox: SimpleQueue[Any] = bus.queue if owner else SimpleQueue()
+    inbox = bus.mailbox if owner else Mailbox()
     for task in tasks:
         _check_sync(task)
     jobs: deque[tuple[Task, contextvars.Context]] = deque()
@@ -132,27 +132,23 @@ def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
         raise
 
 
-def _pump(run: Run, bus: Any, inbox: SimpleQueue[Any], block: bool) -> int:
+def _pump(run: Run, bus: Bus, inbox: Mailbox, block: bool) -> int:
     """Handle what helpers queued (events, finished tasks); return how many tasks finished."""
-    done = 0
     if block:
-        item = inbox.get()
-    elif inbox.empty():
-        return 0
-    else:
-        item = inbox.get_nowait()
-    while True:
+        inbox.wait()
+    items = inbox.items
+    done = 0
+    while items:
+        item = items.popleft()
         if isinstance(item, Task):
             run.complete(item)
             done += 1
         else:
             bus.dispatch(item)
-        if inbox.empty():
-            return done
-        item = inbox.get_nowait()
+    return done
 
 
-def _helper(run: Run, jobs: deque[tuple[Task, contextvars.Context]], inbox: SimpleQueue[Any]) -> Any:
+def _helper(run: Run, jobs: deque[tuple[Task, contextvars.Context]], inbox: Mailbox) -> Any:
     def work() -> None:
         while True:
             try:
