@@ -93,7 +93,8 @@ def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
         _check_sync(task)
     jobs: deque[tuple[Task, contextvars.Context]] = deque()
     for task in tasks:
-        run.context(task)
+        # when live, every task runs on a helper: its writer can post to the owner directly
+        run.context(task, off_owner=live and owner)
         jobs.append((task, _copy_context()))
     limit = run.root.user_config.get("max_concurrency") or _MAX_HELPERS + 1
     helpers = min(len(tasks) - (0 if live else 1), max(1, limit - (0 if live else 1)))
@@ -140,7 +141,7 @@ def _pump(run: Run, bus: Bus, inbox: Mailbox, block: bool) -> int:
     done = 0
     while items:
         item = items.popleft()
-        if isinstance(item, Task):
+        if type(item) is Task:
             run.complete(item)
             done += 1
         else:

@@ -330,20 +330,16 @@ class Run:
                     pulls.setdefault(target, []).append(channel)
 
     # -- tasks -----------------------------------------------------------------------------------
-    def context(self, task: Task) -> TaskContext:
+    def context(self, task: Task, *, off_owner: bool = False) -> TaskContext:
+        """Set up ``task``'s context; ``off_owner`` says it will run on a thread other than the bus
+        owner's, so its custom data can go straight to the owner's mailbox."""
         root = self.root
         if root.live_custom:
-            run_id, ns, step, tid, name, publish = (
-                root.run_id,
-                self.ns,
-                self.step,
-                task.id,
-                task.node.name,
-                self._publish,
-            )
+            run_id, ns, step, tid, name = root.run_id, self.ns, self.step, task.id, task.node.name
+            send = root.bus.mailbox.put if off_owner else self._publish
 
             def live_writer(data: Any) -> None:
-                publish(CustomData(run_id, ns, step, tid, name, data))
+                send(CustomData(run_id, ns, step, tid, name, data))
 
             writer: Callable[[Any], None] = live_writer
         else:
