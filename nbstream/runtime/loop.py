@@ -462,6 +462,8 @@ class Run:
         """Publish a finished task's outcome (in the thread that owns the bus)."""
         if self.root.messages is not None and task.error is None:
             self.root.messages.node_output(self, task)
+        # break the task <-> context cycle, so the step's inputs are freed now, not at the next GC
+        task.ctx = None
         if self.root.bus.silent:
             return
         self._publish(
