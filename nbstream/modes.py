@@ -98,6 +98,7 @@ class StreamProjector:
         self._messages = "messages" in modes
         self._tasks = "tasks" in modes
         self._debug = "debug" in modes
+        self._bare = not tagged and not subgraphs
         #: read by the bus: step and task starts matter to this projector only for tasks/debug
         self.wants_starts = self._tasks or self._debug
 
@@ -122,7 +123,10 @@ class StreamProjector:
         kind = type(event)
         if kind is CustomData:
             if self._custom:
-                self._emit(ns, "custom", event.data)  # type: ignore[union-attr]
+                if self._bare and self.notify is None:  # the hot case: stream(stream_mode="custom")
+                    self.out.append(event.data)  # type: ignore[union-attr]
+                else:
+                    self._emit(ns, "custom", event.data)  # type: ignore[union-attr]
         elif kind is TaskFinished:
             self._task_finished(event)  # type: ignore[arg-type]
         elif kind is StepFinished:
