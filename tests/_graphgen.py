@@ -104,6 +104,7 @@ class Node:
     logs: bool = True
     plain: tuple[str, ...] = ()
     raises: str | None = None
+    meta: bool = False  # added with ``metadata={"owner": name}`` (shows in tasks/debug start events)
 
 
 @dataclass(frozen=True)
@@ -220,6 +221,7 @@ def _nodes(
         ret=ret,
         logs=True if must_write else (writes and draw(st.booleans())),
         plain=draw(st.sampled_from([(), ("x",), ("y",), ("x", "y")])) if writes and plain_ok else (),
+        meta=draw(st.booleans()),
     )
 
 
@@ -519,7 +521,8 @@ class _Renderer:
 
         def add(e: Elem) -> None:
             target = f"{e.name}_graph" if isinstance(e, Sub) else e.name
-            nodes.append(f"{var}.add_node('{e.name}', {target})")
+            meta = f", metadata={{'owner': '{e.name}'}}" if isinstance(e, Node) and e.meta else ""
+            nodes.append(f"{var}.add_node('{e.name}', {target}{meta})")
 
         def edge(a: str, b: str) -> None:
             body.append(f"{var}.add_edge({a}, {b})")

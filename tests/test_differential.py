@@ -9,8 +9,8 @@ How it works
     Both graphs get the same input and are streamed with the same arguments: the strongest call
     (all of values/updates/custom/debug/tasks, ``subgraphs=True``) in sync ``stream`` and async
     ``astream``, plus a few calls drawn from every single mode, lists of modes, the default mode,
-    ``subgraphs=True``/``False`` and small ``recursion_limit``s; ``invoke``/``ainvoke`` results are
-    compared too.
+    ``subgraphs=True``/``False``, small ``recursion_limit``s and run-config ``metadata``/``tags``;
+    ``invoke``/``ainvoke`` results are compared too.
 
 What "the same" means (``_diffcanon``)
     Task ids and debug timestamps are normalised and exceptions compare by type (and message for
@@ -96,17 +96,24 @@ ALL_MODES = ["values", "updates", "custom", "debug", "tasks"]
 @dataclass(frozen=True)
 class Call:
     """One way of streaming: the ``stream_mode`` argument (``None``: not passed), ``subgraphs``, async,
-    and a ``recursion_limit`` (``None``: the default)."""
+    a ``recursion_limit`` (``None``: the default) and whether the run config carries ``metadata``
+    and ``tags`` (they show in task start events)."""
 
     modes: str | list[str] | None
     subgraphs: bool
     aio: bool
     limit: int | None = None
+    tagged: bool = False
 
     def kwargs(self) -> dict[str, Any]:
         kw: dict[str, Any] = {"subgraphs": self.subgraphs}
+        config: dict[str, Any] = {}
         if self.limit is not None:
-            kw["config"] = {"recursion_limit": self.limit}
+            config["recursion_limit"] = self.limit
+        if self.tagged:
+            config.update(metadata={"run": "diff"}, tags=["diff"])
+        if config:
+            kw["config"] = config
         if self.modes is not None:
             kw["stream_mode"] = list(self.modes) if isinstance(self.modes, list) else self.modes
         return kw
@@ -125,6 +132,7 @@ _calls = st.builds(
     subgraphs=st.booleans(),
     aio=st.booleans(),
     limit=st.sampled_from([None, None, None, 1, 2, 3, 5, 8]),
+    tagged=st.booleans(),
 )
 
 _runner = asyncio.Runner()  # one event loop for every async call of the module
@@ -252,6 +260,11 @@ def _graphs(case: Case) -> dict[tuple[str, bool], Any]:
 @example(
     case=Case(Program((Single(Node("n1", customs=1, raises="pairs")),)), {}),
     extra=[Call(["updates", "custom", "tasks"], False, False), Call("debug", True, True)],
+)
+# run-config metadata and tags show in task start events, next to a node's metadata=
+@example(
+    case=Case(Program((Single(Node("n1", meta=True)), Single(Node("n2")))), {}),
+    extra=[Call("tasks", False, False, tagged=True), Call(["debug", "tasks"], True, True, tagged=True)],
 )
 @given(case=cases(), extra=st.lists(_calls, min_size=2, max_size=4))
 def test_streams_match_langgraph(case: Case, extra: list[Call]) -> None:

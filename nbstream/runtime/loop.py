@@ -174,6 +174,7 @@ class Run:
         "_publish",
         "_pulls",
         "_sends",
+        "_start_meta",
         "graph",
         "ns",
         "ns_str",
@@ -198,6 +199,7 @@ class Run:
         self._joins_seen: list[set[str]] = [set() for _ in graph.joins]
         self._publish = root.bus.publish
         self.parent_config = parent_config
+        self._start_meta: dict[str, dict[str, Any]] = {}
         self._config_parts: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
         #: whether any step (the input step included) wrote a key; invoke() returns None if not
         self.wrote = False
@@ -280,9 +282,39 @@ class Run:
         publish(StepStarted(run_id, ns, step, tuple(t.id for t in tasks)))
         for t in tasks:
             publish(
-                TaskStarted(run_id, ns, step, t.id, t.node.name, t.input, t.triggers, t.path, t.node.metadata)
+                TaskStarted(
+                    run_id,
+                    ns,
+                    step,
+                    t.id,
+                    t.node.name,
+                    t.input,
+                    t.triggers,
+                    t.path,
+                    self._start_metadata(t.node),
+                )
             )
         return tasks
+
+    def _start_metadata(self, node: NodeRuntime) -> dict[str, Any]:
+        """A task's user-meaningful metadata, as LangGraph's ``tasks`` mode shows it: run-config
+        metadata, then the node's ``metadata=``, then the run's tags; framework keys left out."""
+        base = self.parent_config if self.parent_config is not None else self.root.user_config
+        if not base:
+            return node.metadata
+        cached = self._start_meta.get(node.name)
+        if cached is None:
+            cached = {
+                k: v
+                for k, v in (base.get("metadata") or {}).items()
+                if not k.startswith(("langgraph_", "ls_")) and k not in _PROPAGATED and k != "checkpoint_ns"
+            }
+            cached.update(node.metadata)
+            tags = [t for t in base.get("tags") or () if not t.startswith("seq:")]
+            if tags:
+                cached["tags"] = tags
+            self._start_meta[node.name] = cached
+        return cached
 
     def finish_step(self, tasks: Sequence[Task]) -> None:
         """Apply the step's writes (raising the first task error instead, if any)."""
