@@ -12,20 +12,11 @@ in task-path order through the channels' reducers (StepFinished).
 from __future__ import annotations
 
 import contextvars
-import inspect
-import itertools
-import random
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from nbstream.bus import Bus
-from nbstream.errors import (
-    EmptyInputError,
-    GraphRecursionError,
-    InvalidUpdateError,
-    NodeInputError,
-)
+from nbstream.errors import EmptyInputError, GraphRecursionError
 from nbstream.events import (
     CustomData,
     Namespace,
@@ -37,135 +28,31 @@ from nbstream.events import (
     TaskFinished,
     TaskStarted,
 )
-from nbstream.graph._builder import END
-from nbstream.graph._state import MISSING, input_to_dict, update_to_pairs
+from nbstream.graph._state import MISSING, input_to_dict
 from nbstream.runtime._context import CURRENT_TASK, TaskContext
+from nbstream.runtime._routing import Routing
+from nbstream.runtime._task import (
+    DEFAULT_RECURSION_LIMIT,
+    PROPAGATED_IDS,
+    PULL,
+    PUSH,
+    Root,
+    Stopped,
+    Task,
+    noop_writer,
+    task_order,
+)
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
-    from nbstream.llm import MessagesHandler
     from nbstream.runtime.compiled import CompiledStateGraph, NodeRuntime
 
 __all__ = ["Root", "Run", "Task", "Stopped"]
 
-DEFAULT_RECURSION_LIMIT = 10007
-_PULL = "__pregel_pull"
-_PUSH = "__pregel_push"
-_PROPAGATED = ("thread_id", "checkpoint_id", "task_id", "run_id", "assistant_id", "graph_id")
 _perf = time.perf_counter
-_bits = random.getrandbits
 
 
-def _task_id() -> str:
-    h = f"{_bits(128):032x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def _id_source() -> Callable[[], str]:
-    """UUID-shaped task ids for one run: a random 80-bit prefix and a 48-bit counter (cheap, unique)."""
-    h = f"{_bits(80):020x}"
-    prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
-    count = itertools.count(_bits(24))
-    return lambda: f"{prefix}{next(count):012x}"
-
-
-def _noop_writer(_data: Any) -> None:
-    """The writer when nobody listens to custom data: calls succeed and are discarded."""
-
-
-class Stopped(Exception):
-    """Raised inside a nested run when the consumer stopped the top-level run."""
-
-
-class Root:
-    """What a top-level call shares with every nested run: bus, run id, flags, LLM callbacks."""
-
-    __slots__ = (
-        "bus",
-        "callbacks",
-        "live_custom",
-        "messages",
-        "new_id",
-        "recursion_limit",
-        "run_id",
-        "stopped",
-        "user_config",
-    )
-
-    def __init__(
-        self,
-        bus: Bus,
-        *,
-        live_custom: bool,
-        callbacks: Any,
-        user_config: dict[str, Any] | None,
-    ) -> None:
-        self.bus = bus
-        self.run_id = _task_id()
-        #: makes this run's task ids
-        self.new_id = _id_source()
-        self.stopped = False
-        #: whether custom data has a listener (the custom mode or an observer); else writers are no-ops
-        self.live_custom = live_custom
-        #: langchain-core callbacks put into every task's config (the messages handler), or None
-        self.callbacks = callbacks
-        #: the nbstream.llm.MessagesHandler in ``callbacks`` (scans task inputs and outputs), or None
-        self.messages: MessagesHandler | None = None
-        self.user_config = user_config or {}
-        limit = self.user_config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
-        if not isinstance(limit, int) or limit < 1:
-            raise ValueError(f"recursion_limit must be an int >= 1; got {limit!r}")
-        self.recursion_limit = limit
-
-
-class Task:
-    """One node execution in one step, and its outcome once it ran."""
-
-    __slots__ = (
-        "cancelled",
-        "ctx",
-        "duration",
-        "error",
-        "id",
-        "input",
-        "next_nodes",
-        "node",
-        "order",
-        "path",
-        "sends",
-        "started",
-        "triggers",
-        "update",
-        "writes",
-    )
-
-    def __init__(
-        self,
-        task_id: str,
-        node: NodeRuntime,
-        input: Any,
-        triggers: tuple[str, ...],
-        path: tuple[Any, ...],
-        order: Any,
-    ) -> None:
-        self.id = task_id
-        self.node = node
-        self.input = input
-        self.triggers = triggers
-        self.path = path
-        self.order = order
-        self.update: Any = None
-        self.writes: list[tuple[str, Any]] = []
-        self.next_nodes: list[str] = []
-        self.sends: list[Send] = []
-        self.error: BaseException | None = None
-        self.cancelled = False
-        self.started = 0.0
-        self.duration = 0.0
-        self.ctx: TaskContext | None = None
-
-
-class Run:
+class Run(Routing):
     """One execution of one graph (the root or a subgraph) on a shared :class:`Root`."""
 
     __slots__ = (
@@ -268,14 +155,14 @@ class Run:
         tasks: list[Task] = []
         for index, send in enumerate(sends):
             node = nodes[send.node]
-            tasks.append(Task(new_id(), node, send.arg, (_PUSH,), (_PUSH, index, False), (1, index)))
+            tasks.append(Task(new_id(), node, send.arg, (PUSH,), (PUSH, index, False), (1, index)))
         if pulls:
             values = self.values
             for name in sorted(pulls):
                 node = nodes[name]
                 joins = pulls[name]
                 triggers = (node.trigger, *joins) if joins else node.trigger_tuple
-                tasks.append(Task(new_id(), node, node.to_input(values), triggers, (_PULL, name), (0, name)))
+                tasks.append(Task(new_id(), node, node.to_input(values), triggers, (PULL, name), (0, name)))
         if not self.root.bus.wants_starts:
             return tasks
         run_id, ns, publish = self.root.run_id, self.ns, self._publish
@@ -307,7 +194,9 @@ class Run:
             cached = {
                 k: v
                 for k, v in (base.get("metadata") or {}).items()
-                if not k.startswith(("langgraph_", "ls_")) and k not in _PROPAGATED and k != "checkpoint_ns"
+                if not k.startswith(("langgraph_", "ls_"))
+                and k not in PROPAGATED_IDS
+                and k != "checkpoint_ns"
             }
             cached.update(node.metadata)
             tags = [t for t in base.get("tags") or () if not t.startswith("seq:")]
@@ -322,7 +211,7 @@ class Run:
         if errors:
             # the error that stopped the step, not a sibling's cancellation caused by it
             raise next((t for t in errors if not t.cancelled), errors[0]).error  # type: ignore[misc]
-        ordered = sorted(tasks, key=_order) if len(tasks) > 1 else tasks
+        ordered = sorted(tasks, key=task_order) if len(tasks) > 1 else tasks
         channels = self.graph.channels
         grouped: dict[str, tuple[list[Any], list[str]]] = {}
         for t in ordered:
@@ -375,7 +264,7 @@ class Run:
 
             writer: Callable[[Any], None] = live_writer
         else:
-            writer = _noop_writer
+            writer = noop_writer
         ctx = TaskContext(self, task, writer, self.task_config(task) if root.callbacks is not None else {})
         task.ctx = ctx
         if root.messages is not None:
@@ -423,7 +312,7 @@ class Run:
         metadata.update(node.metadata)
         metadata["langgraph_node"] = node.name
         configurable = dict(base.get("configurable") or {})
-        for key in _PROPAGATED:  # LangGraph 1.2 copies these ids (and only these) into metadata
+        for key in PROPAGATED_IDS:  # LangGraph 1.2 copies these ids (and only these) into metadata
             value = configurable.get(key)
             if value and key not in metadata:
                 metadata[key] = value
@@ -512,128 +401,6 @@ class Run:
                 task.cancelled,
             )
         )
-
-    def _absorb(self, task: Task, result: Any) -> None:
-        """Turn a node's return value into writes, the ``updates`` view of it, and routes."""
-        node = task.node
-        goto: list[str | Send] = []
-        if isinstance(result, Command):
-            pairs = self._pairs(result.update, node.name, in_command=True)
-            shown = _shown(result.update, pairs)
-            goto.extend(_as_targets(result.goto))
-        elif isinstance(result, list) and result and all(isinstance(r, Command) for r in result):
-            pairs = []
-            for command in result:
-                pairs.extend(self._pairs(command.update, node.name, in_command=True))
-                goto.extend(_as_targets(command.goto))
-            shown = _shown(None, pairs)
-        else:
-            pairs = self._pairs(result, node.name)
-            shown = result if pairs else None
-        task.writes = pairs
-        task.update = shown
-        task.next_nodes = list(node.edges)
-        for branch in node.branches:
-            state = self._local_state(pairs)
-            self._route(branch, state, node.name, task.next_nodes, task.sends)
-        for target in goto:
-            self._add_target(target, node.name, task.next_nodes, task.sends)
-
-    def _pairs(self, update: Any, node: str, *, in_command: bool = False) -> list[tuple[str, Any]]:
-        pairs = update_to_pairs(update, node, in_command=in_command)
-        if not pairs:
-            return []
-        channels = self.graph.channels
-        for key, _ in pairs:
-            if key not in channels:
-                raise InvalidUpdateError(
-                    f"node {node!r} at step {self.step} wrote unknown key {key!r}; the state has keys "
-                    f"{sorted(channels)}"
-                )
-        return pairs
-
-    def _local_state(self, pairs: list[tuple[str, Any]]) -> Any:
-        """The state as this task sees it after its own writes (what its router reads)."""
-        values = self.values
-        if pairs:
-            values = dict(values)
-            channels = self.graph.channels
-            for key, value in pairs:
-                channel = channels[key]
-                current = values.get(key, MISSING)
-                values[key] = (
-                    value
-                    if channel.reducer is None or current is MISSING
-                    else channel.reducer(current, value)
-                )
-        return self.graph.state_info.to_node_input(values)
-
-    def _route(self, branch: Any, state: Any, source: str, pulls: Any, sends: list[Send]) -> None:
-        result = branch.path(state)
-        if inspect.isawaitable(result):
-            close = getattr(result, "close", None)
-            if close is not None:
-                close()
-            raise TypeError(
-                f"the router after {source!r} is async; nbstream runs routers synchronously. "
-                f"Make it a plain function."
-            )
-        targets = result if isinstance(result, list | tuple) else [result]
-        for target in targets:
-            if branch.path_map is not None and not isinstance(target, Send):
-                try:
-                    target = branch.path_map[target]
-                except (KeyError, TypeError):
-                    raise NodeInputError(
-                        f"the router after {source!r} returned {target!r}, which is not a key of its "
-                        f"path_map {sorted(map(str, branch.path_map))}"
-                    ) from None
-            self._add_target(target, source, pulls, sends)
-
-    def _add_target(self, target: Any, source: str, pulls: Any, sends: list[Send]) -> None:
-        if isinstance(target, Send):
-            if target.node not in self.graph.nodes:
-                raise NodeInputError(
-                    f"{source!r} sent to unknown node {target.node!r} at step {self.step}; known nodes: "
-                    f"{sorted(self.graph.nodes)}"
-                )
-            sends.append(target)
-            return
-        if target is None or target == END:
-            return
-        if not isinstance(target, str) or target not in self.graph.nodes:
-            raise NodeInputError(
-                f"{source!r} routed to unknown node {target!r} at step {self.step}; known nodes: "
-                f"{sorted(self.graph.nodes)} (or END)"
-            )
-        if isinstance(pulls, dict):
-            pulls.setdefault(target, [])
-        elif target not in pulls:
-            pulls.append(target)
-
-
-def _order(task: Task) -> Any:
-    return task.order
-
-
-def _as_targets(goto: Any) -> list[str | Send]:
-    if not goto:
-        return []
-    if isinstance(goto, str | Send):
-        return [goto]
-    return list(goto)
-
-
-def _shown(update: Any, pairs: list[tuple[str, Any]]) -> Any:
-    """What ``updates`` shows for a Command's update: the dict, or one dict per write if a key repeats."""
-    if not pairs:
-        return None
-    if isinstance(update, dict):
-        return update
-    keys = [k for k, _ in pairs]
-    if len(set(keys)) < len(keys):
-        return [{k: v} for k, v in pairs]
-    return dict(pairs)
 
 
 _lc_var: contextvars.ContextVar[Any] | None = None

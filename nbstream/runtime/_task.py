@@ -1,0 +1,147 @@
+"""What a top-level call shares with its nested runs (:class:`Root`), and one task (:class:`Task`)."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from nbstream.bus import Bus
+from nbstream.runtime._context import TaskContext
+from nbstream.types import Send
+
+if TYPE_CHECKING:
+    from nbstream.llm import MessagesHandler
+    from nbstream.runtime.compiled import NodeRuntime
+
+__all__ = [
+    "DEFAULT_RECURSION_LIMIT",
+    "PROPAGATED_IDS",
+    "PULL",
+    "PUSH",
+    "Root",
+    "Stopped",
+    "Task",
+    "noop_writer",
+    "task_order",
+]
+
+DEFAULT_RECURSION_LIMIT = 10007
+PULL = "__pregel_pull"
+PUSH = "__pregel_push"
+PROPAGATED_IDS = ("thread_id", "checkpoint_id", "task_id", "run_id", "assistant_id", "graph_id")
+_bits = random.getrandbits
+
+
+def _task_id() -> str:
+    h = f"{_bits(128):032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _id_source() -> Callable[[], str]:
+    """UUID-shaped task ids for one run: a random 80-bit prefix and a 48-bit counter (cheap, unique)."""
+    h = f"{_bits(80):020x}"
+    prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
+    count = itertools.count(_bits(24))
+    return lambda: f"{prefix}{next(count):012x}"
+
+
+def noop_writer(_data: Any) -> None:
+    """The writer when nobody listens to custom data: calls succeed and are discarded."""
+
+
+class Stopped(Exception):
+    """Raised inside a nested run when the consumer stopped the top-level run."""
+
+
+class Root:
+    """What a top-level call shares with every nested run: bus, run id, flags, LLM callbacks."""
+
+    __slots__ = (
+        "bus",
+        "callbacks",
+        "live_custom",
+        "messages",
+        "new_id",
+        "recursion_limit",
+        "run_id",
+        "stopped",
+        "user_config",
+    )
+
+    def __init__(
+        self,
+        bus: Bus,
+        *,
+        live_custom: bool,
+        callbacks: Any,
+        user_config: dict[str, Any] | None,
+    ) -> None:
+        self.bus = bus
+        self.run_id = _task_id()
+        #: makes this run's task ids
+        self.new_id = _id_source()
+        self.stopped = False
+        #: whether custom data has a listener (the custom mode or an observer); else writers are no-ops
+        self.live_custom = live_custom
+        #: langchain-core callbacks put into every task's config (the messages handler), or None
+        self.callbacks = callbacks
+        #: the nbstream.llm.MessagesHandler in ``callbacks`` (scans task inputs and outputs), or None
+        self.messages: MessagesHandler | None = None
+        self.user_config = user_config or {}
+        limit = self.user_config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
+        if not isinstance(limit, int) or limit < 1:
+            raise ValueError(f"recursion_limit must be an int >= 1; got {limit!r}")
+        self.recursion_limit = limit
+
+
+class Task:
+    """One node execution in one step, and its outcome once it ran."""
+
+    __slots__ = (
+        "cancelled",
+        "ctx",
+        "duration",
+        "error",
+        "id",
+        "input",
+        "next_nodes",
+        "node",
+        "order",
+        "path",
+        "sends",
+        "started",
+        "triggers",
+        "update",
+        "writes",
+    )
+
+    def __init__(
+        self,
+        task_id: str,
+        node: NodeRuntime,
+        input: Any,
+        triggers: tuple[str, ...],
+        path: tuple[Any, ...],
+        order: Any,
+    ) -> None:
+        self.id = task_id
+        self.node = node
+        self.input = input
+        self.triggers = triggers
+        self.path = path
+        self.order = order
+        self.update: Any = None
+        self.writes: list[tuple[str, Any]] = []
+        self.next_nodes: list[str] = []
+        self.sends: list[Send] = []
+        self.error: BaseException | None = None
+        self.cancelled = False
+        self.started = 0.0
+        self.duration = 0.0
+        self.ctx: TaskContext | None = None
+
+
+def task_order(task: Task) -> Any:
+    return task.order
