@@ -13,7 +13,7 @@ from nbstream.types import Send
 
 if TYPE_CHECKING:
     from nbstream.llm import MessagesHandler
-    from nbstream.runtime.compiled import NodeRuntime
+    from nbstream.runtime._node import NodeRuntime
 
 __all__ = [
     "DEFAULT_RECURSION_LIMIT",

@@ -7,103 +7,21 @@ defaults) is computed once here, so the step loop only does per-step work.
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
-from nbstream.graph._builder import END, START, Branch, StateGraph, branch_targets, command_targets
-from nbstream.graph._state import SchemaInfo, schema_info
+from nbstream.graph._builder import END, START, StateGraph, branch_targets, command_targets
+from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
-from nbstream.runtime._context import CURRENT_TASK, TaskContext
+from nbstream.runtime._context import CURRENT_TASK
+from nbstream.runtime._node import NodeRuntime
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Root, Run, Task
 
 __all__ = ["CompiledStateGraph", "NodeRuntime"]
 
 _LIVE_MODES = frozenset({"custom", "messages"})
-
-
-def _injectable(fn: Any) -> tuple[bool, bool]:
-    """Whether ``fn`` takes a ``config`` and/or a ``writer`` parameter (injected by name)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False, False
-    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    wants_config = "config" in params and params["config"].kind in kinds
-    wants_writer = "writer" in params and params["writer"].kind in kinds
-    return wants_config, wants_writer
-
-
-def _is_coroutine(action: Any) -> bool:
-    if inspect.iscoroutinefunction(action):
-        return True
-    method = type(action).__dict__.get("__call__")  # a callable object with an async __call__
-    return method is not None and inspect.iscoroutinefunction(method)
-
-
-class NodeRuntime:
-    """A node as the runner sees it: how to call it, where it leads, what triggers it."""
-
-    __slots__ = (
-        "branches",
-        "config_parts",
-        "edges",
-        "fn",
-        "is_async",
-        "is_runnable",
-        "join_indexes",
-        "metadata",
-        "name",
-        "subgraph",
-        "to_input",
-        "trigger",
-        "trigger_tuple",
-        "wants_config",
-        "wants_writer",
-    )
-
-    def __init__(self, name: str, action: Any, metadata: dict[str, Any], input_info: SchemaInfo) -> None:
-        self.name = name
-        self.metadata = metadata
-        self.subgraph: CompiledStateGraph | None = action if isinstance(action, CompiledStateGraph) else None
-        self.fn = action
-        self.is_runnable = self.subgraph is None and hasattr(action, "invoke") and hasattr(action, "ainvoke")
-        self.is_async = self.subgraph is None and not self.is_runnable and _is_coroutine(action)
-        self.wants_config, self.wants_writer = (False, False) if self.is_runnable else _injectable(action)
-        self.edges: tuple[str, ...] = ()
-        self.branches: tuple[Branch, ...] = ()
-        #: the static parts of this node's task config when the run has no user config (see loop.py)
-        self.config_parts: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None = None
-        self.join_indexes: tuple[int, ...] = ()
-        self.trigger = f"branch:to:{name}"
-        self.trigger_tuple = (self.trigger,)
-        self.to_input = input_info.to_node_input
-
-    def _kwargs(self, ctx: TaskContext) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {}
-        if self.wants_config:
-            kwargs["config"] = ctx.config or ctx.run.task_config(ctx.task)
-        if self.wants_writer:
-            kwargs["writer"] = ctx.writer
-        return kwargs
-
-    def call_sync(self, input: Any, ctx: TaskContext) -> Any:
-        if self.is_runnable:
-            return self.fn.invoke(input, ctx.config or ctx.run.task_config(ctx.task))
-        if self.wants_config or self.wants_writer:
-            return self.fn(input, **self._kwargs(ctx))
-        return self.fn(input)
-
-    async def call_async(self, input: Any, ctx: TaskContext) -> Any:
-        if self.is_runnable:
-            return await self.fn.ainvoke(input, ctx.config or ctx.run.task_config(ctx.task))
-        if not self.is_async:
-            return self.call_sync(input, ctx)
-        if self.wants_config or self.wants_writer:
-            return await self.fn(input, **self._kwargs(ctx))
-        return await self.fn(input)
 
 
 class CompiledStateGraph:

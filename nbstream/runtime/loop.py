@@ -45,7 +45,8 @@ from nbstream.runtime._task import (
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
-    from nbstream.runtime.compiled import CompiledStateGraph, NodeRuntime
+    from nbstream.runtime._node import NodeRuntime
+    from nbstream.runtime.compiled import CompiledStateGraph
 
 __all__ = ["Root", "Run", "Task", "Stopped"]
 
