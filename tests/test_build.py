@@ -166,3 +166,15 @@ def test_command_literal_annotation_declares_reachable_nodes_and_edges() -> None
 
     with pytest.raises(GraphBuildError, match="node 'b' cannot be reached"):
         StateGraph(S).add_node(plain).add_node(b).add_edge(START, "plain").compile()
+
+
+def test_compiled_graph_draws_itself_offline() -> None:
+    def route(state: S) -> Literal["b", "__end__"]:
+        return "b"
+
+    graph = StateGraph(S).add_node(a).add_node(b).add_edge(START, "a").add_conditional_edges("a", route).compile(name="g")
+    bundle = graph._repr_mimebundle_()
+    assert set(bundle) == {"text/vnd.mermaid", "text/plain"}
+    assert bundle["text/vnd.mermaid"] == graph.get_graph().draw_mermaid()
+    assert "a" in bundle["text/plain"] and "b" in bundle["text/plain"]
+    assert "-.->" in bundle["text/vnd.mermaid"]  # the conditional edge is dotted
