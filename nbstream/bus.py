@@ -92,7 +92,7 @@ class Mailbox:
 class Bus:
     """Mailbox plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
 
-    __slots__ = ("_handlers", "mailbox", "owner", "silent", "wants_starts")
+    __slots__ = ("_handlers", "mailbox", "owner", "silent", "wants_starts", "wants_steps")
 
     def __init__(self, handlers: Iterable[EventHandler]) -> None:
         self._handlers: list[EventHandler] = list(handlers)
@@ -101,6 +101,8 @@ class Bus:
         #: whether any handler reads StepStarted/TaskStarted (a projector without the tasks/debug
         #: modes does not; observers always do); the runner skips them otherwise
         self.wants_starts = any(getattr(h, "wants_starts", True) for h in self._handlers)
+        #: likewise for StepFinished (a projector reads it only for the values mode)
+        self.wants_steps = any(getattr(h, "wants_steps", True) for h in self._handlers)
         #: the thread that dispatches: the one that made the bus (iterating stream() / running the loop)
         self.owner = threading.get_ident()
         #: events (and runner-private completion markers) from worker threads, for the owner

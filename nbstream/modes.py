@@ -101,6 +101,7 @@ class StreamProjector:
         self._bare = not tagged and not subgraphs
         #: read by the bus: step and task starts matter to this projector only for tasks/debug
         self.wants_starts = self._tasks or self._debug
+        self.wants_steps = self._values
 
     def rebase(self, base_ns: Namespace) -> None:
         """Treat ``base_ns`` as the root (for a graph invoked inside a node of another graph)."""

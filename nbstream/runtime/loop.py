@@ -114,7 +114,8 @@ class Run(Routing):
                 values[key] = writes[key]
         self.values = values
         self.wrote = bool(writes)
-        self._publish(StepFinished(self.root.run_id, self.ns, 0, values, frozenset(writes)))
+        if self.root.bus.wants_steps:
+            self._publish(StepFinished(self.root.run_id, self.ns, 0, values, frozenset(writes)))
         for target in graph.start_edges:
             self._pulls.setdefault(target, [])
         for branch in graph.start_branches:
@@ -235,7 +236,7 @@ class Run(Routing):
             if fresh:  # keep LangGraph's key order (the channels' order) when a key first appears
                 values = {k: values[k] for k in channels if k in values}
             self.values = values
-        if not self.root.bus.silent:
+        if self.root.bus.wants_steps:
             self._publish(StepFinished(self.root.run_id, self.ns, self.step, values, frozenset(grouped)))
         pulls, sends = self._pulls, self._sends
         joins = self.graph.joins
