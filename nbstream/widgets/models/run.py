@@ -17,6 +17,7 @@ from nbstream.events import (
     TaskStarted,
 )
 from nbstream.widgets._format import error_text
+from nbstream.widgets.models._fold import EventFold, Handlers
 from nbstream.widgets.models._namespaces import NamespaceIndex, path_label
 from nbstream.widgets.models._status import Status
 from nbstream.widgets.models.table import StateTableModel
@@ -25,10 +26,8 @@ from nbstream.widgets.models.tree import SubgraphTreeModel
 
 __all__ = ["RunHeaderModel", "RunModel", "Handlers"]
 
-Handlers = dict[type[Event], Callable[[Any], None]]
 
-
-class RunHeaderModel:
+class RunHeaderModel(EventFold):
     """What the header line shows about the root run; pure Python."""
 
     def __init__(self, *, index: NamespaceIndex | None = None, clock: Callable[[], float] = time.monotonic):
@@ -54,12 +53,6 @@ class RunHeaderModel:
             RunFinished: self._run_finished,
             RunFailed: self._run_failed,
         }
-
-    def fold(self, event: Event) -> None:
-        """Take one event into the model."""
-        handler = self.handlers.get(type(event))
-        if handler is not None:
-            handler(event)
 
     def elapsed(self, now: float | None = None) -> float:
         """Seconds since the run started (until it ended, once it has)."""
@@ -124,7 +117,7 @@ def _chain(handlers: tuple[Callable[[Any], None], ...]) -> Callable[[Any], None]
     return call_each
 
 
-class RunModel:
+class RunModel(EventFold):
     """Everything a run view shows, folded from one run's events: header, table, ticker, tree.
 
     Pure Python, so it can be tested (and replayed from a recording) without Jupyter. Parts that
@@ -152,12 +145,6 @@ class RunModel:
         parts = [m.handlers for m in (self.table, self.ticker, self.tree) if m is not None]
         index: Handlers = {TaskStarted: self._task_started}
         self.handlers = merge_handlers(index, self.header.handlers, *parts)
-
-    def fold(self, event: Event) -> None:
-        """Take one event into every part."""
-        handler = self.handlers.get(type(event))
-        if handler is not None:
-            handler(event)
 
     def _task_started(self, event: TaskStarted) -> None:
         self.index.task_started(event.ns, event.task_id, event.node)

@@ -15,6 +15,7 @@ from nbstream.events import (
     TaskFinished,
     TaskStarted,
 )
+from nbstream.widgets.models._fold import EventFold
 from nbstream.widgets.models._namespaces import NamespaceIndex, Path
 from nbstream.widgets.models._status import NodeState
 
@@ -32,7 +33,7 @@ class NodeRow(NodeState):
     update: Any = None
 
 
-class StateTableModel:
+class StateTableModel(EventFold):
     """Folds events into :class:`NodeRow` s and the current state; pure Python, no widgets.
 
     ``subgraphs=False`` keeps only the root graph's nodes. Rows are ordered as the graphs declare
@@ -62,12 +63,6 @@ class StateTableModel:
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
         }
-
-    def fold(self, event: Event) -> None:
-        """Take one event into the model."""
-        handler = self.handlers.get(type(event))
-        if handler is not None:
-            handler(event)
 
     def ordered_rows(self) -> list[NodeRow]:
         """The rows in display order: declared node order, subgraph rows under their node.

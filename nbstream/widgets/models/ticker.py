@@ -18,6 +18,7 @@ from nbstream.events import (
     TaskFinished,
 )
 from nbstream.widgets._format import error_text, message_text
+from nbstream.widgets.models._fold import EventFold
 from nbstream.widgets.models._namespaces import NamespaceIndex, Path
 
 __all__ = ["Lane", "TokenTickerModel", "LaneStatus"]
@@ -57,7 +58,7 @@ class Lane:
         return self.tokens / elapsed if elapsed > 0 else 0.0
 
 
-class TokenTickerModel:
+class TokenTickerModel(EventFold):
     """Folds LLM-call events into :class:`Lane` s; pure Python, no widgets.
 
     ``nodes`` and ``tags`` filter the calls shown: a call is kept when its node is one of
@@ -89,12 +90,6 @@ class TokenTickerModel:
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
         }
-
-    def fold(self, event: Event) -> None:
-        """Take one event into the model."""
-        handler = self.handlers.get(type(event))
-        if handler is not None:
-            handler(event)
 
     def ordered_lanes(self) -> list[Lane]:
         """Lanes in a run-independent order (parallel calls start in any order)."""

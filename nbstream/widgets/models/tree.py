@@ -16,6 +16,7 @@ from nbstream.events import (
     TaskStarted,
 )
 from nbstream.widgets._format import error_text
+from nbstream.widgets.models._fold import EventFold
 from nbstream.widgets.models._status import NodeState, Status
 
 __all__ = ["GraphRun", "TreeNode", "SubgraphTreeModel"]
@@ -57,7 +58,7 @@ class GraphRun:
         return self._ordered
 
 
-class SubgraphTreeModel:
+class SubgraphTreeModel(EventFold):
     """Folds events into a tree of :class:`GraphRun` s and :class:`TreeNode` s; no widgets.
 
     Subgraph runs hang under the node whose task started them, nested to any depth.
@@ -76,12 +77,6 @@ class SubgraphTreeModel:
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
         }
-
-    def fold(self, event: Event) -> None:
-        """Take one event into the model."""
-        handler = self.handlers.get(type(event))
-        if handler is not None:
-            handler(event)
 
     def walk(self) -> Iterator[GraphRun]:
         """Every graph run, parents before children."""
