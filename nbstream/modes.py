@@ -138,6 +138,13 @@ class StreamProjector:
         elif kind is MessageChunk and self._messages:
             self._emit(ns, "messages", (event.message, event.metadata))  # type: ignore[union-attr]
 
+    def _emit_task(self, ns: Namespace, step: int, kind: str, payload: dict[str, Any]) -> None:
+        """A task payload as ``tasks`` shows it, and wrapped with step, timestamp and type for ``debug``."""
+        if self._tasks:
+            self._emit(ns, "tasks", payload)
+        if self._debug:
+            self._emit(ns, "debug", {"step": step, "timestamp": _now(), "type": kind, "payload": payload})
+
     def _task_started(self, event: TaskStarted) -> None:
         payload: dict[str, Any] = {
             "id": event.task_id,
@@ -147,14 +154,7 @@ class StreamProjector:
         }
         if event.metadata:
             payload["metadata"] = event.metadata
-        if self._tasks:
-            self._emit(event.ns, "tasks", payload)
-        if self._debug:
-            self._emit(
-                event.ns,
-                "debug",
-                {"step": event.step, "timestamp": _now(), "type": "task", "payload": payload},
-            )
+        self._emit_task(event.ns, event.step, "task", payload)
 
     def _task_finished(self, event: TaskFinished) -> None:
         if event.cancelled:
@@ -169,11 +169,4 @@ class StreamProjector:
                 "result": _result(event.writes) if event.error is None else {},
                 "interrupts": [],
             }
-            if self._tasks:
-                self._emit(event.ns, "tasks", payload)
-            if self._debug:
-                self._emit(
-                    event.ns,
-                    "debug",
-                    {"step": event.step, "timestamp": _now(), "type": "task_result", "payload": payload},
-                )
+            self._emit_task(event.ns, event.step, "task_result", payload)

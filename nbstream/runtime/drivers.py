@@ -32,8 +32,12 @@ __all__ = ["run_sync", "run_async"]
 _copy_context = contextvars.copy_context
 
 
-def _is_stop(exc: BaseException) -> bool:
-    return isinstance(exc, GeneratorExit | KeyboardInterrupt | Stopped | asyncio.CancelledError)
+def _failed(run: Run, exc: BaseException) -> None:
+    """Publish how the run ended; a stop from outside also stops nested runs from starting steps."""
+    stop = isinstance(exc, GeneratorExit | KeyboardInterrupt | Stopped | asyncio.CancelledError)
+    if stop:
+        run.root.stopped = True
+    run.fail(exc, stop)
 
 
 def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
@@ -59,10 +63,7 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
         run.finish()
         yield
     except BaseException as exc:
-        stop = _is_stop(exc)
-        if stop:
-            run.root.stopped = True
-        run.fail(exc, stop)
+        _failed(run, exc)
         raise
 
 
@@ -188,10 +189,7 @@ async def run_async(
         run.finish()
         yield
     except BaseException as exc:
-        stop = _is_stop(exc)
-        if stop:
-            run.root.stopped = True
-        run.fail(exc, stop)
+        _failed(run, exc)
         raise
 
 
