@@ -9,6 +9,9 @@ Hierarchy::
     │   ├── EmptyInputError             ``None`` input: nothing to start from
     │   └── NodeInputError              a ``Send`` targets an unknown node, a router returned one
     ├── GraphRecursionError (also a RecursionError)   the recursion limit was hit
+    ├── NotSupportedError (a NotImplementedError, also an AttributeError)
+    │                                   a LangGraph parameter, method or name nbstream does not implement;
+    │                                   the message names it and says what to do instead
     └── TypeError / ValueError          wrong input type, unknown stream mode (plain built-ins)
 
     Warning
@@ -27,6 +30,7 @@ __all__ = [
     "EmptyInputError",
     "NodeInputError",
     "GraphRecursionError",
+    "NotSupportedError",
     "ObserverWarning",
 ]
 
@@ -53,6 +57,14 @@ class NodeInputError(GraphError):
 
 class GraphRecursionError(GraphError, RecursionError):
     """The run needed more super-steps than the recursion limit allows."""
+
+
+class NotSupportedError(NotImplementedError, AttributeError):
+    """A LangGraph feature nbstream does not implement was asked for; the message names it.
+
+    nbstream refuses such options loudly instead of ignoring them. It is an ``AttributeError`` too,
+    so ``hasattr(graph, "get_state")`` stays ``False`` for a method nbstream does not have.
+    """
 
 
 class ObserverWarning(RuntimeWarning):
