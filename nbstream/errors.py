@@ -23,6 +23,8 @@ node and the step, so ``except ValueError`` in user code keeps working as with L
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "GraphError",
     "GraphBuildError",
@@ -31,6 +33,8 @@ __all__ = [
     "NodeInputError",
     "GraphRecursionError",
     "NotSupportedError",
+    "GraphBubbleUp",
+    "ParentCommand",
     "ObserverWarning",
 ]
 
@@ -65,6 +69,24 @@ class NotSupportedError(NotImplementedError, AttributeError):
     nbstream refuses such options loudly instead of ignoring them. It is an ``AttributeError`` too,
     so ``hasattr(graph, "get_state")`` stays ``False`` for a method nbstream does not have.
     """
+
+
+class GraphBubbleUp(Exception):
+    """Not an error: a signal that travels up from a node to an enclosing graph."""
+
+
+class ParentCommand(GraphBubbleUp):
+    """A subgraph node returned ``Command(graph=Command.PARENT, ...)``: the command goes to the
+    graph that runs the subgraph. It escapes ``invoke`` only when there is no parent graph."""
+
+    args: tuple[Any, ...]
+
+    def __init__(self, command: Any) -> None:
+        super().__init__(command)
+
+    @property
+    def command(self) -> Any:
+        return self.args[0]
 
 
 class ObserverWarning(RuntimeWarning):

@@ -19,7 +19,8 @@ chunks) are shared by reference, never copied: treat them as read-only.
 A run publishes, in order::
 
     RunStarted
-      (StepStarted, TaskStarted*, [CustomData | LLMCallStarted | MessageChunk | LLMCallFinished]*,
+      (StepStarted, TaskStarted*,
+       [CustomData | LLMCallStarted | MessageChunk | LLMCallFinished | TaskRetrying]*,
        TaskFinished*, StepFinished)*          -- step 0 is the input step: no tasks, one StepFinished
     RunFinished | RunFailed
 
@@ -39,6 +40,7 @@ __all__ = [
     "StepFinished",
     "TaskStarted",
     "TaskFinished",
+    "TaskRetrying",
     "CustomData",
     "LLMCallStarted",
     "MessageChunk",
@@ -132,7 +134,8 @@ class TaskFinished(NamedTuple):
     ``update`` is what the node returned, as LangGraph's ``updates`` mode shows it (``None`` if it
     wrote nothing); ``writes`` are the ``(channel, value)`` pairs it wrote to state channels.
     ``error`` is set when the node raised (``writes`` is then empty); ``cancelled`` when the task
-    was stopped from outside.
+    was stopped from outside; ``cached`` when its return value came from the graph's cache and the
+    node did not run.
     """
 
     run_id: str
@@ -145,6 +148,23 @@ class TaskFinished(NamedTuple):
     duration: float
     error: BaseException | None = None
     cancelled: bool = False
+    cached: bool = False
+
+
+class TaskRetrying(NamedTuple):
+    """A task's try failed with ``error`` and its retry policy runs it again after ``delay`` seconds.
+
+    ``attempt`` is the number of the coming try (2 for the first retry).
+    """
+
+    run_id: str
+    ns: Namespace
+    step: int
+    task_id: str
+    node: str
+    attempt: int
+    error: BaseException
+    delay: float
 
 
 class CustomData(NamedTuple):
@@ -208,6 +228,7 @@ Event: TypeAlias = (
     | StepFinished
     | TaskStarted
     | TaskFinished
+    | TaskRetrying
     | CustomData
     | LLMCallStarted
     | MessageChunk

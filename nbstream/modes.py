@@ -159,6 +159,10 @@ class StreamProjector:
     def _task_finished(self, event: TaskFinished) -> None:
         if event.cancelled:
             return
+        if event.cached:  # as LangGraph: a marked update, and no task result (the node did not run)
+            if self._updates:
+                self._emit(event.ns, "updates", {event.node: event.update, "__metadata__": {"cached": True}})
+            return
         if self._updates and event.error is None:
             self._emit(event.ns, "updates", {event.node: event.update})
         if self._tasks or self._debug:

@@ -33,7 +33,6 @@ def b(state: S) -> dict[str, object]:
         (lambda g: g.add_node(a).add_edge(START, "a").add_edge("a", "nope"), "unknown target node 'nope'"),
         (lambda g: g.add_node(a).add_edge(START, "a").add_edge("ghost", "a"), "unknown source node 'ghost'"),
         (lambda g: g.add_node(a), "no entry point"),
-        (lambda g: g.add_node(a).add_node(b).add_edge(START, "a"), "node 'b' cannot be reached"),
         (
             lambda g: (
                 g.add_node(a).add_edge(START, "a").add_conditional_edges("a", lambda s: "x", {"go": "zz"})
@@ -160,12 +159,22 @@ def test_command_literal_annotation_declares_reachable_nodes_and_edges() -> None
 
     graph = StateGraph(S).add_node(jump).add_node(b).add_edge(START, "jump").compile()
     assert ("jump", "b", True) in graph.edge_list
-    # an unannotated Command node is not enough to reach an edge-less node
-    def plain(state: S) -> dict[str, object]:
-        return {}
 
-    with pytest.raises(GraphBuildError, match="node 'b' cannot be reached"):
-        StateGraph(S).add_node(plain).add_node(b).add_edge(START, "plain").compile()
+
+def test_a_node_reached_only_by_an_unannotated_command_compiles_and_runs_as_langgraph() -> None:
+    # LangGraph compiles such graphs; refusing them broke ported programs
+    def plain(state: S):  # type: ignore[no-untyped-def]
+        return Command(goto="b")
+
+    import langgraph.graph as lg
+    import langgraph.types as lgt
+
+    def plain_lg(state: S):  # type: ignore[no-untyped-def]
+        return lgt.Command(goto="b")
+
+    graph = StateGraph(S).add_node("plain", plain).add_node(b).add_edge(START, "plain").compile()
+    reference = lg.StateGraph(S).add_node("plain", plain_lg).add_node(b).add_edge(lg.START, "plain").compile()
+    assert graph.invoke({"log": []}) == reference.invoke({"log": []}) == {"log": ["b"]}
 
 
 def test_compiled_graph_draws_itself_offline() -> None:

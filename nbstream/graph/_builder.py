@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import inspect
+import typing
+import warnings
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbstream.errors import GraphBuildError
+from nbstream.errors import GraphBuildError, NotSupportedError
 from nbstream.graph._state import Channel, SchemaInfo, schema_info
 
 __all__ = ["StateGraph", "START", "END", "NodeSpec", "Branch"]
@@ -25,6 +27,13 @@ class NodeSpec:
     action: Any
     metadata: dict[str, Any]
     input_schema: Any = None
+    #: run only when nothing else is left to run (LangGraph's ``defer=True``)
+    defer: bool = False
+    #: retry policies, the first whose ``retry_on`` matches the error applies; () = no retries
+    retry_policy: tuple[Any, ...] = ()
+    cache_policy: Any = None
+    #: where the node may go (``destinations=``, or its ``-> Command[Literal[...]]`` hint), for drawing
+    ends: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -52,25 +61,41 @@ class StateGraph:
         *,
         input_schema: Any = None,
         output_schema: Any = None,
+        **kwargs: Any,
     ) -> None:
+        context_schema = _deprecated(kwargs, "config_schema", "context_schema", "V10", context_schema)
+        input_schema = _deprecated(kwargs, "input", "input_schema", "V05", input_schema)
+        output_schema = _deprecated(kwargs, "output", "output_schema", "V05", output_schema)
+        _no_other_kwargs("StateGraph()", kwargs)
         self.state_schema = state_schema
         self.state_info, channels = schema_info(state_schema)
         self.input_info = self.state_info
         self.output_info = self.state_info
         self.channels: dict[str, Channel] = dict(channels)
         if input_schema is not None:
-            self.input_info, extra = schema_info(input_schema)
-            for key, channel in extra.items():
-                self.channels.setdefault(key, channel)
+            self.input_info = self._add_schema(input_schema)
         if output_schema is not None:
-            self.output_info, extra = schema_info(output_schema)
-            for key, channel in extra.items():
-                self.channels.setdefault(key, channel)
+            self.output_info = self._add_schema(output_schema)
+        self.input_schema = input_schema if input_schema is not None else state_schema
+        self.output_schema = output_schema if output_schema is not None else state_schema
         self.context_schema = context_schema
         self.nodes: dict[str, NodeSpec] = {}
         self.edges: list[tuple[str, str]] = []
         self.joins: list[tuple[tuple[str, ...], str]] = []
         self.branches: list[Branch] = []
+        self._node_retry: tuple[Any, ...] = ()
+        self._node_cache: Any = None
+
+    def _add_schema(self, schema: Any) -> SchemaInfo:
+        """Read another schema of the graph (input, output, a node's): its keys become channels too."""
+        info, extra = schema_info(schema)
+        for key, channel in extra.items():
+            existing = self.channels.get(key)
+            if existing is None:
+                self.channels[key] = channel
+            elif existing != channel and channel.reducer is not None:
+                raise GraphBuildError(f"Channel '{key}' already exists with a different type")
+        return info
 
     # -- nodes -------------------------------------------------------------------------------
     def add_node(
@@ -78,15 +103,30 @@ class StateGraph:
         node: str | Callable[..., Any] | Any,
         action: Any = None,
         *,
+        defer: bool = False,
         metadata: dict[str, Any] | None = None,
         input_schema: Any = None,
-        **_ignored: Any,
+        retry_policy: Any = None,
+        cache_policy: Any = None,
+        error_handler: Any = None,
+        destinations: dict[str, str] | tuple[str, ...] | None = None,
+        timeout: Any = None,
+        trace_policy: Any = None,
+        **kwargs: Any,
     ) -> StateGraph:
         """Add a node: ``add_node(fn)`` names it after the function, ``add_node(name, fn)`` explicitly.
 
-        ``fn`` may be sync or async, may declare ``config`` and/or ``writer`` parameters (injected
-        by name), or may be a compiled graph, which then runs as a subgraph.
+        ``fn`` may be sync or async, may declare ``config``, ``writer`` and ``runtime`` parameters
+        (injected by name), or may be a compiled graph, which then runs as a subgraph. Its input is
+        ``input_schema``, else the type hint of its first parameter when that is a schema class,
+        else the graph's state. ``defer=True`` runs it only when nothing else is left to run;
+        ``retry_policy`` retries it on the errors the policy names; ``cache_policy`` caches its
+        writes by input when the graph is compiled with a ``cache``.
         """
+        retry_policy = _deprecated(kwargs, "retry", "retry_policy", "V05", retry_policy)
+        input_schema = _deprecated(kwargs, "input", "input_schema", "V05", input_schema)
+        _no_other_kwargs("add_node()", kwargs)
+        _refuse("add_node", error_handler=error_handler, timeout=timeout, trace_policy=trace_policy)
         if action is None:
             if isinstance(node, str):
                 raise GraphBuildError(f"add_node({node!r}) needs an action: add_node(name, function)")
@@ -104,7 +144,42 @@ class StateGraph:
             raise GraphBuildError(f"node name {name!r} is invalid: it must be non-empty, without '|' or ':'")
         if name in self.nodes:
             raise GraphBuildError(f"node {name!r} is already in the graph; node names must be unique")
-        self.nodes[name] = NodeSpec(name, action, dict(metadata or {}), input_schema)
+        inferred_input, output_hint = _schema_hints(action)
+        if input_schema is None:
+            input_schema = inferred_input
+        if input_schema is not None:
+            self._add_schema(input_schema)
+        if output_hint is not None:
+            # nbstream keeps what a node's return hint declares (LangGraph drops writes to such keys)
+            self._add_schema(output_hint)
+        policies = self._node_retry if retry_policy is None else _policies(retry_policy)
+        ends = tuple(destinations) if destinations is not None else command_targets(action) or ()
+        self.nodes[name] = NodeSpec(
+            name,
+            action,
+            dict(metadata or {}),
+            input_schema,
+            bool(defer),
+            policies,
+            cache_policy if cache_policy is not None else self._node_cache,
+            ends,
+        )
+        return self
+
+    def set_node_defaults(
+        self,
+        *,
+        retry_policy: Any = None,
+        cache_policy: Any = None,
+        error_handler: Any = None,
+        timeout: Any = None,
+    ) -> StateGraph:
+        """Retry and cache policies for the nodes added after this call that do not set their own."""
+        _refuse("set_node_defaults", error_handler=error_handler, timeout=timeout)
+        if retry_policy is not None:
+            self._node_retry = _policies(retry_policy)
+        if cache_policy is not None:
+            self._node_cache = cache_policy
         return self
 
     def add_sequence(self, nodes: Sequence[Callable[..., Any] | tuple[str, Any]]) -> StateGraph:
@@ -173,8 +248,15 @@ class StateGraph:
         return self.add_edge(key, END)
 
     # -- compile -----------------------------------------------------------------------------
-    def validate(self) -> None:
-        """Raise :class:`GraphBuildError` naming the first problem found in the graph."""
+    def validate(self, interrupt: Sequence[str] | None = None) -> StateGraph:
+        """Raise :class:`GraphBuildError` naming the first problem found in the graph.
+
+        A node that no edge leads to is accepted, as LangGraph accepts it: a ``Send``, an unannotated
+        ``Command(goto=...)`` or a subgraph's ``Command.PARENT`` may still reach it.
+        """
+        for name in interrupt or ():
+            if name not in self.nodes:
+                raise GraphBuildError(f"Interrupt node `{name}` not found")
         known = set(self.nodes)
         for source, target in self.edges:
             if source != START and source not in known:
@@ -202,54 +284,48 @@ class StateGraph:
                 "the graph has no entry point: add an edge from START, e.g. add_edge(START, "
                 f"{next(iter(self.nodes), 'first_node')!r})"
             )
-        reachable = self._reachable()
-        for name in self.nodes:
-            if name not in reachable:
-                raise GraphBuildError(
-                    f"node {name!r} cannot be reached from START: add an edge into it, or a conditional "
-                    f"edge whose path_map (or return-type Literal) names it, or a node annotated "
-                    f"-> Command[Literal[{name!r}]] that goes there"
-                )
+        return self
 
-    def _reachable(self) -> set[str]:
-        successors: dict[str, set[str]] = {}
-        for s, t in self.edges:
-            successors.setdefault(s, set()).add(t)
-        for sources, t in self.joins:
-            for s in sources:
-                successors.setdefault(s, set()).add(t)
-        dynamic_sources: set[str] = set()
-        for branch in self.branches:
-            targets = branch_targets(branch)
-            if targets is None:
-                dynamic_sources.add(branch.source)
-            else:
-                successors.setdefault(branch.source, set()).update(targets)
-        for spec in self.nodes.values():
-            goto = command_targets(spec.action)
-            if goto is None:
-                dynamic_sources.add(spec.name)
-            elif goto:
-                successors.setdefault(spec.name, set()).update(goto)
-        seen: set[str] = set()
-        todo = [START]
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            if current in dynamic_sources:
-                # a router with no path_map/Literal hint, or a bare `-> Command` node: it can go anywhere
-                return set(self.nodes) | seen
-            todo.extend(successors.get(current, ()))
-        return seen
+    def compile(
+        self,
+        checkpointer: Any = None,
+        *,
+        cache: Any = None,
+        store: Any = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        debug: bool = False,
+        name: str | None = None,
+        transformers: Any = None,
+    ) -> Any:
+        """Check the graph and return a runnable :class:`~nbstream.graph.CompiledStateGraph`.
 
-    def compile(self, *, name: str | None = None, **_options: Any) -> Any:
-        """Check the graph and return a runnable :class:`~nbstream.graph.CompiledStateGraph`."""
+        ``cache`` is any ``langgraph.cache.base.BaseCache`` (e.g. ``InMemoryCache()``); the nodes
+        with a ``cache_policy`` use it. Persistence (``checkpointer``, ``interrupt_before/after``),
+        ``store`` and ``transformers`` are refused with :class:`~nbstream.errors.NotSupportedError`.
+        """
         from nbstream.runtime.compiled import CompiledStateGraph
 
+        if checkpointer is not None and checkpointer is not False:
+            raise NotSupportedError(
+                f"compile(checkpointer={checkpointer!r}): nbstream does not implement persistence yet "
+                "(threads, checkpoints, get_state). Compile without a checkpointer, or run the graph "
+                "with LangGraph."
+            )
+        _refuse(
+            "compile",
+            store=store,
+            interrupt_before=interrupt_before,
+            interrupt_after=interrupt_after,
+            transformers=transformers,
+        )
+        if cache is not None and not all(hasattr(cache, m) for m in ("get", "set", "aget", "aset")):
+            raise TypeError(
+                f"compile(cache={cache!r}): expected a langgraph.cache.base.BaseCache such as "
+                "langgraph.cache.memory.InMemoryCache()"
+            )
         self.validate()
-        return CompiledStateGraph(self, name or "LangGraph")
+        return CompiledStateGraph(self, name or "LangGraph", cache=cache, debug=bool(debug))
 
 
 def branch_targets(branch: Branch) -> tuple[str, ...] | None:
@@ -306,5 +382,86 @@ def _name_of(action: Any) -> str:
     return name
 
 
-def _channels_for(info: SchemaInfo) -> tuple[str, ...]:
-    return info.keys
+
+
+_WHY = {
+    "interrupt_before": "it needs a checkpointer, which nbstream does not implement yet",
+    "interrupt_after": "it needs a checkpointer, which nbstream does not implement yet",
+    "store": "nbstream has no long-term memory store yet",
+    "transformers": "nbstream has no stream_events(version='v3') transformers",
+    "error_handler": "nbstream has no node error handlers yet; catch the error inside the node",
+    "timeout": "nbstream has no node timeouts yet; bound the work inside the node (asyncio.wait_for)",
+    "trace_policy": "nbstream has no trace policies",
+}
+
+
+def _refuse(where: str, **options: Any) -> None:
+    """Raise NotSupportedError naming the first option given a value nbstream cannot honour."""
+    for option, value in options.items():
+        if value is not None and value is not False and value != () and value != []:
+            raise NotSupportedError(
+                f"{where}({option}=...) is not supported by nbstream: {_WHY[option]}. "
+                f"Remove the argument, or run the graph with LangGraph."
+            )
+
+
+def _deprecated(kwargs: dict[str, Any], old: str, new: str, since: str, value: Any) -> Any:
+    """Take LangGraph's deprecated keyword ``old`` for ``new``, with LangGraph's warning."""
+    if old not in kwargs:
+        return value
+    from nbstream import warnings as nb_warnings
+
+    category = getattr(nb_warnings, f"LangGraphDeprecatedSince{since}")
+    warnings.warn(
+        f"`{old}` is deprecated and will be removed. Please use `{new}` instead.", category, stacklevel=3
+    )
+    given = kwargs.pop(old)
+    return value if value is not None else given
+
+
+def _policies(retry_policy: Any) -> tuple[Any, ...]:
+    """One RetryPolicy (a NamedTuple, so test for its fields, not for Sequence) or several."""
+    if hasattr(retry_policy, "retry_on"):
+        return (retry_policy,)
+    return tuple(retry_policy)
+
+
+def _no_other_kwargs(where: str, kwargs: dict[str, Any]) -> None:
+    if kwargs:
+        raise TypeError(f"{where} got an unexpected keyword argument {next(iter(kwargs))!r}")
+
+
+def _schema_hints(action: Any) -> tuple[Any, Any]:
+    """A function node's schemas from its hints: (first parameter's schema class, return schema class).
+
+    As LangGraph: a hint counts only when it is a class with type hints of its own (a TypedDict,
+    dataclass or pydantic model); anything else (``dict``, ``Command``, a string) gives ``None``.
+    """
+    fn = action
+    if not (inspect.isfunction(fn) or inspect.ismethod(fn)):
+        if not callable(action) or getattr(action, "_nbstream_compiled", False) or hasattr(action, "invoke"):
+            return None, None
+        fn = action.__call__
+    try:
+        hints = typing.get_type_hints(fn)
+        first = next(iter(inspect.signature(fn).parameters), None)
+    except Exception:  # unresolvable forward references: LangGraph ignores the hints too
+        return None, None
+    return _schema_class(hints.get(first) if first else None), _schema_class(hints.get("return"))
+
+
+def _schema_class(hint: Any) -> Any:
+    from nbstream.types import Command, Send
+
+    if not isinstance(hint, type) or hint in (dict, Command, Send):
+        return None
+    try:
+        if not typing.get_type_hints(hint):
+            return None
+    except Exception:
+        return None
+    try:
+        schema_info(hint)
+    except GraphBuildError:
+        return None
+    return hint

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections.abc
 import dataclasses
 import typing
 from collections.abc import Callable, Sequence
@@ -72,9 +73,22 @@ def _reducer_of(hint: Any) -> Reducer | None:
     return None
 
 
+#: abstract collection types stand for their concrete counterparts, as in LangGraph
+_CONCRETE = {
+    collections.abc.Sequence: list,
+    collections.abc.MutableSequence: list,
+    collections.abc.Set: set,
+    collections.abc.MutableSet: set,
+    collections.abc.Mapping: dict,
+    collections.abc.MutableMapping: dict,
+}
+
+
 def _default_factory(hint: Any) -> Callable[[], Any] | None:
+    """The empty value a reducer key starts from (``list()`` for ``Sequence[...]``), if it has one."""
     base = get_args(hint)[0] if get_origin(hint) is typing.Annotated else hint
     origin = get_origin(base) or base
+    origin = _CONCRETE.get(origin, origin)
     if isinstance(origin, type):
         try:
             origin()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
-from nbstream.graph._builder import Branch
+from nbstream.graph._builder import Branch, NodeSpec
 from nbstream.graph._state import SchemaInfo
 from nbstream.runtime._context import TaskContext
 
@@ -39,7 +39,9 @@ class NodeRuntime:
 
     __slots__ = (
         "branches",
+        "cache_policy",
         "config_parts",
+        "defer",
         "edges",
         "fn",
         "is_async",
@@ -47,6 +49,8 @@ class NodeRuntime:
         "join_indexes",
         "metadata",
         "name",
+        "policies",
+        "retry",
         "subgraph",
         "to_input",
         "trigger",
@@ -55,9 +59,16 @@ class NodeRuntime:
         "wants_writer",
     )
 
-    def __init__(self, name: str, action: Any, metadata: dict[str, Any], input_info: SchemaInfo) -> None:
+    def __init__(self, spec: NodeSpec, input_info: SchemaInfo, *, cached: bool) -> None:
+        name, action = spec.name, spec.action
         self.name = name
-        self.metadata = metadata
+        self.metadata = spec.metadata
+        self.defer = spec.defer
+        #: retry policies (first match applies) and the cache policy, when the graph has a cache
+        self.retry: tuple[Any, ...] = spec.retry_policy
+        self.cache_policy: Any = spec.cache_policy if cached else None
+        #: whether a task of this node takes the slower path of runtime/_policies.py
+        self.policies = bool(self.retry) or self.cache_policy is not None
         compiled = getattr(action, "_nbstream_compiled", False)
         self.subgraph: CompiledStateGraph | None = action if compiled else None
         self.fn = action

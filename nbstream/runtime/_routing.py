@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nbstream.errors import InvalidUpdateError, NodeInputError
+from nbstream.errors import InvalidUpdateError, NodeInputError, NotSupportedError, ParentCommand
 from nbstream.graph._builder import END
 from nbstream.graph._state import MISSING, update_to_pairs
 from nbstream.runtime._task import Task
@@ -22,6 +23,7 @@ class Routing:
 
     __slots__ = ()
     graph: CompiledStateGraph
+    ns: tuple[str, ...]
     step: int
     values: dict[str, Any]
 
@@ -30,6 +32,8 @@ class Routing:
         node = task.node
         goto: list[str | Send] = []
         if isinstance(result, Command):
+            if result.graph is not None:
+                raise self._for_parent(result, node.name)
             pairs = self._pairs(result.update, node.name, in_command=True)
             shown = _shown(result.update, pairs)
             goto.extend(_as_targets(result.goto))
@@ -50,6 +54,23 @@ class Routing:
             self._route(branch, state, node.name, task.next_nodes, task.sends)
         for target in goto:
             self._add_target(target, node.name, task.next_nodes, task.sends)
+
+    def _for_parent(self, command: Command[Any], node: str) -> BaseException:
+        """The signal that carries ``Command(graph=Command.PARENT)`` up to the enclosing graph."""
+        if command.graph != Command.PARENT:
+            return NotSupportedError(
+                f"node {node!r} returned Command(graph={command.graph!r}); nbstream supports "
+                f"graph=None (this graph) and graph=Command.PARENT only"
+            )
+        ns = list(self.ns)
+        if not ns:  # the root graph has no parent: LangGraph lets the command escape as an error
+            return ParentCommand(replace(command, graph=None))
+        while ns and ns[-1].isdigit():
+            ns.pop()
+        ns.pop()
+        while ns and ns[-1].isdigit():
+            ns.pop()
+        return ParentCommand(replace(command, graph="|".join(ns)))
 
     def _pairs(self, update: Any, node: str, *, in_command: bool = False) -> list[tuple[str, Any]]:
         pairs = update_to_pairs(update, node, in_command=in_command)

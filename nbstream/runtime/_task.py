@@ -100,6 +100,7 @@ class Task:
     """One node execution in one step, and its outcome once it ran."""
 
     __slots__ = (
+        "cached",
         "cancelled",
         "ctx",
         "duration",
@@ -138,6 +139,7 @@ class Task:
         self.sends: list[Send] = []
         self.error: BaseException | None = None
         self.cancelled = False
+        self.cached = False
         self.started = 0.0
         self.duration = 0.0
         self.ctx: TaskContext | None = None

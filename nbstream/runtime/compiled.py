@@ -7,11 +7,12 @@ defaults) is computed once here, so the step loop only does per-step work.
 from __future__ import annotations
 
 import asyncio
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
-from nbstream.graph._builder import END, START, StateGraph, branch_targets, command_targets
+from nbstream.graph._builder import END, START, StateGraph, branch_targets
 from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._context import CURRENT_TASK
@@ -29,9 +30,12 @@ class CompiledStateGraph:
 
     _nbstream_compiled = True
 
-    def __init__(self, builder: StateGraph, name: str) -> None:
+    def __init__(self, builder: StateGraph, name: str, *, cache: Any = None, debug: bool = False) -> None:
         self.builder = builder
         self.name = name
+        #: a langgraph.cache.base.BaseCache for the nodes with a cache_policy, or None
+        self.cache = cache
+        self.debug = debug
         self.channels = builder.channels
         self.state_info = builder.state_info
         self.input_info = builder.input_info
@@ -42,8 +46,16 @@ class CompiledStateGraph:
         self.nodes: dict[str, NodeRuntime] = {}
         for spec in builder.nodes.values():
             info = schema_info(spec.input_schema)[0] if spec.input_schema is not None else self.state_info
-            self.nodes[spec.name] = NodeRuntime(spec.name, spec.action, spec.metadata, info)
+            if spec.cache_policy is not None and cache is None:
+                warnings.warn(
+                    f"node {spec.name!r} has a cache_policy, but the graph was compiled without a cache, "
+                    "so nothing is cached: compile(cache=InMemoryCache())",
+                    stacklevel=3,
+                )
+            self.nodes[spec.name] = NodeRuntime(spec, info, cached=cache is not None)
         self.node_names = tuple(self.nodes)
+        #: whether some node runs only when nothing else is left (defer=True); else no step pays for it
+        self.has_defer = any(n.defer for n in self.nodes.values())
         edges: dict[str, list[str]] = {}
         for source, target in builder.edges:
             if target != END:
@@ -71,7 +83,7 @@ class CompiledStateGraph:
         for branch in self.builder.branches:
             out.extend((branch.source, t, True) for t in branch_targets(branch) or ())
         for spec in self.builder.nodes.values():
-            out.extend((spec.name, t, True) for t in command_targets(spec.action) or ())
+            out.extend((spec.name, t, True) for t in spec.ends)
         return tuple(out)
 
     def __repr__(self) -> str:

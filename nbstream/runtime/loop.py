@@ -14,9 +14,10 @@ from __future__ import annotations
 import contextvars
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nbstream.errors import EmptyInputError, GraphRecursionError
+from nbstream.errors import EmptyInputError, GraphRecursionError, ParentCommand
 from nbstream.events import (
     CustomData,
     Namespace,
@@ -30,6 +31,7 @@ from nbstream.events import (
 )
 from nbstream.graph._state import MISSING, input_to_dict
 from nbstream.runtime._context import CURRENT_TASK, TaskContext
+from nbstream.runtime._policies import arun_with_policies, run_with_policies
 from nbstream.runtime._routing import Routing
 from nbstream.runtime._task import (
     DEFAULT_RECURSION_LIMIT,
@@ -153,6 +155,8 @@ class Run(Routing):
         self.step = step
         self._pulls, self._sends = {}, []
         nodes = self.graph.nodes
+        if self.graph.has_defer:
+            pulls = self._hold_deferred(pulls, sends)
         new_id = self.root.new_id
         tasks: list[Task] = []
         for index, send in enumerate(sends):
@@ -184,6 +188,16 @@ class Run(Routing):
                 )
             )
         return tasks
+
+    def _hold_deferred(self, pulls: dict[str, list[str]], sends: list[Send]) -> dict[str, list[str]]:
+        """Keep deferred nodes for a later step while anything else is still to run."""
+        nodes = self.graph.nodes
+        deferred = [name for name in pulls if nodes[name].defer]
+        if not deferred or (len(deferred) == len(pulls) and not sends):
+            return pulls
+        for name in deferred:
+            self._pulls[name] = pulls[name]
+        return {name: joins for name, joins in pulls.items() if not nodes[name].defer}
 
     def _start_metadata(self, node: NodeRuntime) -> dict[str, Any]:
         """A task's user-meaningful metadata, as LangGraph's ``tasks`` mode shows it: run-config
@@ -344,30 +358,62 @@ class Run(Routing):
         ctx, token, lc_token = self._enter(task)
         try:
             node = task.node
-            if node.subgraph is not None:
+            if node.policies:
+                result = run_with_policies(self, task, lambda: self._call_sync(task, ctx))
+            elif node.subgraph is not None:
                 result = node.subgraph.run_as_node_sync(task.input, self, task)
             else:
                 result = node.call_sync(task.input, ctx)
             self._absorb(task, result)
+        except ParentCommand as exc:
+            self._parent_command(task, exc)
         except BaseException as exc:  # recorded, re-raised by the driver at step end
             self._record_error(task, exc)
         finally:
             self._leave(task, token, lc_token)
+
+    def _call_sync(self, task: Task, ctx: TaskContext) -> Any:
+        node = task.node
+        if node.subgraph is not None:
+            return node.subgraph.run_as_node_sync(task.input, self, task)
+        return node.call_sync(task.input, ctx)
 
     async def aexecute(self, task: Task) -> None:
         """Run an async node (or an async subgraph) as part of the current asyncio task."""
         ctx, token, lc_token = self._enter(task)
         try:
             node = task.node
-            if node.subgraph is not None:
+            if node.policies:
+                result = await arun_with_policies(self, task, lambda: self._call_async(task, ctx))
+            elif node.subgraph is not None:
                 result = await node.subgraph.run_as_node_async(task.input, self, task)
             else:
                 result = await node.call_async(task.input, ctx)
             self._absorb(task, result)
+        except ParentCommand as exc:
+            self._parent_command(task, exc)
         except BaseException as exc:  # recorded, re-raised by the driver
             self._record_error(task, exc)
         finally:
             self._leave(task, token, lc_token)
+
+    async def _call_async(self, task: Task, ctx: TaskContext) -> Any:
+        node = task.node
+        if node.subgraph is not None:
+            return await node.subgraph.run_as_node_async(task.input, self, task)
+        return await node.call_async(task.input, ctx)
+
+    def _parent_command(self, task: Task, exc: ParentCommand) -> None:
+        """A ``Command.PARENT`` came up from a graph this task ran: apply it here if it is for us."""
+        command = exc.command
+        if command.graph == self.ns_str:
+            try:
+                self._absorb(task, replace(command, graph=None))
+            except BaseException as error:
+                self._record_error(task, error)
+        else:
+            task.error = exc
+            task.writes = []
 
     def _record_error(self, task: Task, exc: BaseException) -> None:
         task.error = exc
@@ -401,6 +447,7 @@ class Run(Routing):
                 task.duration,
                 task.error,
                 task.cancelled,
+                task.cached,
             )
         )
 
