@@ -28,11 +28,25 @@ def _is_pair(value: Any) -> bool:
     return isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
 
 
-def add_messages(left: Any, right: Any) -> list[BaseMessage]:
+def add_messages(left: Any = None, right: Any = None, **kwargs: Any) -> Any:
     """Merge two message lists: append new ids, replace same ids, delete on ``RemoveMessage``.
 
     Tuples, dicts and strings are converted to messages; messages without an id get a uuid4.
+    Called with options only (``add_messages(format=...)``) it returns the configured reducer, as
+    LangGraph's does; ``format="langchain-openai"`` is refused (nbstream does not convert contents).
     """
+    if kwargs:
+        if set(kwargs) - {"format"}:
+            raise TypeError(f"add_messages() got an unexpected keyword argument {next(iter(kwargs))!r}")
+        if kwargs["format"] is not None:
+            from nbstream.errors import NotSupportedError
+
+            raise NotSupportedError(
+                f"add_messages(format={kwargs['format']!r}) is not supported by nbstream: it keeps "
+                "messages as langchain-core returns them. Drop format=, or convert in the node."
+            )
+    if left is None and right is None:
+        return add_messages
     existing = _as_list(left)
     incoming = _as_list(right)
     for i, message in enumerate(incoming):

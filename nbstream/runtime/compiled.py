@@ -12,11 +12,13 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequenc
 from typing import Any, NamedTuple
 
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
+from nbstream.errors import NotSupportedError
 from nbstream.graph._builder import END, START, StateGraph, branch_targets
 from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import NodeRuntime
+from nbstream.runtime._surface import GraphSurface
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Root, Run, Task
 
@@ -25,7 +27,7 @@ __all__ = ["CompiledStateGraph", "NodeRuntime"]
 _LIVE_MODES = frozenset({"custom", "messages"})
 
 
-class CompiledStateGraph:
+class CompiledStateGraph(GraphSurface):
     """A compiled graph. Run it with ``invoke``/``ainvoke``/``stream``/``astream``; use it as a node."""
 
     _nbstream_compiled = True
@@ -344,11 +346,20 @@ class CompiledStateGraph:
         return self._as_node_output(run, parent)
 
     # -- drawing ---------------------------------------------------------------------------------
-    def get_graph(self, xray: bool = False) -> Any:
+    def get_graph(self, config: dict[str, Any] | None = None, *, xray: int | bool = False) -> Any:
         """The graph's shape, with ``draw_mermaid()`` and ``draw_ascii()`` (offline, no grandalf)."""
         from nbstream.widgets.drawing import GraphDrawing
 
+        if xray:
+            raise NotSupportedError(
+                "get_graph(xray=...): nbstream does not draw subgraphs expanded yet; call get_graph() "
+                "on the subgraph itself (graph.get_subgraphs() lists them)"
+            )
         return GraphDrawing(self.node_names, self.edge_list, name=self.name)
+
+    async def aget_graph(self, config: dict[str, Any] | None = None, *, xray: int | bool = False) -> Any:
+        """Async :meth:`get_graph`."""
+        return self.get_graph(config, xray=xray)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """In a notebook, a compiled graph shows its drawing (Mermaid, with ASCII as text)."""

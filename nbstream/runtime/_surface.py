@@ -1,0 +1,173 @@
+"""The rest of LangGraph's ``CompiledStateGraph`` surface: what nbstream has, and loud refusals for the rest.
+
+Ported code touches more of a compiled graph than ``invoke`` and ``stream``: attributes such as
+``checkpointer`` or ``context_schema``, the cache, the subgraphs, and the persistence methods
+(``get_state``, ``update_state``...). nbstream answers each of them as LangGraph does, or raises
+:class:`~nbstream.errors.NotSupportedError` naming the method and what to do instead. Any other
+public attribute that nbstream does not have raises that error too (it is an ``AttributeError``,
+so ``hasattr`` stays false), never a bare ``AttributeError`` that hides what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from nbstream.errors import NotSupportedError
+
+if TYPE_CHECKING:
+    from nbstream.runtime._node import NodeRuntime
+
+__all__ = ["GraphSurface"]
+
+_PERSISTENCE = (
+    "nbstream does not implement persistence yet (threads, checkpoints, interrupts): there is no "
+    "saved state to read or update. Run the graph with LangGraph for this, or keep the state you "
+    "need from invoke()'s result"
+)
+
+
+def _no_persistence(method: str) -> NotSupportedError:
+    return NotSupportedError(f"CompiledStateGraph.{method}() is not supported: {_PERSISTENCE}")
+
+
+class GraphSurface:
+    """Mixed into ``CompiledStateGraph``: LangGraph's attributes and methods beyond running."""
+
+    __slots__ = ()
+    name: str
+    nodes: dict[str, NodeRuntime]
+    cache: Any
+    builder: Any
+
+    #: LangGraph's defaults for a graph compiled without persistence
+    checkpointer: Any = None
+    store: Any = None
+    config: Any = None
+    retry_policy: tuple[Any, ...] = ()
+    cache_policy: Any = None
+    step_timeout: float | None = None
+    stream_mode: str = "values"
+    stream_eager: bool = False
+
+    @property
+    def context_schema(self) -> Any:
+        return self.builder.context_schema
+
+    @property
+    def input_schema(self) -> Any:
+        return self.builder.input_schema
+
+    @property
+    def output_schema(self) -> Any:
+        return self.builder.output_schema
+
+    # -- the cache ---------------------------------------------------------------------------
+    def clear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        """Forget the cached writes of ``nodes`` (default: every node with a cache policy)."""
+        namespaces = self._cache_namespaces(nodes)
+        if namespaces is not None:
+            self.cache.clear(namespaces)
+
+    async def aclear_cache(self, nodes: Sequence[str] | None = None) -> None:
+        """Async :meth:`clear_cache`."""
+        namespaces = self._cache_namespaces(nodes)
+        if namespaces is not None:
+            await self.cache.aclear(namespaces)
+
+    def _cache_namespaces(self, nodes: Sequence[str] | None) -> list[tuple[str, ...]] | None:
+        if self.cache is None:
+            raise ValueError("No cache is set for this graph. Cannot clear cache.")
+        from nbstream.runtime._policies import cache_namespace
+
+        names = list(self.nodes) if nodes is None else list(nodes)
+        for name in names:
+            if name not in self.nodes:
+                raise ValueError(f"clear_cache: unknown node {name!r}; known nodes: {sorted(self.nodes)}")
+        return [cache_namespace(self.nodes[n]) for n in names if self.nodes[n].cache_policy is not None]
+
+    # -- subgraphs ---------------------------------------------------------------------------
+    def get_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> Iterator[tuple[str, Any]]:
+        """The subgraph nodes as ``(name, compiled graph)``; ``recurse`` adds theirs as ``a|b``.
+
+        ``namespace`` (``"a"`` or, with ``recurse``, ``"a|b"``) picks the one subgraph at that path.
+        """
+        for name, node in self.nodes.items():
+            if namespace is not None and namespace != name and not namespace.startswith(name + "|"):
+                continue
+            sub = node.subgraph
+            if sub is None:
+                continue
+            if namespace == name:
+                yield name, sub
+                return
+            if namespace is None:
+                yield name, sub
+            if recurse:
+                inner = None if namespace is None else namespace[len(name) + 1 :]
+                for path, graph in sub.get_subgraphs(namespace=inner, recurse=True):
+                    yield f"{name}|{path}", graph
+
+    async def aget_subgraphs(
+        self, *, namespace: str | None = None, recurse: bool = False
+    ) -> AsyncIterator[tuple[str, Any]]:
+        """Async :meth:`get_subgraphs`."""
+        for item in self.get_subgraphs(namespace=namespace, recurse=recurse):
+            yield item
+
+    # -- persistence (another issue): refused by name ------------------------------------------
+    def get_state(self, config: Any, *, subgraphs: bool = False) -> Any:
+        raise _no_persistence("get_state")
+
+    async def aget_state(self, config: Any, *, subgraphs: bool = False) -> Any:
+        raise _no_persistence("aget_state")
+
+    def get_state_history(
+        self,
+        config: Any,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Any = None,
+        limit: int | None = None,
+    ) -> Iterator[Any]:
+        raise _no_persistence("get_state_history")
+
+    def aget_state_history(
+        self,
+        config: Any,
+        *,
+        filter: dict[str, Any] | None = None,
+        before: Any = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[Any]:
+        raise _no_persistence("aget_state_history")
+
+    def update_state(
+        self, config: Any, values: Any, as_node: str | None = None, task_id: str | None = None
+    ) -> Any:
+        raise _no_persistence("update_state")
+
+    async def aupdate_state(
+        self, config: Any, values: Any, as_node: str | None = None, task_id: str | None = None
+    ) -> Any:
+        raise _no_persistence("aupdate_state")
+
+    def bulk_update_state(self, config: Any, supersteps: Sequence[Sequence[Any]]) -> Any:
+        raise _no_persistence("bulk_update_state")
+
+    async def abulk_update_state(self, config: Any, supersteps: Sequence[Sequence[Any]]) -> Any:
+        raise _no_persistence("abulk_update_state")
+
+    # -- anything else -------------------------------------------------------------------------
+    def __getattr__(self, name: str) -> Any:
+        # only called for attributes that do not exist: private names stay plain AttributeErrors
+        # (Python and IPython probe those), public ones name what nbstream lacks
+        if name.startswith("_"):
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        raise NotSupportedError(
+            f"CompiledStateGraph.{name} is not implemented by nbstream (LangGraph's compiled graphs "
+            f"may have it). See docs/porting.md for what nbstream implements, or run the graph with "
+            f"LangGraph."
+        )

@@ -1,0 +1,483 @@
+"""Graph features real programs use, each run on nbstream and on LangGraph 1.2.22 side by side.
+
+defer, RetryPolicy, CachePolicy, Command.PARENT, private and per-node schemas, context and Runtime,
+RemainingSteps and IsLastStep: the same program gives the same chunks on both libraries (task ids
+aside), and nbstream's views get the events LangGraph's stream does not show (retries).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import operator
+import types
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal, TypedDict
+
+import langgraph.cache.memory
+import langgraph.graph
+import langgraph.managed
+import langgraph.runtime
+import langgraph.types
+import pytest
+
+import nbstream.graph
+import nbstream.managed
+import nbstream.runtime
+import nbstream.types
+from nbstream.errors import ParentCommand
+from nbstream.events import TaskFinished, TaskRetrying
+from nbstream.testing import EventRecorder
+
+LG = types.SimpleNamespace(
+    graph=langgraph.graph, types=langgraph.types, managed=langgraph.managed, runtime=langgraph.runtime
+)
+NB = types.SimpleNamespace(
+    graph=nbstream.graph, types=nbstream.types, managed=nbstream.managed, runtime=nbstream.runtime
+)
+BOTH = pytest.mark.parametrize("lib", [LG, NB], ids=["langgraph", "nbstream"])
+
+
+def _no_ids(chunks: list[Any]) -> list[Any]:
+    """Chunks with task ids and namespace ids blanked (they are random in both libraries)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: ("<id>" if k == "id" else clean(v)) for k, v in value.items()}
+        if isinstance(value, tuple):
+            return tuple(clean(v) for v in value)
+        if isinstance(value, str) and ":" in value and len(value) > 36:
+            return value.split(":")[0] + ":<id>"
+        return value
+
+    return [clean(c) for c in chunks]
+
+
+def same_on_both(program: Callable[[Any], list[Any]]) -> list[Any]:
+    """Run ``program(lib)`` on both libraries, assert equal output (ids aside), return it."""
+    expected = _no_ids(program(LG))
+    assert _no_ids(program(NB)) == expected
+    return expected
+
+
+class Log(TypedDict):
+    xs: Annotated[list[str], operator.add]
+
+
+# -- defer ---------------------------------------------------------------------------------------------
+def test_a_deferred_node_waits_until_every_other_branch_is_done() -> None:
+    def program(lib: Any) -> list[Any]:
+        g = lib.graph
+        graph = (
+            g.StateGraph(Log)
+            .add_node("a", lambda s: {"xs": ["a"]})
+            .add_node("b", lambda s: {"xs": ["b"]})
+            .add_node("b2", lambda s: {"xs": ["b2"]})
+            .add_node("b3", lambda s: {"xs": ["b3"]})
+            .add_node("join", lambda s: {"xs": ["join"]}, defer=True)
+            .add_edge(g.START, "a")
+            .add_edge(g.START, "b")
+            .add_edge("b", "b2")
+            .add_edge("b2", "b3")
+            .add_edge("a", "join")
+            .add_edge("b3", "join")
+            .compile()
+        )
+        return list(graph.stream({"xs": []}, stream_mode=["updates", "values"]))
+
+    chunks = same_on_both(program)
+    assert chunks[-1] == ("values", {"xs": ["a", "b", "b2", "b3", "join"]})
+
+
+# -- retries -------------------------------------------------------------------------------------------
+def _flaky(failures: int, error: type[Exception] = ConnectionError) -> Callable[[Any], dict[str, Any]]:
+    calls = {"n": 0}
+
+    def flaky(state: Any) -> dict[str, Any]:
+        calls["n"] += 1
+        if calls["n"] <= failures:
+            raise error(f"try {calls['n']}")
+        return {"xs": [f"ok after {calls['n']}"]}
+
+    return flaky
+
+
+@BOTH
+def test_retry_policy_reruns_a_failing_node_until_it_succeeds(lib: Any) -> None:
+    policy = lib.types.RetryPolicy(initial_interval=0.001, jitter=False)
+    graph = (
+        lib.graph.StateGraph(Log)
+        .add_node("f", _flaky(2), retry_policy=policy)
+        .add_edge(lib.graph.START, "f")
+        .compile()
+    )
+    assert list(graph.stream({"xs": []}, stream_mode="updates")) == [{"f": {"xs": ["ok after 3"]}}]
+
+
+@BOTH
+def test_retries_stop_after_max_attempts_with_the_last_error(lib: Any) -> None:
+    policy = lib.types.RetryPolicy(initial_interval=0.001, jitter=False, max_attempts=2)
+    graph = lib.graph.StateGraph(Log).add_node("f", _flaky(5), retry_policy=policy).add_edge("__start__", "f")
+    with pytest.raises(ConnectionError, match="try 2"):
+        graph.compile().invoke({"xs": []})
+
+
+@BOTH
+def test_errors_the_default_policy_does_not_retry_fail_at_once(lib: Any) -> None:
+    # LangGraph's default retry_on skips programming errors such as ValueError
+    policy = lib.types.RetryPolicy(initial_interval=0.001)
+    graph = lib.graph.StateGraph(Log).add_node("f", _flaky(1, ValueError), retry_policy=policy)
+    with pytest.raises(ValueError, match="try 1"):
+        graph.add_edge("__start__", "f").compile().invoke({"xs": []})
+
+
+@BOTH
+@pytest.mark.parametrize("retry_on", [ValueError, (KeyError, ValueError), lambda e: "try" in str(e)])
+def test_retry_on_takes_a_class_a_tuple_or_a_predicate(lib: Any, retry_on: Any) -> None:
+    policy = lib.types.RetryPolicy(initial_interval=0.001, jitter=False, retry_on=retry_on)
+    graph = lib.graph.StateGraph(Log).add_node("f", _flaky(1, ValueError), retry_policy=policy)
+    assert graph.add_edge("__start__", "f").compile().invoke({"xs": []}) == {"xs": ["ok after 2"]}
+
+
+def test_observers_see_each_retry_with_its_error_and_delay() -> None:
+    policy = nbstream.types.RetryPolicy(initial_interval=0.01, backoff_factor=3.0, jitter=False)
+    graph = nbstream.graph.StateGraph(Log).add_node("f", _flaky(2), retry_policy=policy)
+    recorder = EventRecorder()
+    graph.add_edge("__start__", "f").compile().invoke({"xs": []}, observers=[recorder])
+    retries = [e for e in recorder.events if isinstance(e, TaskRetrying)]
+    assert [(e.node, e.attempt, str(e.error), e.delay) for e in retries] == [
+        ("f", 2, "try 1", 0.01),
+        ("f", 3, "try 2", pytest.approx(0.03)),
+    ]
+
+
+def test_async_nodes_retry_too() -> None:
+    calls = {"n": 0}
+
+    async def flaky(state: Log) -> dict[str, Any]:
+        calls["n"] += 1
+        if calls["n"] < 3:
+            raise ConnectionError("down")
+        return {"xs": ["up"]}
+
+    policy = nbstream.types.RetryPolicy(initial_interval=0.001, jitter=False)
+    graph = nbstream.graph.StateGraph(Log).add_node(flaky, retry_policy=policy).add_edge("__start__", "flaky")
+    assert asyncio.run(graph.compile().ainvoke({"xs": []})) == {"xs": ["up"]}
+    assert calls["n"] == 3
+
+
+# -- cache ---------------------------------------------------------------------------------------------
+@BOTH
+def test_a_cached_node_runs_once_per_input_and_updates_marks_the_hit(lib: Any) -> None:
+    calls: list[list[str]] = []
+
+    def slow(state: Log) -> dict[str, Any]:
+        calls.append(state["xs"])
+        return {"xs": ["computed"]}
+
+    graph = (
+        lib.graph.StateGraph(Log)
+        .add_node("slow", slow, cache_policy=lib.types.CachePolicy(ttl=60))
+        .add_edge(lib.graph.START, "slow")
+        .compile(cache=langgraph.cache.memory.InMemoryCache())
+    )
+    first = list(graph.stream({"xs": []}, stream_mode=["updates", "values"]))
+    again = list(graph.stream({"xs": []}, stream_mode=["updates", "values"]))
+    other = graph.invoke({"xs": ["other"]})
+    assert first[1] == ("updates", {"slow": {"xs": ["computed"]}})
+    assert again[1] == ("updates", {"slow": {"xs": ["computed"]}, "__metadata__": {"cached": True}})
+    assert again[-1] == first[-1]
+    assert other == {"xs": ["other", "computed"]}
+    assert calls == [[], ["other"]]
+    graph.clear_cache()
+    graph.invoke({"xs": []})
+    assert calls == [[], ["other"], []]
+
+
+def test_a_cache_hit_reaches_observers_as_a_cached_task() -> None:
+    graph = (
+        nbstream.graph.StateGraph(Log)
+        .add_node("n", lambda s: {"xs": ["n"]}, cache_policy=nbstream.types.CachePolicy())
+        .add_edge("__start__", "n")
+        .compile(cache=langgraph.cache.memory.InMemoryCache())
+    )
+    recorder = EventRecorder()
+    graph.invoke({"xs": []})
+    graph.invoke({"xs": []}, observers=[recorder])
+    (finished,) = [e for e in recorder.events if isinstance(e, TaskFinished)]
+    assert finished.cached and finished.writes == (("xs", ["n"]),)
+
+
+def test_a_cache_policy_without_a_cache_warns_that_nothing_is_cached() -> None:
+    builder = nbstream.graph.StateGraph(Log).add_node(
+        "n", lambda s: {}, cache_policy=nbstream.types.CachePolicy()
+    )
+    with pytest.warns(UserWarning, match="compiled without a cache"):
+        builder.add_edge("__start__", "n").compile()
+
+
+# -- Command.PARENT ------------------------------------------------------------------------------------
+class Outer(TypedDict):
+    xs: Annotated[list[str], operator.add]
+    n: int
+
+
+class Inner(TypedDict):
+    xs: Annotated[list[str], operator.add]
+    private: str
+
+
+def _parent_program(lib: Any, *, mode: Any, subgraphs: bool, run_async: bool = False) -> list[Any]:
+    g, t = lib.graph, lib.types
+
+    def s1(state: Inner) -> dict[str, Any]:
+        return {"xs": ["s1"], "private": "p"}
+
+    def s2(state: Inner) -> Any:
+        return t.Command(graph=t.Command.PARENT, goto="after", update={"xs": ["from-sub"], "n": 7})
+
+    def sibling(state: Inner) -> dict[str, Any]:
+        return {"xs": ["sibling"]}
+
+    inner = (
+        g.StateGraph(Inner)
+        .add_node(s1)
+        .add_node(s2)
+        .add_node(sibling)
+        .add_edge(g.START, "s1")
+        .add_edge("s1", "s2")
+        .add_edge("s1", "sibling")
+        .compile()
+    )
+    graph = (
+        g.StateGraph(Outer)
+        .add_node("sub", inner)
+        .add_node("after", lambda s: {"xs": ["after"]})
+        .add_node("other", lambda s: {"xs": ["other"]})
+        .add_edge(g.START, "sub")
+        .add_edge("sub", "other")
+        .compile()
+    )
+    if run_async:
+
+        async def collect() -> list[Any]:
+            return [c async for c in graph.astream({"xs": []}, stream_mode=mode, subgraphs=subgraphs)]
+
+        return asyncio.run(collect())
+    return list(graph.stream({"xs": []}, stream_mode=mode, subgraphs=subgraphs))
+
+
+@pytest.mark.parametrize("subgraphs", [False, True])
+@pytest.mark.parametrize("run_async", [False, True])
+def test_command_parent_from_a_subgraph_node_updates_and_routes_the_parent(
+    subgraphs: bool, run_async: bool
+) -> None:
+    chunks = same_on_both(
+        lambda lib: _parent_program(lib, mode=["updates", "values"], subgraphs=subgraphs, run_async=run_async)
+    )
+    last = chunks[-1][-1]
+    assert last == {"xs": ["from-sub", "after", "other"], "n": 7}
+
+
+@BOTH
+def test_command_parent_from_the_root_graph_escapes_as_parent_command(lib: Any) -> None:
+    def bad(state: Log) -> Any:
+        return lib.types.Command(graph=lib.types.Command.PARENT, goto="b")
+
+    graph = lib.graph.StateGraph(Log).add_node(bad).add_node("b", lambda s: {}).add_edge("__start__", "bad")
+    with pytest.raises(Exception) as info:
+        graph.compile().invoke({"xs": []})
+    assert type(info.value).__name__ == "ParentCommand"
+    assert str(info.value) == "Command(goto='b')"
+    if lib is NB:
+        assert isinstance(info.value, ParentCommand)
+
+
+# -- schemas -------------------------------------------------------------------------------------------
+class OverallState(TypedDict):
+    foo: int
+
+
+class PrivateState(TypedDict):
+    baz: int
+
+
+class InputState(TypedDict):
+    user_input: str
+
+
+class OutputState(TypedDict):
+    graph_output: str
+
+
+class AllState(TypedDict):
+    foo: str
+    user_input: str
+    graph_output: str
+
+
+class Scratch(TypedDict):
+    bar: str
+
+
+def test_private_state_passes_between_nodes_through_type_hints() -> None:
+    # LangGraph's "private state" lesson: node_2 reads a key only the hints declare
+    def node_1(state: OverallState) -> PrivateState:
+        return {"baz": state["foo"] + 1}
+
+    def node_2(state: PrivateState) -> OverallState:
+        return {"foo": state["baz"] + 1}
+
+    def program(lib: Any) -> list[Any]:
+        g = lib.graph
+        graph = (
+            g.StateGraph(OverallState)
+            .add_node("node_1", node_1)
+            .add_node("node_2", node_2)
+            .add_edge(g.START, "node_1")
+            .add_edge("node_1", "node_2")
+            .add_edge("node_2", g.END)
+            .compile()
+        )
+        return [*graph.stream({"foo": 1}, stream_mode=["updates", "values"]), graph.invoke({"foo": 1})]
+
+    assert same_on_both(program)[-1] == {"foo": 3}
+
+
+def test_multiple_schemas_lesson_gives_langgraphs_output() -> None:
+    # LangGraph's "multiple schemas" lesson: input/output schemas and a node-private channel
+    def node_1(state: InputState) -> AllState:
+        return {"foo": state["user_input"] + " name"}
+
+    def node_2(state: AllState) -> Scratch:
+        return {"bar": state["foo"] + " is"}
+
+    def node_3(state: Scratch) -> OutputState:
+        return {"graph_output": state["bar"] + " Lance"}
+
+    def program(lib: Any) -> list[Any]:
+        g = lib.graph
+        graph = (
+            g.StateGraph(AllState, input_schema=InputState, output_schema=OutputState)
+            .add_node("node_1", node_1)
+            .add_node("node_2", node_2)
+            .add_node("node_3", node_3)
+            .add_edge(g.START, "node_1")
+            .add_edge("node_1", "node_2")
+            .add_edge("node_2", "node_3")
+            .add_edge("node_3", g.END)
+            .compile()
+        )
+        return [
+            *graph.stream({"user_input": "My"}, stream_mode=["updates", "values"]),
+            graph.invoke({"user_input": "My"}),
+        ]
+
+    assert same_on_both(program)[-1] == {"graph_output": "My name is Lance"}
+
+
+@BOTH
+def test_input_schema_argument_limits_what_a_node_reads(lib: Any) -> None:
+    seen: list[Any] = []
+
+    def reader(state: Any) -> dict[str, Any]:
+        seen.append(dict(state))
+        return {"graph_output": "done"}
+
+    graph = (
+        lib.graph.StateGraph(AllState)
+        .add_node("reader", reader, input_schema=InputState)
+        .add_edge("__start__", "reader")
+        .compile()
+    )
+    graph.invoke({"user_input": "hi", "foo": "x"})
+    assert seen == [{"user_input": "hi"}]
+
+
+# -- Sequence[...] reducer keys -------------------------------------------------------------------------
+def test_a_sequence_messages_key_runs_the_input_through_add_messages() -> None:
+    from collections.abc import Sequence
+
+    from langchain_core.messages import BaseMessage
+
+    def program(lib: Any) -> list[Any]:
+        class State(TypedDict):
+            messages: Annotated[Sequence[BaseMessage], lib.graph.add_messages]
+
+        graph = (
+            lib.graph.StateGraph(State)
+            .add_node("n", lambda s: {"messages": [("ai", "yo")]})
+            .add_edge("__start__", "n")
+            .compile()
+        )
+        return [
+            [(type(m).__name__, m.content) for m in chunk["messages"]]
+            for chunk in graph.stream({"messages": [("user", "hi")]}, stream_mode="values")
+        ]
+
+    assert same_on_both(program)[0] == [("HumanMessage", "hi")]
+
+
+# -- context, Runtime, managed values -----------------------------------------------------------------
+@dataclass
+class Ctx:
+    user: str
+
+
+@BOTH
+@pytest.mark.parametrize("context", [Ctx("ann"), {"user": "ann"}])
+def test_context_reaches_nodes_through_runtime_and_get_runtime(lib: Any, context: Any) -> None:
+    Runtime = lib.runtime.Runtime
+
+    def node(state: Log, runtime: Runtime[Ctx]) -> dict[str, Any]:
+        here = lib.runtime.get_runtime()
+        return {"xs": [runtime.context.user, here.context.user, type(runtime.context).__name__]}
+
+    graph = lib.graph.StateGraph(Log, context_schema=Ctx).add_node(node).add_edge("__start__", "node")
+    assert graph.compile().invoke({"xs": []}, context=context) == {"xs": ["ann", "ann", "Ctx"]}
+
+
+@BOTH
+def test_context_reaches_async_nodes_and_subgraphs(lib: Any) -> None:
+    async def inner_node(state: Log, runtime: Any) -> dict[str, Any]:
+        return {"xs": [f"inner sees {runtime.context.user}"]}
+
+    inner = lib.graph.StateGraph(Log, context_schema=Ctx).add_node(inner_node).add_edge("__start__", "inner_node")
+    graph = lib.graph.StateGraph(Log, context_schema=Ctx).add_node("sub", inner.compile()).add_edge("__start__", "sub")
+    result = asyncio.run(graph.compile().ainvoke({"xs": []}, context=Ctx("bo")))
+    assert result == {"xs": ["inner sees bo"]}
+
+
+class Looping(TypedDict):
+    xs: Annotated[list[Any], operator.add]
+    remaining: Any
+    last: Any
+
+
+def test_remaining_steps_and_is_last_step_count_down_to_the_recursion_limit() -> None:
+    def program(lib: Any) -> list[Any]:
+        class State(TypedDict):
+            xs: Annotated[list[Any], operator.add]
+            remaining: lib.managed.RemainingSteps
+            last: lib.managed.IsLastStep
+
+        def loop(state: State) -> dict[str, Any]:
+            return {"xs": [(state["remaining"], state["last"])]}
+
+        def route(state: State) -> Literal["loop", "__end__"]:
+            return "__end__" if state["last"] else "loop"
+
+        graph = (
+            lib.graph.StateGraph(State)
+            .add_node(loop)
+            .add_edge("__start__", "loop")
+            .add_conditional_edges("loop", route)
+            .compile()
+        )
+        return [
+            *graph.stream({"xs": []}, {"recursion_limit": 4}, stream_mode=["values", "tasks"]),
+            graph.invoke({"xs": []}, {"recursion_limit": 5}),
+        ]
+
+    chunks = same_on_both(program)
+    assert chunks[-1] == {"xs": [(4, False), (3, False), (2, False), (1, True)]}
