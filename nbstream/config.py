@@ -1,13 +1,14 @@
-"""LangGraph-compatible run-time accessors: ``get_stream_writer()`` and ``get_config()``."""
+"""LangGraph-compatible run-time accessors: ``get_stream_writer()``, ``get_config()``, ``get_store()``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
+from nbstream.errors import NotSupportedError
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.types import StreamWriter
 
-__all__ = ["get_stream_writer", "get_config"]
+__all__ = ["get_stream_writer", "get_config", "get_store"]
 
 
 def get_stream_writer() -> StreamWriter:
@@ -32,3 +33,11 @@ def get_config() -> dict[str, Any]:
     if not ctx.config:
         ctx.config = ctx.run.task_config(ctx.task)
     return ctx.config
+
+
+def get_store() -> NoReturn:
+    """LangGraph's accessor for the graph's store: not supported, nbstream has no store yet."""
+    raise NotSupportedError(
+        "get_store() is not supported: nbstream has no store (compile(store=...)) yet. Pass the data "
+        "the node needs in the state or in config['configurable'], or run this graph with LangGraph."
+    )

@@ -1,12 +1,92 @@
-"""LangGraph-compatible public types: ``Send``, ``Command``, ``StreamWriter``, ``StreamMode``."""
+"""LangGraph-compatible public types: what ``langgraph.types`` exports, under the same names.
+
+``Send``, ``Command`` and ``Overwrite`` steer a run; the policies and records (``RetryPolicy``,
+``Interrupt``, ``StateSnapshot``, ...) live in private modules and are re-exported here.
+``interrupt()`` needs persistence, which nbstream does not have yet: it raises ``NotSupportedError``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import KW_ONLY, dataclass
-from typing import Any, ClassVar, Generic, Literal, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, Union
 
-__all__ = ["Send", "Command", "StreamWriter", "StreamMode", "STREAM_MODES"]
+from nbstream._policies import (
+    CachePolicy,
+    RetryPolicy,
+    TimeoutPolicy,
+    TracePolicy,
+    default_cache_key,
+    default_retry_on,
+    omit_payload,
+)
+from nbstream._state_types import (
+    GraphOutput,
+    Interrupt,
+    PregelExecutableTask,
+    PregelTask,
+    StateSnapshot,
+    StateUpdate,
+)
+from nbstream._stream_parts import (
+    CheckpointPayload,
+    CheckpointStreamPart,
+    CheckpointTask,
+    CustomStreamPart,
+    DebugPayload,
+    DebugStreamPart,
+    MessagesStreamPart,
+    StreamPart,
+    TaskPayload,
+    TaskResultPayload,
+    TasksStreamPart,
+    UpdatesStreamPart,
+    ValuesStreamPart,
+)
+from nbstream.errors import NotSupportedError
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+__all__ = [
+    "All",
+    "Checkpointer",
+    "StreamMode",
+    "StreamWriter",
+    "StreamPart",
+    "ValuesStreamPart",
+    "UpdatesStreamPart",
+    "MessagesStreamPart",
+    "CustomStreamPart",
+    "CheckpointStreamPart",
+    "TasksStreamPart",
+    "DebugStreamPart",
+    "TaskPayload",
+    "TaskResultPayload",
+    "CheckpointTask",
+    "CheckpointPayload",
+    "DebugPayload",
+    "RetryPolicy",
+    "TimeoutPolicy",
+    "CachePolicy",
+    "TracePolicy",
+    "omit_payload",
+    "default_retry_on",
+    "default_cache_key",
+    "Interrupt",
+    "StateUpdate",
+    "PregelTask",
+    "PregelExecutableTask",
+    "StateSnapshot",
+    "Send",
+    "Command",
+    "Durability",
+    "interrupt",
+    "Overwrite",
+    "GraphOutput",
+    "ensure_valid_checkpointer",
+    "STREAM_MODES",
+]
 
 StreamMode: TypeAlias = Literal["values", "updates", "custom", "messages", "debug", "tasks"]
 #: every mode nbstream streams; anything else is rejected with a ValueError naming these
@@ -15,6 +95,32 @@ STREAM_MODES: tuple[str, ...] = ("values", "updates", "custom", "messages", "deb
 StreamWriter: TypeAlias = Callable[[Any], None]
 """The writer a node gets (``writer`` parameter or ``get_stream_writer()``): call it with any value
 to emit it on the ``custom`` stream."""
+
+Durability: TypeAlias = Literal["sync", "async", "exit"]
+"""When a run's checkpoints are saved: before the next step, during it, or only at the end."""
+
+All: TypeAlias = Literal["*"]
+"""``interrupt_before=All`` / ``interrupt_after=All``: every node."""
+
+# Union[...] and not `|`: the saver is a forward reference (langgraph-checkpoint is optional)
+Checkpointer: TypeAlias = Union[bool, "BaseCheckpointSaver[Any]", None]
+"""A subgraph's checkpointer: ``True`` its own, ``False`` none, ``None`` the parent's, or a saver."""
+
+
+def ensure_valid_checkpointer(checkpointer: Checkpointer) -> Checkpointer:
+    """Return ``checkpointer`` if it is ``None``, ``True``, ``False`` or a saver; else raise ``TypeError``."""
+    if checkpointer is None or checkpointer is True or checkpointer is False:
+        return checkpointer
+    try:
+        from langgraph.checkpoint.base import BaseCheckpointSaver
+    except ImportError:  # without langgraph-checkpoint installed, nothing else can be a saver
+        BaseCheckpointSaver = ()  # type: ignore[assignment,misc]
+    if not isinstance(checkpointer, BaseCheckpointSaver):
+        raise TypeError(
+            f"invalid checkpointer: expected a BaseCheckpointSaver (from langgraph-checkpoint), True, "
+            f"False or None; got {type(checkpointer).__name__}"
+        )
+    return checkpointer
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +174,31 @@ class Command(Generic[N]):
             ("goto", self.goto),
         )
         return "Command(" + ", ".join(f"{k}={v!r}" for k, v in shown if v) + ")"
+
+
+#: the ``type`` of an Overwrite, and the key of its dict form ``{"__overwrite__": value}``
+OVERWRITE = "__overwrite__"
+
+
+@dataclass(slots=True)
+class Overwrite:
+    """Write ``value`` to a reducer key as is: it replaces the key's value instead of being reduced.
+
+    Writes to the same key earlier in the step are replaced, later ones in the step are dropped,
+    and two Overwrites of one key in one step raise ``InvalidUpdateError``. The ``updates`` stream
+    shows the Overwrite itself. The JSON forms ``{"__overwrite__": value}`` and
+    ``{"value": value, "type": "__overwrite__"}`` mean the same. A key without a reducer stores
+    the Overwrite object unchanged (as LangGraph does).
+    """
+
+    value: Any
+    type: Literal["__overwrite__"] = "__overwrite__"
+
+
+def interrupt(value: Any, *, response_schema: dict[str, Any] | type | None = None) -> Any:
+    """Pause the run for a human answer. Not implemented: it needs persistence (a checkpointer)."""
+    raise NotSupportedError(
+        "interrupt() is not supported by nbstream yet: pausing and resuming a run needs persistence "
+        "(a checkpointer), which is not implemented yet. Ask for the input before invoking the graph, "
+        "or run this graph with LangGraph."
+    )

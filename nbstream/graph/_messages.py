@@ -1,14 +1,21 @@
-"""``add_messages``, the message-list reducer, and ``MessagesState``."""
+"""``add_messages``, the message-list reducer, ``MessagesState``, and the refused ``MessageGraph``."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any, TypedDict
+from typing import Annotated, Any
 
 from langchain_core.messages import AnyMessage, BaseMessage, RemoveMessage, convert_to_messages
 
-__all__ = ["add_messages", "MessagesState", "REMOVE_ALL_MESSAGES"]
+# typing_extensions' TypedDict, not typing's: pydantic refuses typing.TypedDict on Python < 3.12, and
+# MessagesState ends up in pydantic models (e.g. Annotated[MessagesState, InjectedState] in a tool)
+from typing_extensions import TypedDict
+
+from nbstream.errors import NotSupportedError
+from nbstream.graph._builder import StateGraph
+
+__all__ = ["add_messages", "MessagesState", "MessageGraph", "REMOVE_ALL_MESSAGES"]
 
 #: a ``RemoveMessage(id=REMOVE_ALL_MESSAGES)`` clears the whole list
 REMOVE_ALL_MESSAGES = "__remove_all__"
@@ -73,3 +80,14 @@ class MessagesState(TypedDict):
     """A state with one key, ``messages``, merged by :func:`add_messages`."""
 
     messages: Annotated[list[AnyMessage], add_messages]
+
+
+class MessageGraph(StateGraph):
+    """LangGraph's deprecated graph whose whole state is one message list: not supported."""
+
+    def __init__(self) -> None:
+        raise NotSupportedError(
+            "MessageGraph is not supported (LangGraph deprecated it in 1.0): use "
+            "StateGraph(MessagesState), whose 'messages' key is merged by add_messages, and have "
+            "nodes return {'messages': [...]}"
+        )

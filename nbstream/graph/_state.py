@@ -1,14 +1,22 @@
-"""State schemas → channels: which keys exist, how each key folds its writes (reducer or last value)."""
+"""State schemas → channels: which keys exist, how each key folds its writes (reducer or last value).
+
+A reducer key folds a step's writes in task order. An ``Overwrite`` among them (or its JSON form,
+``{"__overwrite__": v}`` / ``{"type": "__overwrite__", "value": v}``) replaces the value folded so
+far, and the writes after it in the same step are dropped; a second one in the step is an
+``InvalidUpdateError``. As in LangGraph, a reducer key with no value yet takes its first write as
+is, and a key without a reducer stores whatever it is given, an ``Overwrite`` included.
+"""
 
 from __future__ import annotations
 
 import collections.abc
 import dataclasses
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, get_args, get_origin, get_type_hints
 
-from nbstream.errors import GraphBuildError, InvalidUpdateError
+from nbstream.errors import ErrorCode, GraphBuildError, InvalidUpdateError, create_error_message
+from nbstream.types import OVERWRITE, Overwrite
 
 __all__ = ["Channel", "SchemaInfo", "schema_info", "MISSING"]
 
@@ -23,6 +31,23 @@ class _Missing:
 MISSING: Any = _Missing()
 
 Reducer = Callable[[Any, Any], Any]
+
+
+def overwritten_value(write: Any) -> Any:
+    """The value an Overwrite write carries (typed or JSON form), or MISSING for an ordinary write.
+
+    Only an ``Overwrite`` or a plain ``dict`` is looked into, not their subclasses: ``fold`` tests
+    the exact class (identity tests, cheaper than ``isinstance``) to keep ordinary writes fast.
+    """
+    cls = write.__class__
+    if cls is Overwrite:
+        return write.value
+    if cls is dict:
+        if len(write) == 1 and OVERWRITE in write:
+            return write[OVERWRITE]
+        if write.get("type") == OVERWRITE and "value" in write:
+            return write["value"]
+    return MISSING
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -44,10 +69,55 @@ class Channel:
                     f"key with a reducer, e.g. Annotated[list, operator.add], to merge parallel writes."
                 )
             return values[0]
-        value = current
-        for update in values:
-            value = update if value is MISSING else reducer(value, update)
+        pending = iter(values)
+        value = next(pending) if current is MISSING else current
+        for update in pending:
+            cls = update.__class__
+            if cls is Overwrite or (cls is dict and (OVERWRITE in update or update.get("type") == OVERWRITE)):
+                # maybe an Overwrite: this write and the step's later ones take the slower path
+                return self._fold_rest(value, update, pending, values, writers, step)
+            value = reducer(value, update)
         return value
+
+    def _fold_rest(
+        self,
+        value: Any,
+        update: Any,
+        pending: Iterator[Any],
+        values: Sequence[Any],
+        writers: Sequence[str],
+        step: int,
+    ) -> Any:
+        """Fold ``update`` and the writes after it, minding Overwrites."""
+        reducer = self.reducer
+        assert reducer is not None
+        overwritten = False
+        while True:
+            replacement = overwritten_value(update)
+            if replacement is not MISSING:
+                if overwritten:
+                    raise self._second_overwrite(values, writers, step)
+                value = replacement
+                overwritten = True
+            elif not overwritten:  # after an Overwrite, the step's later writes are dropped
+                value = reducer(value, update)
+            update = next(pending, MISSING)
+            if update is MISSING:
+                return value
+
+    def _second_overwrite(
+        self, values: Sequence[Any], writers: Sequence[str], step: int
+    ) -> InvalidUpdateError:
+        by = [w for v, w in zip(values, writers, strict=True) if overwritten_value(v) is not MISSING]
+        return InvalidUpdateError(
+            create_error_message(
+                message=(
+                    f"At key {self.key!r}: can receive only one Overwrite value per super-step, but step "
+                    f"{step} got {len(by)} (from {', '.join(repr(w) for w in by)})."
+                ),
+                error_code=ErrorCode.INVALID_CONCURRENT_GRAPH_UPDATE,
+            )
+        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

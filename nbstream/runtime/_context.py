@@ -22,6 +22,8 @@ class TaskContext:
     config: dict[str, Any]
     #: how many graphs this task invoked itself (the 2nd gets an extra namespace segment '1', ...)
     nested_calls: int = field(default=0)
+    #: the nbstream.runtime.Runtime the task's get_runtime() returns; built on first use when None
+    runtime: Any = field(default=None)
 
 
 CURRENT_TASK: ContextVar[TaskContext | None] = ContextVar("nbstream_current_task", default=None)

@@ -97,7 +97,7 @@ class Routing:
                 values[key] = (
                     value
                     if channel.reducer is None or current is MISSING
-                    else channel.reducer(current, value)
+                    else channel.fold(current, (value,), ("",), self.step)
                 )
         return self.graph.state_info.to_node_input(values)
 
