@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import operator
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
@@ -20,6 +20,7 @@ import langgraph.managed
 import langgraph.runtime
 import langgraph.types
 import pytest
+from langchain_core.messages import BaseMessage
 
 import nbstream.graph
 import nbstream.managed
@@ -27,7 +28,7 @@ import nbstream.runtime
 import nbstream.types
 from nbstream.errors import ParentCommand
 from nbstream.events import TaskFinished, TaskRetrying
-from nbstream.testing import EventRecorder
+from nbstream.testing import RecordingObserver
 
 LG = types.SimpleNamespace(
     graph=langgraph.graph, types=langgraph.types, managed=langgraph.managed, runtime=langgraph.runtime
@@ -142,7 +143,7 @@ def test_retry_on_takes_a_class_a_tuple_or_a_predicate(lib: Any, retry_on: Any) 
 def test_observers_see_each_retry_with_its_error_and_delay() -> None:
     policy = nbstream.types.RetryPolicy(initial_interval=0.01, backoff_factor=3.0, jitter=False)
     graph = nbstream.graph.StateGraph(Log).add_node("f", _flaky(2), retry_policy=policy)
-    recorder = EventRecorder()
+    recorder = RecordingObserver()
     graph.add_edge("__start__", "f").compile().invoke({"xs": []}, observers=[recorder])
     retries = [e for e in recorder.events if isinstance(e, TaskRetrying)]
     assert [(e.node, e.attempt, str(e.error), e.delay) for e in retries] == [
@@ -201,7 +202,7 @@ def test_a_cache_hit_reaches_observers_as_a_cached_task() -> None:
         .add_edge("__start__", "n")
         .compile(cache=langgraph.cache.memory.InMemoryCache())
     )
-    recorder = EventRecorder()
+    recorder = RecordingObserver()
     graph.invoke({"xs": []})
     graph.invoke({"xs": []}, observers=[recorder])
     (finished,) = [e for e in recorder.events if isinstance(e, TaskFinished)]
@@ -395,17 +396,18 @@ def test_input_schema_argument_limits_what_a_node_reads(lib: Any) -> None:
 
 
 # -- Sequence[...] reducer keys -------------------------------------------------------------------------
+class LgMessages(TypedDict):
+    messages: Annotated[Sequence[BaseMessage], langgraph.graph.add_messages]
+
+
+class NbMessages(TypedDict):
+    messages: Annotated[Sequence[BaseMessage], nbstream.graph.add_messages]
+
+
 def test_a_sequence_messages_key_runs_the_input_through_add_messages() -> None:
-    from collections.abc import Sequence
-
-    from langchain_core.messages import BaseMessage
-
     def program(lib: Any) -> list[Any]:
-        class State(TypedDict):
-            messages: Annotated[Sequence[BaseMessage], lib.graph.add_messages]
-
         graph = (
-            lib.graph.StateGraph(State)
+            lib.graph.StateGraph(LgMessages if lib is LG else NbMessages)
             .add_node("n", lambda s: {"messages": [("ai", "yo")]})
             .add_edge("__start__", "n")
             .compile()
@@ -448,27 +450,28 @@ def test_context_reaches_async_nodes_and_subgraphs(lib: Any) -> None:
     assert result == {"xs": ["inner sees bo"]}
 
 
-class Looping(TypedDict):
+class LgLooping(TypedDict):
     xs: Annotated[list[Any], operator.add]
-    remaining: Any
-    last: Any
+    remaining: langgraph.managed.RemainingSteps
+    last: langgraph.managed.IsLastStep
+
+
+class NbLooping(TypedDict):
+    xs: Annotated[list[Any], operator.add]
+    remaining: nbstream.managed.RemainingSteps
+    last: nbstream.managed.IsLastStep
 
 
 def test_remaining_steps_and_is_last_step_count_down_to_the_recursion_limit() -> None:
     def program(lib: Any) -> list[Any]:
-        class State(TypedDict):
-            xs: Annotated[list[Any], operator.add]
-            remaining: lib.managed.RemainingSteps
-            last: lib.managed.IsLastStep
-
-        def loop(state: State) -> dict[str, Any]:
+        def loop(state: Any) -> dict[str, Any]:
             return {"xs": [(state["remaining"], state["last"])]}
 
-        def route(state: State) -> Literal["loop", "__end__"]:
+        def route(state: Any) -> Literal["loop", "__end__"]:
             return "__end__" if state["last"] else "loop"
 
         graph = (
-            lib.graph.StateGraph(State)
+            lib.graph.StateGraph(LgLooping if lib is LG else NbLooping)
             .add_node(loop)
             .add_edge("__start__", "loop")
             .add_conditional_edges("loop", route)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any, get_args, get_origin, get_type_hints
 
 from nbstream.errors import ErrorCode, GraphBuildError, InvalidUpdateError, create_error_message
+from nbstream.managed import managed_kind
 from nbstream.types import OVERWRITE, Overwrite
 
 __all__ = ["Channel", "SchemaInfo", "schema_info", "MISSING"]
@@ -128,11 +129,20 @@ class SchemaInfo:
     keys: tuple[str, ...]
     #: 'dict' for TypedDict/dict schemas, 'model' for dataclasses and pydantic models
     kind: str
+    #: managed keys (``RemainingSteps``, ``IsLastStep``) as (key, kind); they are not channels
+    managed: tuple[tuple[str, str], ...] = ()
 
     def to_node_input(self, values: dict[str, Any]) -> Any:
         if self.kind == "dict":
             return {k: values[k] for k in self.keys if k in values}
         return self.schema(**{k: values[k] for k in self.keys if k in values})
+
+    def to_managed_input(self, values: dict[str, Any], step: int, limit: int) -> Any:
+        """The node input with the managed keys filled in for ``step`` under recursion ``limit``."""
+        data = {k: values[k] for k in self.keys if k in values}
+        for key, kind in self.managed:
+            data[key] = limit - step if kind == "remaining_steps" else step == limit - 1
+        return data if self.kind == "dict" else self.schema(**data)
 
 
 def _reducer_of(hint: Any) -> Reducer | None:
@@ -201,11 +211,18 @@ def schema_info(schema: Any) -> tuple[SchemaInfo, dict[str, Channel]]:
             f"got {schema.__name__}"
         )
     channels: dict[str, Channel] = {}
+    managed: list[tuple[str, str]] = []
     for key in keys:
         hint = hints.get(key, Any)
+        managed_as = managed_kind(hint)
+        if managed_as is not None:
+            managed.append((key, managed_as))
+            continue
         reducer = _reducer_of(hint)
         channels[key] = Channel(key, reducer, _default_factory(hint) if reducer is not None else None)
-    return SchemaInfo(schema, keys, kind), channels
+    if managed:
+        keys = tuple(k for k in keys if k in channels)
+    return SchemaInfo(schema, keys, kind, tuple(managed)), channels
 
 
 def input_to_dict(value: Any, info: SchemaInfo) -> dict[str, Any]:

@@ -15,16 +15,14 @@ if TYPE_CHECKING:
 __all__ = ["NodeRuntime"]
 
 
-def _injectable(fn: Any) -> tuple[bool, bool]:
-    """Whether ``fn`` takes a ``config`` and/or a ``writer`` parameter (injected by name)."""
+def _injectable(fn: Any) -> tuple[bool, bool, bool]:
+    """Whether ``fn`` takes ``config``, ``writer`` and ``runtime`` parameters (injected by name)."""
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
-        return False, False
+        return False, False, False
     kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    wants_config = "config" in params and params["config"].kind in kinds
-    wants_writer = "writer" in params and params["writer"].kind in kinds
-    return wants_config, wants_writer
+    return tuple(name in params and params[name].kind in kinds for name in ("config", "writer", "runtime"))  # type: ignore[return-value]
 
 
 def _is_coroutine(action: Any) -> bool:
@@ -47,6 +45,7 @@ class NodeRuntime:
         "is_async",
         "is_runnable",
         "join_indexes",
+        "managed_input",
         "metadata",
         "name",
         "policies",
@@ -56,6 +55,7 @@ class NodeRuntime:
         "trigger",
         "trigger_tuple",
         "wants_config",
+        "wants_runtime",
         "wants_writer",
     )
 
@@ -74,7 +74,9 @@ class NodeRuntime:
         self.fn = action
         self.is_runnable = self.subgraph is None and hasattr(action, "invoke") and hasattr(action, "ainvoke")
         self.is_async = self.subgraph is None and not self.is_runnable and _is_coroutine(action)
-        self.wants_config, self.wants_writer = (False, False) if self.is_runnable else _injectable(action)
+        self.wants_config, self.wants_writer, self.wants_runtime = (
+            (False, False, False) if self.is_runnable else _injectable(action)
+        )
         self.edges: tuple[str, ...] = ()
         self.branches: tuple[Branch, ...] = ()
         #: the static parts of this node's task config when the run has no user config (see loop.py)
@@ -83,6 +85,8 @@ class NodeRuntime:
         self.trigger = f"branch:to:{name}"
         self.trigger_tuple = (self.trigger,)
         self.to_input = input_info.to_node_input
+        #: for an input schema with managed keys: builds the input for a step (else None)
+        self.managed_input = input_info.to_managed_input if input_info.managed else None
 
     def _kwargs(self, ctx: TaskContext) -> dict[str, Any]:
         kwargs: dict[str, Any] = {}
@@ -90,12 +94,16 @@ class NodeRuntime:
             kwargs["config"] = ctx.config or ctx.run.task_config(ctx.task)
         if self.wants_writer:
             kwargs["writer"] = ctx.writer
+        if self.wants_runtime:
+            from nbstream.runtime._runtime import runtime_of
+
+            kwargs["runtime"] = runtime_of(ctx)
         return kwargs
 
     def call_sync(self, input: Any, ctx: TaskContext) -> Any:
         if self.is_runnable:
             return self.fn.invoke(input, ctx.config or ctx.run.task_config(ctx.task))
-        if self.wants_config or self.wants_writer:
+        if self.wants_config or self.wants_writer or self.wants_runtime:
             return self.fn(input, **self._kwargs(ctx))
         return self.fn(input)
 
@@ -104,6 +112,6 @@ class NodeRuntime:
             return await self.fn.ainvoke(input, ctx.config or ctx.run.task_config(ctx.task))
         if not self.is_async:
             return self.call_sync(input, ctx)
-        if self.wants_config or self.wants_writer:
+        if self.wants_config or self.wants_writer or self.wants_runtime:
             return await self.fn(input, **self._kwargs(ctx))
         return await self.fn(input)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from nbstream.errors import InvalidUpdateError, NodeInputError, NotSupportedError, ParentCommand
 from nbstream.graph._builder import END
 from nbstream.graph._state import MISSING, update_to_pairs
-from nbstream.runtime._task import Task
+from nbstream.runtime._task import Root, Task
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
@@ -24,6 +24,7 @@ class Routing:
     __slots__ = ()
     graph: CompiledStateGraph
     ns: tuple[str, ...]
+    root: Root
     step: int
     values: dict[str, Any]
 
@@ -99,7 +100,10 @@ class Routing:
                     if channel.reducer is None or current is MISSING
                     else channel.fold(current, (value,), ("",), self.step)
                 )
-        return self.graph.state_info.to_node_input(values)
+        info = self.graph.state_info
+        if info.managed:
+            return info.to_managed_input(values, self.step, self.root.recursion_limit)
+        return info.to_node_input(values)
 
     def _route(self, branch: Any, state: Any, source: str, pulls: Any, sends: list[Send]) -> None:
         result = branch.path(state)

@@ -180,6 +180,16 @@ def _execution_info(ctx: TaskContext) -> ExecutionInfo:
     )
 
 
+def runtime_of(ctx: TaskContext) -> Runtime[Any]:
+    """The task's :class:`Runtime`, built on first use and kept on its context."""
+    runtime: Runtime[Any] | None = ctx.runtime
+    if runtime is None:
+        runtime = ctx.runtime = Runtime(
+            context=ctx.run.root.context, stream_writer=ctx.writer, execution_info=_execution_info(ctx)
+        )
+    return runtime
+
+
 def get_runtime(context_schema: type[ContextT] | None = None) -> Runtime[ContextT]:
     """The running node's :class:`Runtime` (``context_schema`` only narrows the static type).
 
@@ -188,7 +198,4 @@ def get_runtime(context_schema: type[ContextT] | None = None) -> Runtime[Context
     ctx = CURRENT_TASK.get()
     if ctx is None:
         raise RuntimeError("get_runtime() was called outside a running graph node")
-    runtime: Runtime[ContextT] | None = ctx.runtime
-    if runtime is None:
-        runtime = ctx.runtime = Runtime(stream_writer=ctx.writer, execution_info=_execution_info(ctx))
-    return runtime
+    return runtime_of(ctx)

@@ -61,6 +61,7 @@ class Root:
     __slots__ = (
         "bus",
         "callbacks",
+        "context",
         "live_custom",
         "messages",
         "new_id",
@@ -77,8 +78,11 @@ class Root:
         live_custom: bool,
         callbacks: Any,
         user_config: dict[str, Any] | None,
+        context: Any = None,
     ) -> None:
         self.bus = bus
+        #: the run's static context (``invoke(..., context=...)``), shared by every node and subgraph
+        self.context = context
         self.run_id = _task_id()
         #: makes this run's task ids
         self.new_id = _id_source()

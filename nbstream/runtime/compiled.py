@@ -7,6 +7,7 @@ defaults) is computed once here, so the step loop only does per-step work.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
@@ -101,14 +102,16 @@ class CompiledStateGraph(GraphSurface):
         modes: frozenset[str] = frozenset(),
         subgraphs: bool = False,
         message_keys: Sequence[str] | None = None,
+        context: Any = None,
     ) -> tuple[Run, Bus]:
         """Make the bus, root and run for one call, nested under the running task if there is one."""
+        context = _coerce_context(self.builder.context_schema, context)
         parent = CURRENT_TASK.get()
         # who listens to LLM messages: the messages mode, or any handler besides the projector
         listen = _Listeners(modes, subgraphs, message_keys, len(handlers) - _has_projector(handlers))
         if parent is None:
             bus = Bus(handlers)
-            root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config)
+            root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config, context=context)
             _messages_callbacks(root, (), config, None, listen)
             return Run(self, root, (), None), bus
         # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
@@ -125,7 +128,13 @@ class CompiledStateGraph(GraphSurface):
         bus = Bus(handlers)
         parent_config = parent.config or parent.run.task_config(parent.task)
         merged = {**parent_config, **(config or {})}
-        root = Root(bus, live_custom=True, callbacks=outer.callbacks, user_config=merged)
+        root = Root(
+            bus,
+            live_custom=True,
+            callbacks=outer.callbacks,
+            user_config=merged,
+            context=context if context is not None else outer.context,
+        )
         root.run_id = outer.run_id
         _messages_callbacks(root, ns, merged, outer, listen)
         return Run(self, root, ns, merged), bus
@@ -146,6 +155,7 @@ class CompiledStateGraph(GraphSurface):
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None,
+        context: Any = None,
     ) -> tuple[Run, Bus, StreamProjector]:
         """Set up one stream call (run inside the generator, so in the thread that iterates it)."""
         projector = StreamProjector(modes, tagged, subgraphs)
@@ -156,6 +166,7 @@ class CompiledStateGraph(GraphSurface):
             modes=modes,
             subgraphs=subgraphs,
             message_keys=message_keys,
+            context=context,
         )
         projector.rebase(run.ns)
         return run, bus, projector
@@ -166,6 +177,7 @@ class CompiledStateGraph(GraphSurface):
         input: Any,
         config: dict[str, Any] | None = None,
         *,
+        context: Any = None,
         stream_mode: Any = None,
         subgraphs: bool = False,
         observers: Iterable[Observer | EventHandler] = (),
@@ -175,7 +187,7 @@ class CompiledStateGraph(GraphSurface):
         """Run the graph, yielding chunks of the requested stream mode(s) as they are produced."""
         _reject(unsupported)
         modes, tagged = _modes(stream_mode)
-        return self._stream(input, config, modes, tagged, subgraphs, list(observers), message_keys)
+        return self._stream(input, config, modes, tagged, subgraphs, list(observers), message_keys, context)
 
     def _stream(
         self,
@@ -186,8 +198,11 @@ class CompiledStateGraph(GraphSurface):
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None = None,
+        context: Any = None,
     ) -> Iterator[Any]:
-        run, bus, projector = self._open_stream(config, modes, tagged, subgraphs, observers, message_keys)
+        run, bus, projector = self._open_stream(
+            config, modes, tagged, subgraphs, observers, message_keys, context
+        )
         live = bool(modes & _LIVE_MODES) or subgraphs
         out = projector.out
         try:
@@ -206,6 +221,7 @@ class CompiledStateGraph(GraphSurface):
         input: Any,
         config: dict[str, Any] | None = None,
         *,
+        context: Any = None,
         stream_mode: Any = "values",
         observers: Iterable[Observer | EventHandler] = (),
         message_keys: Sequence[str] | None = None,
@@ -217,6 +233,7 @@ class CompiledStateGraph(GraphSurface):
             chunks = self.stream(
                 input,
                 config,
+                context=context,
                 stream_mode=stream_mode,
                 observers=observers,
                 message_keys=message_keys,
@@ -225,7 +242,11 @@ class CompiledStateGraph(GraphSurface):
             return list(chunks)
         observers = list(observers)
         run, bus = self._open(
-            config, self._handlers(None, observers), bool(observers), message_keys=message_keys
+            config,
+            self._handlers(None, observers),
+            bool(observers),
+            message_keys=message_keys,
+            context=context,
         )
         try:
             for _ in run_sync(run, input, False):
@@ -241,6 +262,7 @@ class CompiledStateGraph(GraphSurface):
         input: Any,
         config: dict[str, Any] | None = None,
         *,
+        context: Any = None,
         stream_mode: Any = None,
         subgraphs: bool = False,
         observers: Iterable[Observer | EventHandler] = (),
@@ -250,7 +272,7 @@ class CompiledStateGraph(GraphSurface):
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
         _reject(unsupported)
         modes, tagged = _modes(stream_mode)
-        return self._astream(input, config, modes, tagged, subgraphs, list(observers), message_keys)
+        return self._astream(input, config, modes, tagged, subgraphs, list(observers), message_keys, context)
 
     async def _astream(
         self,
@@ -261,8 +283,11 @@ class CompiledStateGraph(GraphSurface):
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None = None,
+        context: Any = None,
     ) -> AsyncIterator[Any]:
-        run, bus, projector = self._open_stream(config, modes, tagged, subgraphs, observers, message_keys)
+        run, bus, projector = self._open_stream(
+            config, modes, tagged, subgraphs, observers, message_keys, context
+        )
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         bus.set_wakeup(_waker(loop, wake))
@@ -287,6 +312,7 @@ class CompiledStateGraph(GraphSurface):
         input: Any,
         config: dict[str, Any] | None = None,
         *,
+        context: Any = None,
         stream_mode: Any = "values",
         observers: Iterable[Observer | EventHandler] = (),
         message_keys: Sequence[str] | None = None,
@@ -298,6 +324,7 @@ class CompiledStateGraph(GraphSurface):
             chunks = self.astream(
                 input,
                 config,
+                context=context,
                 stream_mode=stream_mode,
                 observers=observers,
                 message_keys=message_keys,
@@ -306,7 +333,11 @@ class CompiledStateGraph(GraphSurface):
             return [c async for c in chunks]
         observers = list(observers)
         run, bus = self._open(
-            config, self._handlers(None, observers), bool(observers), message_keys=message_keys
+            config,
+            self._handlers(None, observers),
+            bool(observers),
+            message_keys=message_keys,
+            context=context,
         )
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
@@ -431,6 +462,15 @@ def _messages_callbacks(
         )
     root.messages = handler
     root.callbacks = with_handler((config or {}).get("callbacks"), handler)
+
+
+def _coerce_context(schema: Any, context: Any) -> Any:
+    """As LangGraph: a dict given for a dataclass or pydantic context schema becomes an instance."""
+    if context is None or schema is None or not isinstance(context, dict):
+        return context
+    if dataclasses.is_dataclass(schema) or hasattr(schema, "model_validate"):
+        return schema(**context)
+    return context
 
 
 def _waker(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> Callable[[], None]:

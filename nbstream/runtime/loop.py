@@ -168,7 +168,13 @@ class Run(Routing):
                 node = nodes[name]
                 joins = pulls[name]
                 triggers = (node.trigger, *joins) if joins else node.trigger_tuple
-                tasks.append(Task(new_id(), node, node.to_input(values), triggers, (PULL, name), (0, name)))
+                managed = node.managed_input
+                task_input = (
+                    node.to_input(values)
+                    if managed is None
+                    else managed(values, step, self.root.recursion_limit)
+                )
+                tasks.append(Task(new_id(), node, task_input, triggers, (PULL, name), (0, name)))
         if not self.root.bus.wants_starts:
             return tasks
         run_id, ns, publish = self.root.run_id, self.ns, self._publish
