@@ -249,7 +249,14 @@ class StateGraph:
         from nbstream.runtime.compiled import CompiledStateGraph
 
         self.validate()
-        return CompiledStateGraph(self, name or "LangGraph")
+        graph = CompiledStateGraph(self, name or "LangGraph")
+        debug = _options.get("debug")
+        if debug is None:  # as LangGraph: langchain-core's set_debug(True) turns it on for all graphs
+            from langchain_core.globals import get_debug
+
+            debug = get_debug()
+        graph.debug = bool(debug)
+        return graph
 
 
 def branch_targets(branch: Branch) -> tuple[str, ...] | None:

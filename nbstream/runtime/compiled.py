@@ -10,18 +10,22 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from nbstream._graph_output import invoke_result
+from nbstream._printing import aprint_through, print_through
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
 from nbstream.graph._builder import END, START, StateGraph, branch_targets, command_targets
 from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import NodeRuntime
+from nbstream.runtime._options import CallOptions, invoke_options, read_options
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Root, Run, Task
 
 __all__ = ["CompiledStateGraph", "NodeRuntime"]
 
 _LIVE_MODES = frozenset({"custom", "messages"})
+_VALUES = frozenset({"values"})
 
 
 class CompiledStateGraph:
@@ -63,6 +67,8 @@ class CompiledStateGraph:
         self.has_async: bool = any(
             n.is_async or (n.subgraph is not None and n.subgraph.has_async) for n in self.nodes.values()
         )
+        #: compile(debug=True): every call prints its updates and values chunks, as LangGraph
+        self.debug = False
 
     def _edge_list(self) -> tuple[tuple[str, str, bool], ...]:
         out: list[tuple[str, str, bool]] = [(s, t, False) for s, t in self.builder.edges]
@@ -132,9 +138,11 @@ class CompiledStateGraph:
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None,
+        options: CallOptions | None,
     ) -> tuple[Run, Bus, StreamProjector]:
         """Set up one stream call (run inside the generator, so in the thread that iterates it)."""
-        projector = StreamProjector(modes, tagged, subgraphs)
+        projector = StreamProjector(modes, tagged, subgraphs, options=options)
+        modes = _shown(modes, options)
         run, bus = self._open(
             config,
             self._handlers(projector, observers),
@@ -156,12 +164,22 @@ class CompiledStateGraph:
         subgraphs: bool = False,
         observers: Iterable[Observer | EventHandler] = (),
         message_keys: Sequence[str] | None = None,
-        **unsupported: Any,
+        **options: Any,
     ) -> Iterator[Any]:
-        """Run the graph, yielding chunks of the requested stream mode(s) as they are produced."""
-        _reject(unsupported)
+        """Run the graph, yielding chunks of the requested stream mode(s) as they are produced.
+
+        Also takes LangGraph's ``version``, ``print_mode``, ``output_keys`` and ``debug``
+        (see :mod:`nbstream.runtime._options` for what it refuses).
+        """
+        opts = self._call_options("stream", options)
         modes, tagged = _modes(stream_mode)
-        return self._stream(input, config, modes, tagged, subgraphs, list(observers), message_keys)
+        chunks = self._stream(input, config, modes, tagged, subgraphs, list(observers), message_keys, opts)
+        return print_through(chunks) if opts is not None and opts.print_modes else chunks
+
+    def _call_options(self, method: str, kwargs: dict[str, Any]) -> CallOptions | None:
+        return read_options(
+            method, kwargs, channels=self.channels, graph_debug=self.debug, output_info=self.output_info
+        )
 
     def _stream(
         self,
@@ -172,9 +190,12 @@ class CompiledStateGraph:
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None = None,
+        options: CallOptions | None = None,
     ) -> Iterator[Any]:
-        run, bus, projector = self._open_stream(config, modes, tagged, subgraphs, observers, message_keys)
-        live = bool(modes & _LIVE_MODES) or subgraphs
+        run, bus, projector = self._open_stream(
+            config, modes, tagged, subgraphs, observers, message_keys, options
+        )
+        live = bool(_shown(modes, options) & _LIVE_MODES) or subgraphs
         out = projector.out
         try:
             for _ in run_sync(run, input, live):
@@ -198,17 +219,28 @@ class CompiledStateGraph:
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return its output (``stream_mode="values"``), else all chunks."""
-        _reject({k: v for k, v in kwargs.items() if k != "subgraphs"})
+        subgraphs = bool(kwargs.pop("subgraphs", False))
+        opts = self._call_options("invoke", kwargs)
         if stream_mode != "values":
             chunks = self.stream(
                 input,
                 config,
                 stream_mode=stream_mode,
+                subgraphs=subgraphs,
                 observers=observers,
                 message_keys=message_keys,
                 **kwargs,
             )
             return list(chunks)
+        if opts is not None:  # the output is the last values chunk, as the options shape it
+            opts = invoke_options(opts, self.output_info.keys)
+            values = self._stream(
+                input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts
+            )
+            last = None
+            for chunk in print_through(values) if opts.print_modes else values:
+                last = chunk
+            return invoke_result(last, opts.v2, subgraphs)
         observers = list(observers)
         run, bus = self._open(
             config, self._handlers(None, observers), bool(observers), message_keys=message_keys
@@ -231,12 +263,13 @@ class CompiledStateGraph:
         subgraphs: bool = False,
         observers: Iterable[Observer | EventHandler] = (),
         message_keys: Sequence[str] | None = None,
-        **unsupported: Any,
+        **options: Any,
     ) -> AsyncIterator[Any]:
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
-        _reject(unsupported)
+        opts = self._call_options("astream", options)
         modes, tagged = _modes(stream_mode)
-        return self._astream(input, config, modes, tagged, subgraphs, list(observers), message_keys)
+        chunks = self._astream(input, config, modes, tagged, subgraphs, list(observers), message_keys, opts)
+        return aprint_through(chunks) if opts is not None and opts.print_modes else chunks
 
     async def _astream(
         self,
@@ -247,13 +280,16 @@ class CompiledStateGraph:
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None = None,
+        options: CallOptions | None = None,
     ) -> AsyncIterator[Any]:
-        run, bus, projector = self._open_stream(config, modes, tagged, subgraphs, observers, message_keys)
+        run, bus, projector = self._open_stream(
+            config, modes, tagged, subgraphs, observers, message_keys, options
+        )
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         bus.set_wakeup(_waker(loop, wake))
         projector.notify = wake.set
-        live = bool(modes & _LIVE_MODES) or subgraphs
+        live = bool(_shown(modes, options) & _LIVE_MODES) or subgraphs
         out = projector.out
         driver = run_async(run, input, live, wake)
         try:
@@ -279,17 +315,28 @@ class CompiledStateGraph:
         **kwargs: Any,
     ) -> Any:
         """Async ``invoke``."""
-        _reject({k: v for k, v in kwargs.items() if k != "subgraphs"})
+        subgraphs = bool(kwargs.pop("subgraphs", False))
+        opts = self._call_options("ainvoke", kwargs)
         if stream_mode != "values":
             chunks = self.astream(
                 input,
                 config,
                 stream_mode=stream_mode,
+                subgraphs=subgraphs,
                 observers=observers,
                 message_keys=message_keys,
                 **kwargs,
             )
             return [c async for c in chunks]
+        if opts is not None:  # the output is the last values chunk, as the options shape it
+            opts = invoke_options(opts, self.output_info.keys)
+            values = self._astream(
+                input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts
+            )
+            last = None
+            async for chunk in aprint_through(values) if opts.print_modes else values:
+                last = chunk
+            return invoke_result(last, opts.v2, subgraphs)
         observers = list(observers)
         run, bus = self._open(
             config, self._handlers(None, observers), bool(observers), message_keys=message_keys
@@ -351,14 +398,9 @@ def _modes(stream_mode: Any) -> tuple[frozenset[str], bool]:
     return parse_modes(stream_mode)
 
 
-def _reject(unsupported: dict[str, Any]) -> None:
-    """Refuse LangGraph options nbstream does not implement, rather than ignore them silently."""
-    used = sorted(k for k, v in unsupported.items() if v not in (None, (), [], False))
-    if used:
-        raise TypeError(
-            f"nbstream does not support {', '.join(used)} (see docs/differences.md); "
-            f"remove the argument or run the graph with LangGraph"
-        )
+def _shown(modes: frozenset[str], options: CallOptions | None) -> frozenset[str]:
+    """The modes a call streams or prints: both need their events produced."""
+    return modes | options.print_modes if options is not None else modes
 
 
 class _Listeners(NamedTuple):
