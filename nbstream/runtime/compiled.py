@@ -366,13 +366,21 @@ class CompiledStateGraph:
         channels = parent.graph.channels
         return {k: v for k, v in run.output().items() if k in channels}
 
+    def _debug_output(self, output: Any, parent: Run) -> dict[str, Any]:
+        channels = parent.graph.channels
+        return {k: v for k, v in (output or {}).items() if k in channels}
+
     def run_as_node_sync(self, input: Any, parent: Run, task: Task) -> dict[str, Any]:
+        if self.debug:  # compile(debug=True) prints here too: run as a call from the node, which prints
+            return self._debug_output(self.invoke(input), parent)
         run = self._as_node_run(parent, task)
         for _ in run_sync(run, input, False):
             pass
         return self._as_node_output(run, parent)
 
     async def run_as_node_async(self, input: Any, parent: Run, task: Task) -> dict[str, Any]:
+        if self.debug:
+            return self._debug_output(await self.ainvoke(input), parent)
         run = self._as_node_run(parent, task)
         async for _ in run_async(run, input, False):
             pass
