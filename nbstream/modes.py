@@ -18,6 +18,19 @@ LangGraph yields untagged chunks for a tuple, nbstream does not) yields ``(mode,
 ``subgraphs=True`` prefixes the namespace: ``(ns, chunk)`` / ``(ns, mode, chunk)``. Without
 ``subgraphs``, only the root graph's chunks are yielded. Unknown mode names raise ``ValueError``
 (LangGraph silently yields nothing for them).
+
+Options a call may add (:class:`~nbstream.runtime._options.CallOptions`, chosen once per call; a
+plain v1 stream never reaches their code):
+
+* ``version="v2"`` — every chunk is a dict ``{"type": mode, "ns": ns, "data": chunk}`` whatever the
+  mode list and ``subgraphs`` (``ns`` is ``()`` at the root); ``values`` parts also carry
+  ``"interrupts": ()`` and, for a dataclass or pydantic output schema, their data is an instance.
+* ``print_mode``/``debug`` — chunks of those modes are printed (see :mod:`nbstream._printing`),
+  yielded too only if they are in ``stream_mode``.
+* ``output_keys`` — the root graph's ``values`` chunks hold only those keys and come only after
+  steps that wrote one; its ``updates`` show only writes to them (``None`` when a task wrote none).
+  A string key gives bare values instead of dicts. Subgraphs' chunks and ``tasks``/``debug``
+  results are not cut, as in LangGraph.
 """
 
 from __future__ import annotations
