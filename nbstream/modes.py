@@ -18,6 +18,19 @@ LangGraph yields untagged chunks for a tuple, nbstream does not) yields ``(mode,
 ``subgraphs=True`` prefixes the namespace: ``(ns, chunk)`` / ``(ns, mode, chunk)``. Without
 ``subgraphs``, only the root graph's chunks are yielded. Unknown mode names raise ``ValueError``
 (LangGraph silently yields nothing for them).
+
+Options a call may add (:class:`~nbstream.runtime._options.CallOptions`, chosen once per call; a
+plain v1 stream never reaches their code):
+
+* ``version="v2"`` — every chunk is a dict ``{"type": mode, "ns": ns, "data": chunk}`` whatever the
+  mode list and ``subgraphs`` (``ns`` is ``()`` at the root); ``values`` parts also carry
+  ``"interrupts": ()`` and, for a dataclass or pydantic output schema, their data is an instance.
+* ``print_mode``/``debug`` — chunks of those modes are printed (see :mod:`nbstream._printing`),
+  yielded too only if they are in ``stream_mode``.
+* ``output_keys`` — the root graph's ``values`` chunks hold only those keys and come only after
+  steps that wrote one; its ``updates`` show only writes to them (``None`` when a task wrote none).
+  A string key gives bare values instead of dicts. Subgraphs' chunks and ``tasks``/``debug``
+  results are not cut, as in LangGraph.
 """
 
 from __future__ import annotations
@@ -25,8 +38,9 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from nbstream._printing import PrintedChunk
 from nbstream.events import (
     CustomData,
     Event,
@@ -37,6 +51,9 @@ from nbstream.events import (
     TaskStarted,
 )
 from nbstream.types import STREAM_MODES
+
+if TYPE_CHECKING:
+    from nbstream.runtime._options import CallOptions
 
 __all__ = ["StreamProjector", "parse_modes"]
 
@@ -84,7 +101,14 @@ class StreamProjector:
 
     _nbstream_projector = True
 
-    def __init__(self, modes: frozenset[str], tagged: bool, subgraphs: bool, base_ns: Namespace = ()) -> None:
+    def __init__(
+        self,
+        modes: frozenset[str],
+        tagged: bool,
+        subgraphs: bool,
+        base_ns: Namespace = (),
+        options: CallOptions | None = None,
+    ) -> None:
         self.out: deque[Any] = deque()
         self.notify: Callable[[], None] | None = None
         self._modes = modes
@@ -92,13 +116,26 @@ class StreamProjector:
         self._subgraphs = subgraphs
         self._base = base_ns
         self._cut = len(base_ns)
-        self._values = "values" in modes
-        self._updates = "updates" in modes
-        self._custom = "custom" in modes
-        self._messages = "messages" in modes
-        self._tasks = "tasks" in modes
-        self._debug = "debug" in modes
-        self._bare = not tagged and not subgraphs
+        #: modes printed to stdout as they stream (print_mode / debug=True), yielded or not
+        self._print_modes: frozenset[str] = frozenset()
+        self._keys: str | tuple[str, ...] | None = None
+        self._v2 = False
+        self._mapper: Callable[[dict[str, Any]], Any] | None = None
+        if options is not None:  # chosen once per call: a plain v1 stream never takes these paths
+            self._print_modes = options.print_modes
+            self._keys = options.output_keys
+            self._v2 = options.v2
+            self._mapper = options.output_mapper
+            if self._v2 or self._print_modes:
+                self._emit = self._emit_with_options  # type: ignore[method-assign]
+        shown = modes | self._print_modes
+        self._values = "values" in shown
+        self._updates = "updates" in shown
+        self._custom = "custom" in shown
+        self._messages = "messages" in shown
+        self._tasks = "tasks" in shown
+        self._debug = "debug" in shown
+        self._bare = not tagged and not subgraphs and options is None
         #: read by the bus: step and task starts matter to this projector only for tasks/debug
         self.wants_starts = self._tasks or self._debug
         self.wants_steps = self._values
@@ -117,6 +154,28 @@ class StreamProjector:
         if self.notify is not None:
             self.notify()
 
+    def _emit_with_options(self, ns: Namespace, mode: str, chunk: Any) -> None:
+        """``_emit`` for a call with ``version="v2"`` or ``print_mode``: print, then yield, as LangGraph."""
+        rel = ns[self._cut :]
+        out = self.out
+        if mode in self._print_modes:
+            # printed when the consumer reaches it, so prints interleave with the chunks it gets
+            out.append(PrintedChunk(rel if self._subgraphs else (), mode, chunk))
+        if mode in self._modes:
+            if not self._v2:
+                if self._subgraphs:
+                    out.append((rel, mode, chunk) if self._tagged else (rel, chunk))
+                else:
+                    out.append((mode, chunk) if self._tagged else chunk)
+            elif mode == "values":
+                if self._mapper is not None and isinstance(chunk, dict):
+                    chunk = self._mapper(chunk)
+                out.append({"type": mode, "ns": rel, "data": chunk, "interrupts": ()})
+            else:
+                out.append({"type": mode, "ns": rel, "data": chunk})
+        if self.notify is not None:
+            self.notify()
+
     def __call__(self, event: Event) -> None:
         ns = event.ns
         if ns != self._base and (not self._subgraphs or ns[: self._cut] != self._base):
@@ -132,7 +191,10 @@ class StreamProjector:
             self._task_finished(event)  # type: ignore[arg-type]
         elif kind is StepFinished:
             if self._values and event.updated:  # type: ignore[union-attr]
-                self._emit(ns, "values", event.values)  # type: ignore[union-attr]
+                if self._keys is None or ns != self._base:
+                    self._emit(ns, "values", event.values)  # type: ignore[union-attr]
+                else:
+                    self._keyed_values(event)  # type: ignore[arg-type]
         elif kind is TaskStarted and (self._tasks or self._debug):
             self._task_started(event)  # type: ignore[arg-type]
         elif kind is MessageChunk and self._messages:
@@ -164,7 +226,10 @@ class StreamProjector:
                 self._emit(event.ns, "updates", {event.node: event.update, "__metadata__": {"cached": True}})
             return
         if self._updates and event.error is None:
-            self._emit(event.ns, "updates", {event.node: event.update})
+            if self._keys is None or event.ns != self._base:
+                self._emit(event.ns, "updates", {event.node: event.update})
+            else:
+                self._emit(event.ns, "updates", {event.node: _keyed_update(event.writes, self._keys)})
         if self._tasks or self._debug:
             payload: dict[str, Any] = {
                 "id": event.task_id,
@@ -174,3 +239,34 @@ class StreamProjector:
                 "interrupts": [],
             }
             self._emit_task(event.ns, event.step, "task_result", payload)
+
+    def _keyed_values(self, event: StepFinished) -> None:
+        """A ``values`` chunk cut to ``output_keys``: only after steps that wrote one of them."""
+        keys, values = self._keys, event.values
+        if isinstance(keys, str):
+            if keys in event.updated:
+                self._emit(event.ns, "values", values[keys])
+        elif keys is not None and not event.updated.isdisjoint(keys):
+            self._emit(event.ns, "values", {k: values[k] for k in keys if k in values})
+
+
+def _keyed_update(writes: tuple[tuple[str, Any], ...], keys: str | tuple[str, ...]) -> Any:
+    """What ``updates`` shows of a task under ``output_keys`` (LangGraph builds it from the writes).
+
+    A string key gives the value written to it (a list if written several times, ``None`` if not
+    written); a sequence gives the writes to those keys as a dict, or one single-key dict per write
+    when a key was written more than once, and ``None`` when none of them was written.
+    """
+    if isinstance(keys, str):
+        shown = [value for key, value in writes if key == keys]
+    else:
+        kept = [(key, value) for key, value in writes if key in keys]
+        if not kept:
+            return None
+        names = [key for key, _ in kept]
+        if len(set(names)) == len(names):
+            return dict(kept)
+        shown = [{key: value} for key, value in kept]
+    if not shown:
+        return None
+    return shown[0] if len(shown) == 1 else shown

@@ -325,6 +325,10 @@ class StateGraph:
                 "langgraph.cache.memory.InMemoryCache()"
             )
         self.validate()
+        if not debug:  # as LangGraph: langchain-core's set_debug(True) turns it on for all graphs
+            from langchain_core.globals import get_debug
+
+            debug = get_debug()
         return CompiledStateGraph(self, name or "LangGraph", cache=cache, debug=bool(debug))
 
 

@@ -12,6 +12,8 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
+from nbstream._graph_output import invoke_result
+from nbstream._printing import aprint_through, print_through
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
 from nbstream.errors import NotSupportedError
 from nbstream.graph._builder import END, START, StateGraph, branch_targets
@@ -19,6 +21,7 @@ from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import NodeRuntime
+from nbstream.runtime._options import CallOptions, given_options, invoke_options, read_options
 from nbstream.runtime._surface import GraphSurface
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Root, Run, Task
@@ -26,6 +29,7 @@ from nbstream.runtime.loop import Root, Run, Task
 __all__ = ["CompiledStateGraph", "NodeRuntime"]
 
 _LIVE_MODES = frozenset({"custom", "messages"})
+_VALUES = frozenset({"values"})
 
 
 class CompiledStateGraph(GraphSurface):
@@ -78,6 +82,8 @@ class CompiledStateGraph(GraphSurface):
         self.has_async: bool = any(
             n.is_async or (n.subgraph is not None and n.subgraph.has_async) for n in self.nodes.values()
         )
+        #: compile(debug=True): every call prints its updates and values chunks, as LangGraph
+        self.debug = False
 
     def _edge_list(self) -> tuple[tuple[str, str, bool], ...]:
         out: list[tuple[str, str, bool]] = [(s, t, False) for s, t in self.builder.edges]
@@ -155,10 +161,12 @@ class CompiledStateGraph(GraphSurface):
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None,
+        options: CallOptions | None,
         context: Any = None,
     ) -> tuple[Run, Bus, StreamProjector]:
         """Set up one stream call (run inside the generator, so in the thread that iterates it)."""
-        projector = StreamProjector(modes, tagged, subgraphs)
+        projector = StreamProjector(modes, tagged, subgraphs, options=options)
+        modes = _shown(modes, options)
         run, bus = self._open(
             config,
             self._handlers(projector, observers),
@@ -179,15 +187,48 @@ class CompiledStateGraph(GraphSurface):
         *,
         context: Any = None,
         stream_mode: Any = None,
+        print_mode: Any = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        durability: Any = None,
+        control: Any = None,
         subgraphs: bool = False,
+        debug: bool | None = None,
+        version: str = "v1",
         observers: Iterable[Observer | EventHandler] = (),
         message_keys: Sequence[str] | None = None,
-        **unsupported: Any,
+        **kwargs: Any,
     ) -> Iterator[Any]:
-        """Run the graph, yielding chunks of the requested stream mode(s) as they are produced."""
-        _reject(unsupported)
+        """Run the graph, yielding chunks of the requested stream mode(s) as they are produced.
+
+        Takes LangGraph's ``context``, ``version``, ``print_mode``, ``output_keys`` and ``debug``;
+        the persistence options are refused by name (see :mod:`nbstream.runtime._options`).
+        ``observers`` get every event of the run; ``message_keys`` limits which state keys the
+        ``messages`` mode scans for node-output messages.
+        """
+        options = given_options(
+            kwargs,
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            control,
+            debug,
+            version,
+        )
+        opts = self._call_options("stream", options)
         modes, tagged = _modes(stream_mode)
-        return self._stream(input, config, modes, tagged, subgraphs, list(observers), message_keys, context)
+        chunks = self._stream(
+            input, config, modes, tagged, subgraphs, list(observers), message_keys, opts, context
+        )
+        return print_through(chunks) if opts is not None and opts.print_modes else chunks
+
+    def _call_options(self, method: str, kwargs: dict[str, Any]) -> CallOptions | None:
+        return read_options(
+            method, kwargs, channels=self.channels, graph_debug=self.debug, output_info=self.output_info
+        )
 
     def _stream(
         self,
@@ -198,12 +239,13 @@ class CompiledStateGraph(GraphSurface):
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None = None,
+        options: CallOptions | None = None,
         context: Any = None,
     ) -> Iterator[Any]:
         run, bus, projector = self._open_stream(
-            config, modes, tagged, subgraphs, observers, message_keys, context
+            config, modes, tagged, subgraphs, observers, message_keys, options, context
         )
-        live = bool(modes & _LIVE_MODES) or subgraphs
+        live = bool(_shown(modes, options) & _LIVE_MODES) or subgraphs
         out = projector.out
         try:
             for _ in run_sync(run, input, live):
@@ -223,23 +265,52 @@ class CompiledStateGraph(GraphSurface):
         *,
         context: Any = None,
         stream_mode: Any = "values",
+        print_mode: Any = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        durability: Any = None,
+        control: Any = None,
+        version: str = "v1",
         observers: Iterable[Observer | EventHandler] = (),
         message_keys: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return its output (``stream_mode="values"``), else all chunks."""
-        _reject({k: v for k, v in kwargs.items() if k != "subgraphs"})
+        subgraphs = bool(kwargs.pop("subgraphs", False))
+        kwargs = given_options(
+            kwargs,
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            control,
+            None,
+            version,
+        )
+        opts = self._call_options("invoke", kwargs)
         if stream_mode != "values":
             chunks = self.stream(
                 input,
                 config,
                 context=context,
                 stream_mode=stream_mode,
+                subgraphs=subgraphs,
                 observers=observers,
                 message_keys=message_keys,
                 **kwargs,
             )
             return list(chunks)
+        if opts is not None:  # the output is the last values chunk, as the options shape it
+            opts = invoke_options(opts, self.output_info.keys)
+            values = self._stream(
+                input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts, context
+            )
+            last = None
+            for chunk in print_through(values) if opts.print_modes else values:
+                last = chunk
+            return invoke_result(last, opts.v2, subgraphs)
         observers = list(observers)
         run, bus = self._open(
             config,
@@ -264,15 +335,37 @@ class CompiledStateGraph(GraphSurface):
         *,
         context: Any = None,
         stream_mode: Any = None,
+        print_mode: Any = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        durability: Any = None,
+        control: Any = None,
         subgraphs: bool = False,
+        debug: bool | None = None,
+        version: str = "v1",
         observers: Iterable[Observer | EventHandler] = (),
         message_keys: Sequence[str] | None = None,
-        **unsupported: Any,
+        **kwargs: Any,
     ) -> AsyncIterator[Any]:
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
-        _reject(unsupported)
+        options = given_options(
+            kwargs,
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            control,
+            debug,
+            version,
+        )
+        opts = self._call_options("astream", options)
         modes, tagged = _modes(stream_mode)
-        return self._astream(input, config, modes, tagged, subgraphs, list(observers), message_keys, context)
+        chunks = self._astream(
+            input, config, modes, tagged, subgraphs, list(observers), message_keys, opts, context
+        )
+        return aprint_through(chunks) if opts is not None and opts.print_modes else chunks
 
     async def _astream(
         self,
@@ -283,16 +376,17 @@ class CompiledStateGraph(GraphSurface):
         subgraphs: bool,
         observers: list[Any],
         message_keys: Sequence[str] | None = None,
+        options: CallOptions | None = None,
         context: Any = None,
     ) -> AsyncIterator[Any]:
         run, bus, projector = self._open_stream(
-            config, modes, tagged, subgraphs, observers, message_keys, context
+            config, modes, tagged, subgraphs, observers, message_keys, options, context
         )
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         bus.set_wakeup(_waker(loop, wake))
         projector.notify = wake.set
-        live = bool(modes & _LIVE_MODES) or subgraphs
+        live = bool(_shown(modes, options) & _LIVE_MODES) or subgraphs
         out = projector.out
         driver = run_async(run, input, live, wake)
         try:
@@ -314,23 +408,52 @@ class CompiledStateGraph(GraphSurface):
         *,
         context: Any = None,
         stream_mode: Any = "values",
+        print_mode: Any = (),
+        output_keys: str | Sequence[str] | None = None,
+        interrupt_before: Any = None,
+        interrupt_after: Any = None,
+        durability: Any = None,
+        control: Any = None,
+        version: str = "v1",
         observers: Iterable[Observer | EventHandler] = (),
         message_keys: Sequence[str] | None = None,
         **kwargs: Any,
     ) -> Any:
         """Async ``invoke``."""
-        _reject({k: v for k, v in kwargs.items() if k != "subgraphs"})
+        subgraphs = bool(kwargs.pop("subgraphs", False))
+        kwargs = given_options(
+            kwargs,
+            print_mode,
+            output_keys,
+            interrupt_before,
+            interrupt_after,
+            durability,
+            control,
+            None,
+            version,
+        )
+        opts = self._call_options("ainvoke", kwargs)
         if stream_mode != "values":
             chunks = self.astream(
                 input,
                 config,
                 context=context,
                 stream_mode=stream_mode,
+                subgraphs=subgraphs,
                 observers=observers,
                 message_keys=message_keys,
                 **kwargs,
             )
             return [c async for c in chunks]
+        if opts is not None:  # the output is the last values chunk, as the options shape it
+            opts = invoke_options(opts, self.output_info.keys)
+            values = self._astream(
+                input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts, context
+            )
+            last = None
+            async for chunk in aprint_through(values) if opts.print_modes else values:
+                last = chunk
+            return invoke_result(last, opts.v2, subgraphs)
         observers = list(observers)
         run, bus = self._open(
             config,
@@ -364,13 +487,21 @@ class CompiledStateGraph(GraphSurface):
         channels = parent.graph.channels
         return {k: v for k, v in run.output().items() if k in channels}
 
+    def _debug_output(self, output: Any, parent: Run) -> dict[str, Any]:
+        channels = parent.graph.channels
+        return {k: v for k, v in (output or {}).items() if k in channels}
+
     def run_as_node_sync(self, input: Any, parent: Run, task: Task) -> dict[str, Any]:
+        if self.debug:  # compile(debug=True) prints here too: run as a call from the node, which prints
+            return self._debug_output(self.invoke(input), parent)
         run = self._as_node_run(parent, task)
         for _ in run_sync(run, input, False):
             pass
         return self._as_node_output(run, parent)
 
     async def run_as_node_async(self, input: Any, parent: Run, task: Task) -> dict[str, Any]:
+        if self.debug:
+            return self._debug_output(await self.ainvoke(input), parent)
         run = self._as_node_run(parent, task)
         async for _ in run_async(run, input, False):
             pass
@@ -405,14 +536,9 @@ def _modes(stream_mode: Any) -> tuple[frozenset[str], bool]:
     return parse_modes(stream_mode)
 
 
-def _reject(unsupported: dict[str, Any]) -> None:
-    """Refuse LangGraph options nbstream does not implement, rather than ignore them silently."""
-    used = sorted(k for k, v in unsupported.items() if v not in (None, (), [], False))
-    if used:
-        raise TypeError(
-            f"nbstream does not support {', '.join(used)} (see docs/differences.md); "
-            f"remove the argument or run the graph with LangGraph"
-        )
+def _shown(modes: frozenset[str], options: CallOptions | None) -> frozenset[str]:
+    """The modes a call streams or prints: both need their events produced."""
+    return modes | options.print_modes if options is not None else modes
 
 
 class _Listeners(NamedTuple):
