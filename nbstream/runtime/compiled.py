@@ -82,8 +82,6 @@ class CompiledStateGraph(GraphSurface):
         self.has_async: bool = any(
             n.is_async or (n.subgraph is not None and n.subgraph.has_async) for n in self.nodes.values()
         )
-        #: compile(debug=True): every call prints its updates and values chunks, as LangGraph
-        self.debug = False
 
     def _edge_list(self) -> tuple[tuple[str, str, bool], ...]:
         out: list[tuple[str, str, bool]] = [(s, t, False) for s, t in self.builder.edges]
