@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, Union
 
 from nbstream._policies import (
@@ -125,10 +125,21 @@ def ensure_valid_checkpointer(checkpointer: Checkpointer) -> Checkpointer:
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """Run ``node`` in the next step with ``arg`` as its whole input (map-reduce fan-out)."""
+    """Run ``node`` in the next step with ``arg`` as its whole input (map-reduce fan-out).
+
+    LangGraph's per-send ``timeout=`` is refused: nbstream has no node timeouts yet.
+    """
 
     node: str
     arg: Any
+    timeout: None = field(default=None, kw_only=True)
+
+    def __post_init__(self) -> None:
+        if self.timeout is not None:
+            raise NotSupportedError(
+                f"Send({self.node!r}, ..., timeout=...) is not supported: nbstream does not time out "
+                f"nodes yet. Leave timeout out, or bound the work inside the node."
+            )
 
     def __repr__(self) -> str:
         return f"Send(node={self.node!r}, arg={self.arg!r})"
@@ -137,19 +148,29 @@ class Send:
 N = TypeVar("N")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Command(Generic[N]):
     """A node's return that updates state and/or chooses where to go next.
 
     ``update`` is a dict (or a list of ``(key, value)`` pairs) applied like a node's return;
     ``goto`` names a node, a ``Send``, or a sequence of them, taken in addition to static edges.
+    ``resume`` answers an ``interrupt()``, which needs persistence nbstream does not have yet.
+    Fields, their order and the repr are LangGraph's.
     """
 
-    update: Any = None
-    goto: str | Send | Sequence[str | Send] = ()
     graph: str | None = None
+    update: Any = None
+    resume: Any = None
+    goto: str | Send | Sequence[str | Send] = ()
 
     PARENT: ClassVar[str] = "__parent__"
+
+    def __repr__(self) -> str:
+        # as LangGraph shows it: only the fields that are set (truthy)
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name)
+        )
+        return f"Command({shown})"
 
 
 #: the ``type`` of an Overwrite, and the key of its dict form ``{"__overwrite__": value}``
