@@ -570,6 +570,18 @@ def test_overwrite_replaces_a_message_list() -> None:
     assert [m.content for m in ours["messages"]] == ["fresh"]
 
 
+def test_messages_inside_an_overwrite_are_not_streamed_as_in_langgraph() -> None:
+    def build(graph_mod: Any, types_mod: Any) -> Any:
+        builder = graph_mod.StateGraph(graph_mod.MessagesState)
+        builder.add_node("a", lambda s: {"messages": types_mod.Overwrite([AIMessage("fresh", id="2")])})
+        builder.add_edge(graph_mod.START, "a")
+        return builder.compile()
+
+    inputs = {"messages": [HumanMessage("old", id="1")]}
+    assert list(build(lg_graph, lg_types).stream(inputs, stream_mode="messages")) == []
+    assert list(build(nb_graph, nb_types).stream(inputs, stream_mode="messages")) == []
+
+
 # -- managed values ----------------------------------------------------------------------------------
 
 
