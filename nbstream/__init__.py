@@ -1,7 +1,9 @@
 """nbstream: build LLM graphs and watch them run.
 
-The LangGraph-compatible faces are ``nbstream.graph``, ``nbstream.config``, ``nbstream.types`` and
-``nbstream.errors``; the event vocabulary is ``nbstream.events``; live views are ``nbstream.widgets``.
+The LangGraph-compatible faces are ``nbstream.graph``, ``nbstream.config``, ``nbstream.types``,
+``nbstream.errors``, ``nbstream.constants``, ``nbstream.managed``, ``nbstream.func`` and the
+``Runtime`` names of ``nbstream.runtime``; the event vocabulary is ``nbstream.events``; live views
+are ``nbstream.widgets``.
 ``nbstream.show(graph, inputs)`` runs a graph with a live view and returns its result.
 """
 

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import KW_ONLY, dataclass
+from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, Union
 
 from nbstream._policies import (
@@ -125,20 +125,20 @@ def ensure_valid_checkpointer(checkpointer: Checkpointer) -> Checkpointer:
 
 @dataclass(frozen=True, slots=True)
 class Send:
-    """Run ``node`` in the next step with ``arg`` as its whole input (map-reduce fan-out)."""
+    """Run ``node`` in the next step with ``arg`` as its whole input (map-reduce fan-out).
+
+    LangGraph's per-send ``timeout=`` is refused: nbstream has no node timeouts yet.
+    """
 
     node: str
     arg: Any
-    _: KW_ONLY
-    timeout: Any = None
+    timeout: None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.timeout is not None:
-            from nbstream.errors import NotSupportedError
-
             raise NotSupportedError(
-                f"Send({self.node!r}, ..., timeout={self.timeout!r}): nbstream has no node timeouts yet; "
-                "bound the work inside the node (asyncio.wait_for)"
+                f"Send({self.node!r}, ..., timeout=...) is not supported: nbstream does not time out "
+                f"nodes yet. Leave timeout out, or bound the work inside the node."
             )
 
     def __repr__(self) -> str:
@@ -155,7 +155,8 @@ class Command(Generic[N]):
     ``update`` is a dict (or a list of ``(key, value)`` pairs) applied like a node's return;
     ``goto`` names a node, a ``Send``, or a sequence of them, taken in addition to static edges;
     ``graph=Command.PARENT`` sends the command to the graph that runs this subgraph.
-    ``resume`` answers an interrupt, which needs a checkpointer (not implemented yet).
+    ``resume`` answers an ``interrupt()``, which needs persistence nbstream does not have yet.
+    Fields, their order and the repr are LangGraph's.
     """
 
     graph: str | None = None
@@ -166,14 +167,11 @@ class Command(Generic[N]):
     PARENT: ClassVar[str] = "__parent__"
 
     def __repr__(self) -> str:
-        # as LangGraph: only the fields that are set
-        shown = (
-            ("graph", self.graph),
-            ("update", self.update),
-            ("resume", self.resume),
-            ("goto", self.goto),
+        # as LangGraph shows it: only the fields that are set (truthy)
+        shown = ", ".join(
+            f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if getattr(self, f.name)
         )
-        return "Command(" + ", ".join(f"{k}={v!r}" for k, v in shown if v) + ")"
+        return f"Command({shown})"
 
 
 #: the ``type`` of an Overwrite, and the key of its dict form ``{"__overwrite__": value}``
