@@ -310,3 +310,57 @@ def test_text_progress_log_alone() -> None:
         "[nbstream] solo: step 1 a done",
         "[nbstream] solo: done after 1 steps",
     ]
+
+
+def _flaky_node(failures: int) -> Any:
+    calls = {"n": 0}
+
+    def flaky(state: S) -> dict[str, Any]:
+        calls["n"] += 1
+        if calls["n"] <= failures:
+            raise ConnectionError(f"link down {XSS}")
+        return {"log": ["flaky"]}
+
+    return flaky
+
+
+def test_retries_show_in_the_table_the_tree_and_the_log(shown: DisplayCapture) -> None:
+    from nbstream.types import RetryPolicy
+
+    policy = RetryPolicy(initial_interval=0.001, jitter=False)
+    graph = StateGraph(S).add_node("flaky", _flaky_node(2), retry_policy=policy).add_edge(START, "flaky")
+    view = RunView(mode="widgets")
+    out = io.StringIO()
+    graph.compile(name="retries").invoke(
+        {"x": 0, "log": []}, observers=[view, TextProgressLog(out, show_timings=False)]
+    )
+    assert view.model.table is not None and view.model.tree is not None
+    (row,) = view.model.table.ordered_rows()
+    assert (row.status, row.runs, row.retries, row.retry_error) == ("done", 1, 2, None)
+    assert view.model.tree.root.nodes["flaky"].retries == 2
+    html = shown.snapshots[0]["text/html"]
+    assert "(2 retries)" in html
+    assert out.getvalue().splitlines()[1:3] == [
+        f"[nbstream] retries: step 1 flaky retrying (try 2) after ConnectionError: link down {XSS}",
+        f"[nbstream] retries: step 1 flaky retrying (try 3) after ConnectionError: link down {XSS}",
+    ]
+
+
+def test_a_node_waiting_to_retry_says_why_escaped() -> None:
+    from nbstream.events import TaskRetrying
+    from nbstream.widgets._html import row_html
+    from nbstream.widgets.models import StateTableModel
+
+    model = StateTableModel()
+    graph = chain("a", name="g")
+    recorder = RecordingObserver()
+    graph.invoke({"x": 0, "log": []}, observers=[recorder])
+    started = recorder.events[:4]  # RunStarted, StepFinished (input), StepStarted, TaskStarted
+    for event in started:
+        model.fold(event)
+    task = started[-1]
+    model.fold(TaskRetrying(task.run_id, (), 1, task.task_id, "a", 2, ValueError(XSS), 0.5))  # type: ignore[attr-defined]
+    (row,) = model.ordered_rows()
+    assert row.status == "running"
+    html = row_html(row, timings=False)
+    assert f"retrying after ValueError: {XSS_ESCAPED}" in html and "<script>" not in html

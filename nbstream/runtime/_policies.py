@@ -81,6 +81,9 @@ def _next_try(run: Run, task: Task, exc: BaseException, failures: int) -> float 
     if policy is None or failures >= policy.max_attempts:
         return None
     delay = _delay(policy, failures)
+    ctx = task.ctx
+    if ctx is not None and ctx.runtime is not None:  # the node's Runtime counts attempts, as LangGraph's
+        ctx.runtime = ctx.runtime.patch_execution_info(node_attempt=failures + 1)
     if not run.root.bus.silent:
         run.root.bus.publish(
             TaskRetrying(run.root.run_id, run.ns, run.step, task.id, task.node.name, failures + 1, exc, delay)

@@ -35,6 +35,11 @@ class Routing:
         if isinstance(result, Command):
             if result.graph is not None:
                 raise self._for_parent(result, node.name)
+            if result.resume is not None:
+                raise NotSupportedError(
+                    f"node {node.name!r} returned {result!r}: Command(resume=...) answers an interrupt, "
+                    "which needs persistence (a checkpointer) that nbstream does not implement yet"
+                )
             pairs = self._pairs(result.update, node.name, in_command=True)
             shown = _shown(result.update, pairs)
             goto.extend(_as_targets(result.goto))

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from nbstream.errors import EmptyInputError, GraphRecursionError, ParentCommand
+from nbstream.errors import EmptyInputError, GraphRecursionError, NotSupportedError, ParentCommand
 from nbstream.events import (
     CustomData,
     Namespace,
@@ -104,14 +104,17 @@ class Run(Routing):
         if input is None:
             raise EmptyInputError(f"graph {graph.name!r} received no input (None); pass a dict of state keys")
         if isinstance(input, Command):
-            raise RuntimeError("Command input (resume) needs a checkpointer, which nbstream does not have")
+            raise NotSupportedError(
+                f"{input!r} as the input of graph {graph.name!r}: resuming a run needs persistence "
+                "(a checkpointer), which nbstream does not implement yet"
+            )
         writes = input_to_dict(input, graph.input_info)
         values: dict[str, Any] = {}
         for key, channel in graph.channels.items():
             if channel.default_factory is not None:
                 values[key] = channel.default_factory()
-                if key in writes:
-                    values[key] = channel.reducer(values[key], writes[key])  # type: ignore[misc]
+                if key in writes:  # through the reducer (or an Overwrite), as a node's write would go
+                    values[key] = channel.fold(values[key], (writes[key],), ("__input__",), 0)
             elif key in writes:
                 values[key] = writes[key]
         self.values = values

@@ -124,12 +124,21 @@ def header_html(header: RunHeaderModel, *, timings: bool, now: float | None = No
     return "".join(parts)
 
 
+def _retries(count: int) -> str:
+    if not count:
+        return ""
+    word = "retry" if count == 1 else "retries"
+    return f' <span class="nbstream-retries nbstream-dim">({count} {word})</span>'
+
+
 def row_html(row: NodeRow, *, timings: bool) -> str:
     """One ``<tr>`` of the node table."""
     label = path_label(row.path)
     indent = "&nbsp;&nbsp;" * (len(row.path) - 1)
     if row.error is not None:
         last = f'<span class="nbstream-error">{escape(row.error)}</span>'
+    elif row.retry_error is not None:
+        last = f'<span class="nbstream-error">retrying after {escape(row.retry_error)}</span>'
     elif row.runs and row.update is not None:
         last = value_html(row.update)
     else:
@@ -138,7 +147,7 @@ def row_html(row: NodeRow, *, timings: bool) -> str:
         f'<tr class="nbstream-row" data-node="{escape(label)}" data-status="{row.status}">',
         f'<td class="nbstream-node">{indent}{escape(row.name)}</td>',
         f"<td>{_badge(row.status)}</td>",
-        f'<td class="nbstream-runs">{row.runs}</td>',
+        f'<td class="nbstream-runs">{row.runs}{_retries(row.retries)}</td>',
         f'<td class="nbstream-update">{last}</td>',
     ]
     if timings:
@@ -233,6 +242,7 @@ def _tree_node_html(node: TreeNode, *, ids: bool, cache: _TreeCache | None) -> s
         if hit is not None and hit[0] == node.version:
             return hit[1]
     runs = f' <span class="nbstream-dim">&times;{node.runs}</span>' if node.runs > 1 else ""
+    runs += _retries(node.retries)
     error = f' <span class="nbstream-error">{escape(node.error)}</span>' if node.error else ""
     parts = [
         f'<li class="nbstream-tree-node" data-node="{escape(node.name)}" data-status="{node.status}">',

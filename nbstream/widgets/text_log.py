@@ -23,6 +23,7 @@ from nbstream.events import (
     RunFinished,
     RunStarted,
     TaskFinished,
+    TaskRetrying,
     TaskStarted,
 )
 from nbstream.widgets._format import error_text
@@ -63,6 +64,7 @@ class TextProgressLog:
             MessageChunk: self._chunk,
             TaskStarted: self._task_started,
             TaskFinished: self._task_finished,
+            TaskRetrying: self._task_retrying,
             LLMCallStarted: self._call_started,
             LLMCallFinished: self._call_finished,
             RunStarted: self._run_started,
@@ -119,6 +121,15 @@ class TextProgressLog:
             outcome = "done"
         took = f" ({duration_text(event.duration)})" if self.show_timings else ""
         self._print(f"{self._graph}: step {event.step} {where} {outcome}{took}")
+
+    def _task_retrying(self, event: TaskRetrying) -> None:
+        if not self.nodes:
+            return
+        where = path_label(self._index.task_path(event.ns, event.task_id, event.node))
+        self._print(
+            f"{self._graph}: step {event.step} {where} retrying (try {event.attempt}) after "
+            f"{error_text(event.error)}"
+        )
 
     def _call_finished(self, event: LLMCallFinished) -> None:
         counts = self._calls.pop(event.call_id, None)

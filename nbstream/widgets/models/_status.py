@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from nbstream.events import TaskFinished
+from nbstream.events import TaskFinished, TaskRetrying
 from nbstream.widgets._format import error_text
 
 __all__ = ["Status", "NodeState", "STATUSES"]
@@ -28,6 +28,9 @@ class NodeState:
     duration: float | None = None
     error: str | None = None
     error_step: int = -1
+    #: tries its retry policy repeated, in all runs; the error that caused the latest one
+    retries: int = 0
+    retry_error: str | None = None
     version: int = 0
 
     def started(self) -> None:
@@ -36,10 +39,17 @@ class NodeState:
         self.status = "running"
         self.version += 1
 
+    def retrying(self, event: TaskRetrying) -> None:
+        """A try failed and the node's retry policy runs it again: it is still running."""
+        self.retries += 1
+        self.retry_error = error_text(event.error)
+        self.version += 1
+
     def finished(self, event: TaskFinished) -> None:
         if self.running:
             self.running -= 1
         self.duration = event.duration
+        self.retry_error = None
         if event.error is not None and not event.cancelled:
             self.status = "error"
             self.error = error_text(event.error)

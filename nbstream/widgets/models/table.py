@@ -13,6 +13,7 @@ from nbstream.events import (
     RunStarted,
     StepFinished,
     TaskFinished,
+    TaskRetrying,
     TaskStarted,
 )
 from nbstream.widgets.models._fold import EventFold
@@ -59,6 +60,7 @@ class StateTableModel(EventFold):
             RunStarted: self._run_started,
             TaskStarted: self._task_started,
             TaskFinished: self._task_finished,
+            TaskRetrying: self._task_retrying,
             StepFinished: self._step_finished,
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
@@ -117,6 +119,12 @@ class StateTableModel(EventFold):
         row.finished(event)
         if event.error is None and not event.cancelled:
             row.update = event.update
+        self.version += 1
+
+    def _task_retrying(self, event: TaskRetrying) -> None:
+        if event.ns and not self.subgraphs:
+            return
+        self._row(self._index.task_path(event.ns, event.task_id, event.node)).retrying(event)
         self.version += 1
 
     def _step_finished(self, event: StepFinished) -> None:

@@ -13,6 +13,7 @@ from nbstream.events import (
     RunFinished,
     RunStarted,
     TaskFinished,
+    TaskRetrying,
     TaskStarted,
 )
 from nbstream.widgets._format import error_text
@@ -74,6 +75,7 @@ class SubgraphTreeModel(EventFold):
             RunStarted: self._run_started,
             TaskStarted: self._task_started,
             TaskFinished: self._task_finished,
+            TaskRetrying: self._task_retrying,
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
         }
@@ -129,6 +131,13 @@ class SubgraphTreeModel(EventFold):
         if node is None:
             node = self._graph(event.ns).node(event.node)
         node.finished(event)
+        self.version += 1
+
+    def _task_retrying(self, event: TaskRetrying) -> None:
+        node = self._tasks.get(event.task_id)
+        if node is None:
+            node = self._graph(event.ns).node(event.node)
+        node.retrying(event)
         self.version += 1
 
     def _run_ended(self, event: RunFinished | RunFailed) -> None:
