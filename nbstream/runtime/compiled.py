@@ -16,6 +16,8 @@ from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import NodeRuntime
+from nbstream.runtime._runnable import RunnableGraph
+from nbstream.runtime._tracing import open_run, subgraph_run
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Root, Run, Task
 
@@ -24,8 +26,12 @@ __all__ = ["CompiledStateGraph", "NodeRuntime"]
 _LIVE_MODES = frozenset({"custom", "messages"})
 
 
-class CompiledStateGraph:
-    """A compiled graph. Run it with ``invoke``/``ainvoke``/``stream``/``astream``; use it as a node."""
+class CompiledStateGraph(RunnableGraph):
+    """A compiled graph. Run it with ``invoke``/``ainvoke``/``stream``/``astream``; use it as a node.
+
+    It is a langchain-core ``Runnable`` (see ``nbstream.runtime._runnable``), and reports to LangChain
+    callbacks and LangSmith tracing when a call has them (see ``nbstream.runtime._tracing``).
+    """
 
     _nbstream_compiled = True
 
@@ -96,7 +102,7 @@ class CompiledStateGraph:
             bus = Bus(handlers)
             root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config)
             _messages_callbacks(root, (), config, None, listen)
-            return Run(self, root, (), None), bus
+            return open_run(self, root, (), None, config and config.get("callbacks")), bus
         # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
         # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
         outer = parent.run.root
@@ -114,7 +120,8 @@ class CompiledStateGraph:
         root = Root(bus, live_custom=True, callbacks=outer.callbacks, user_config=merged)
         root.run_id = outer.run_id
         _messages_callbacks(root, ns, merged, outer, listen)
-        return Run(self, root, ns, merged), bus
+        traced = type(parent.run) is not Run
+        return open_run(self, root, ns, merged, config and config.get("callbacks"), traced), bus
 
     @staticmethod
     def _handlers(
@@ -147,7 +154,7 @@ class CompiledStateGraph:
         return run, bus, projector
 
     # -- sync ------------------------------------------------------------------------------------
-    def stream(
+    def stream(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
         input: Any,
         config: dict[str, Any] | None = None,
@@ -187,7 +194,7 @@ class CompiledStateGraph:
         finally:
             bus.close()
 
-    def invoke(
+    def invoke(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
         input: Any,
         config: dict[str, Any] | None = None,
@@ -222,7 +229,7 @@ class CompiledStateGraph:
         return run.output() if run.wrote else None
 
     # -- async -----------------------------------------------------------------------------------
-    def astream(
+    def astream(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
         input: Any,
         config: dict[str, Any] | None = None,
@@ -268,7 +275,7 @@ class CompiledStateGraph:
             await driver.aclose()
             bus.close()
 
-    async def ainvoke(
+    async def ainvoke(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
         input: Any,
         config: dict[str, Any] | None = None,
@@ -312,7 +319,7 @@ class CompiledStateGraph:
         ns = (*parent.ns, f"{task.node.name}:{task.id}")
         ctx = task.ctx
         config = (ctx.config or None) if ctx is not None else None
-        return Run(self, parent.root, ns, config)
+        return subgraph_run(self, parent, ns, config)
 
     def _as_node_output(self, run: Run, parent: Run) -> dict[str, Any]:
         # a subgraph shares the keys both graphs have; its private keys stay inside it
@@ -332,7 +339,7 @@ class CompiledStateGraph:
         return self._as_node_output(run, parent)
 
     # -- drawing ---------------------------------------------------------------------------------
-    def get_graph(self, xray: bool = False) -> Any:
+    def get_graph(self, config: Any = None, *, xray: Any = False) -> Any:
         """The graph's shape, with ``draw_mermaid()`` and ``draw_ascii()`` (offline, no grandalf)."""
         from nbstream.widgets.drawing import GraphDrawing
 
