@@ -30,6 +30,7 @@ The run tree is LangGraph 1.2's:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import Callable
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["TracedRun", "open_run", "subgraph_run", "tracing_wanted"]
 
 #: the task run a router runs under, in the thread (or asyncio task) running that task
-_ROUTER_PARENT: ContextVar[CallbackManagerForChainRun | None] = ContextVar(
+#: (with the tags its routers' own config has)
+_ROUTER_PARENT: ContextVar[tuple[CallbackManagerForChainRun, list[str]] | None] = ContextVar(
     "nbstream_router_parent", default=None
 )
 
@@ -70,15 +72,26 @@ def tracing_wanted(callbacks: Any) -> bool:
         if not any(name in environ for name in _TRACING_ENV):
             glob = sys.modules.get("langchain_core.globals")
             return glob is not None and bool(glob.get_debug())
-    from langchain_core.globals import get_debug
-    from langchain_core.tracers import context as tracing_context
-
-    if get_debug() or tracing_context._tracing_v2_is_enabled():
+    get_debug, tracing_v2_is_enabled, hooks = _switches or _load_switches()
+    if get_debug() or tracing_v2_is_enabled():
         return True
-    for var, _inheritable, handler_class, env_var in tracing_context._configure_hooks:
+    for var, _inheritable, handler_class, env_var in hooks:
         if var.get() is not None or (handler_class is not None and env_var and os.environ.get(env_var)):
             return True
     return False
+
+
+_switches: tuple[Callable[[], Any], Callable[[], Any], list[Any]] | None = None
+
+
+def _load_switches() -> tuple[Callable[[], Any], Callable[[], Any], list[Any]]:
+    """langchain-core's switches that add handlers by themselves (debug, LangSmith, hooks)."""
+    global _switches
+    from langchain_core.globals import get_debug
+    from langchain_core.tracers import context
+
+    _switches = (get_debug, context._tracing_v2_is_enabled, context._configure_hooks)
+    return _switches
 
 
 def _graph_manager(config: dict[str, Any], callbacks: Any) -> CallbackManager:
@@ -137,7 +150,7 @@ def subgraph_run(
 class TracedRun(Run):
     """A :class:`~nbstream.runtime.loop.Run` that reports itself, its tasks and routers as chain runs."""
 
-    __slots__ = ("_graph_run", "_manager", "_node_runs", "_results")
+    __slots__ = ("_graph_run", "_lambda_name", "_manager", "_node_runs", "_results")
 
     def __init__(
         self,
@@ -154,6 +167,9 @@ class TracedRun(Run):
         self._node_runs: dict[str, CallbackManagerForChainRun] = {}
         #: what each task's node returned, for its run's outputs
         self._results: dict[str, Any] = {}
+        #: a nameless router's run name: LangGraph's sync path names it after its wrapper class,
+        #: its async path (a run started inside an asyncio task) leaves it unnamed
+        self._lambda_name: str | None = None if _in_asyncio_task() else "RunnableCallable"
 
     def _config(self) -> dict[str, Any]:
         return self.parent_config if self.parent_config is not None else self.root.user_config
@@ -170,7 +186,8 @@ class TracedRun(Run):
         # LangGraph runs START's routers in a hidden __start__ task of step 0
         manager = graph_run.get_child("graph:step:0")
         tags = config.get("tags")
-        manager.add_tags([*(tags or ()), "langsmith:hidden"])
+        start_tags = [*(tags or ()), "langsmith:hidden"]
+        manager.add_tags(start_tags)
         segment = f"{START}:{self.root.new_id()}"
         checkpoint_ns = f"{self.ns_str}|{segment}" if self.ns_str else segment
         manager.add_metadata(
@@ -184,7 +201,7 @@ class TracedRun(Run):
             }
         )
         start_run = manager.on_chain_start(None, input, name=START)
-        token = _ROUTER_PARENT.set(start_run)
+        token = _ROUTER_PARENT.set((start_run, start_tags))
         try:
             super().start(input)
         except BaseException as exc:
@@ -192,6 +209,7 @@ class TracedRun(Run):
             raise
         finally:
             _ROUTER_PARENT.reset(token)
+        self._tap(start_run, input)
         start_run.on_chain_end(input)
 
     def finish(self) -> Any:
@@ -232,7 +250,7 @@ class TracedRun(Run):
     def execute(self, task: Task) -> None:
         if task.ctx is None:
             self.context(task)
-        token = _ROUTER_PARENT.set(self._node_runs.get(task.id))
+        token = _ROUTER_PARENT.set(self._router_parent(task))
         try:
             super().execute(task)
         finally:
@@ -242,12 +260,16 @@ class TracedRun(Run):
     async def aexecute(self, task: Task) -> None:
         if task.ctx is None:
             self.context(task)
-        token = _ROUTER_PARENT.set(self._node_runs.get(task.id))
+        token = _ROUTER_PARENT.set(self._router_parent(task))
         try:
             await super().aexecute(task)
         finally:
             _ROUTER_PARENT.reset(token)
         self._end_task(task)
+
+    def _router_parent(self, task: Task) -> tuple[CallbackManagerForChainRun, list[str]] | None:
+        node_run = self._node_runs.get(task.id)
+        return None if node_run is None else (node_run, list(self._config().get("tags") or ()))
 
     def _absorb(self, task: Task, result: Any) -> None:
         self._results[task.id] = result
@@ -261,12 +283,17 @@ class TracedRun(Run):
         if task.error is not None:
             node_run.on_chain_error(task.error)
             return
-        for handler in node_run.handlers:
+        self._tap(node_run, result)
+        node_run.on_chain_end(result)
+
+    @staticmethod
+    def _tap(run: CallbackManagerForChainRun, output: Any) -> None:
+        """Give streaming handlers (astream_events) ``output`` as the run's one stream chunk."""
+        for handler in run.handlers:
             if _is_stream_handler(handler):
-                chunks = handler.tap_output_iter(node_run.run_id, iter((result,)))  # type: ignore[attr-defined]
+                chunks = handler.tap_output_iter(run.run_id, iter((output,)))  # type: ignore[attr-defined]
                 for _ in chunks:
                     pass
-        node_run.on_chain_end(result)
 
     def complete(self, task: Task) -> None:
         node_run = self._node_runs.pop(task.id, None)
@@ -280,21 +307,22 @@ class TracedRun(Run):
         if parent is None:
             super()._route(branch, state, source, pulls, sends)
             return
-        manager = parent.get_child(f"seq:step:{_router_position(self.graph, branch)}")
-        tags = self._config().get("tags")
-        if tags:  # as the router's own config would: the call's tags after seq:step:K
-            manager.add_tags(list(tags))
-        super()._route(_TracedBranch(branch, manager), state, source, pulls, sends)
+        parent_run, tags = parent
+        manager = parent_run.get_child(f"seq:step:{_router_position(self.graph, branch)}")
+        if tags:  # as the router's own config would: the task's tags after seq:step:K
+            manager.add_tags(tags)
+        super()._route(_TracedBranch(branch, manager, self._lambda_name), state, source, pulls, sends)
 
 
 class _TracedBranch:
     """A branch whose ``path`` call is reported as a chain run under ``manager``."""
 
-    __slots__ = ("_branch", "_manager", "path_map")
+    __slots__ = ("_branch", "_lambda_name", "_manager", "path_map")
 
-    def __init__(self, branch: Branch, manager: CallbackManager) -> None:
+    def __init__(self, branch: Branch, manager: CallbackManager, lambda_name: str | None) -> None:
         self._branch = branch
         self._manager = manager
+        self._lambda_name = lambda_name
         self.path_map = branch.path_map
 
     @property
@@ -305,7 +333,7 @@ class _TracedBranch:
         path = self._branch.path
         name = getattr(path, "__name__", None)
         if not name or name == "<lambda>":
-            name = getattr(path, "name", None) or "RunnableCallable"
+            name = getattr(path, "name", None) or self._lambda_name
         run = self._manager.on_chain_start(None, state, name=name)
         try:
             result = path(state)
@@ -329,6 +357,13 @@ def _router_position(graph: CompiledStateGraph, branch: Branch) -> int:
             if other is branch:
                 break
     return index
+
+
+def _in_asyncio_task() -> bool:
+    try:
+        return asyncio.current_task() is not None
+    except RuntimeError:  # no running event loop in this thread
+        return False
 
 
 def _is_stream_handler(handler: Any) -> bool:
