@@ -111,6 +111,8 @@ class MessagesHandler(BaseCallbackHandler):
     """
 
     run_inline = True
+    #: tells nbstream.runtime._tracing that this handler alone does not make a call traced
+    _nbstream_messages = True
     # plain class attributes (not the base class's properties): langchain-core reads ignore_llm
     # on every token; the rest turn off callbacks this handler does not need
     ignore_llm = False

@@ -35,7 +35,6 @@ class GraphSurface:
     """Mixed into ``CompiledStateGraph``: LangGraph's attributes and methods beyond running."""
 
     __slots__ = ()
-    name: str
     nodes: dict[str, NodeRuntime]
     cache: Any
     builder: Any

@@ -22,7 +22,9 @@ from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import NodeRuntime
 from nbstream.runtime._options import CallOptions, given_options, invoke_options, read_options
+from nbstream.runtime._runnable import RunnableGraph
 from nbstream.runtime._surface import GraphSurface
+from nbstream.runtime._tracing import open_run, subgraph_run
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Root, Run, Task
 
@@ -32,8 +34,14 @@ _LIVE_MODES = frozenset({"custom", "messages"})
 _VALUES = frozenset({"values"})
 
 
-class CompiledStateGraph(GraphSurface):
-    """A compiled graph. Run it with ``invoke``/``ainvoke``/``stream``/``astream``; use it as a node."""
+class CompiledStateGraph(GraphSurface, RunnableGraph):
+    """A compiled graph. Run it with ``invoke``/``ainvoke``/``stream``/``astream``; use it as a node.
+
+    It is a langchain-core ``Runnable`` (see ``nbstream.runtime._runnable``), and reports to LangChain
+    callbacks and LangSmith tracing when a call has them (see ``nbstream.runtime._tracing``).
+    LangGraph's other attributes and methods, and the loud refusals for the rest, are in
+    ``nbstream.runtime._surface``.
+    """
 
     _nbstream_compiled = True
 
@@ -117,7 +125,7 @@ class CompiledStateGraph(GraphSurface):
             bus = Bus(handlers)
             root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config, context=context)
             _messages_callbacks(root, (), config, None, listen)
-            return Run(self, root, (), None), bus
+            return open_run(self, root, (), None, config and config.get("callbacks")), bus
         # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
         # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
         outer = parent.run.root
@@ -141,7 +149,8 @@ class CompiledStateGraph(GraphSurface):
         )
         root.run_id = outer.run_id
         _messages_callbacks(root, ns, merged, outer, listen)
-        return Run(self, root, ns, merged), bus
+        traced = type(parent.run) is not Run
+        return open_run(self, root, ns, merged, config and config.get("callbacks"), traced), bus
 
     @staticmethod
     def _handlers(
@@ -178,7 +187,7 @@ class CompiledStateGraph(GraphSurface):
         return run, bus, projector
 
     # -- sync ------------------------------------------------------------------------------------
-    def stream(
+    def stream(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
         input: Any,
         config: dict[str, Any] | None = None,
@@ -256,7 +265,7 @@ class CompiledStateGraph(GraphSurface):
         finally:
             bus.close()
 
-    def invoke(
+    def invoke(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
         input: Any,
         config: dict[str, Any] | None = None,
@@ -326,7 +335,7 @@ class CompiledStateGraph(GraphSurface):
         return run.output() if run.wrote else None
 
     # -- async -----------------------------------------------------------------------------------
-    def astream(
+    def astream(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
         input: Any,
         config: dict[str, Any] | None = None,
@@ -399,7 +408,7 @@ class CompiledStateGraph(GraphSurface):
             await driver.aclose()
             bus.close()
 
-    async def ainvoke(
+    async def ainvoke(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
         input: Any,
         config: dict[str, Any] | None = None,
@@ -478,7 +487,7 @@ class CompiledStateGraph(GraphSurface):
         ns = (*parent.ns, f"{task.node.name}:{task.id}")
         ctx = task.ctx
         config = (ctx.config or None) if ctx is not None else None
-        return Run(self, parent.root, ns, config)
+        return subgraph_run(self, parent, ns, config)
 
     def _as_node_output(self, run: Run, parent: Run) -> dict[str, Any]:
         # a subgraph shares the keys both graphs have; its private keys stay inside it
@@ -506,7 +515,7 @@ class CompiledStateGraph(GraphSurface):
         return self._as_node_output(run, parent)
 
     # -- drawing ---------------------------------------------------------------------------------
-    def get_graph(self, config: dict[str, Any] | None = None, *, xray: int | bool = False) -> Any:
+    def get_graph(self, config: Any = None, *, xray: Any = False) -> Any:
         """The graph's shape, with ``draw_mermaid()`` and ``draw_ascii()`` (offline, no grandalf)."""
         from nbstream.widgets.drawing import GraphDrawing
 
