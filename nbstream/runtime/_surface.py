@@ -53,14 +53,6 @@ class GraphSurface:
     def context_schema(self) -> Any:
         return self.builder.context_schema
 
-    @property
-    def input_schema(self) -> Any:
-        return self.builder.input_schema
-
-    @property
-    def output_schema(self) -> Any:
-        return self.builder.output_schema
-
     # -- the cache ---------------------------------------------------------------------------
     def clear_cache(self, nodes: Sequence[str] | None = None) -> None:
         """Forget the cached writes of ``nodes`` (default: every node with a cache policy)."""
