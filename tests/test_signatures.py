@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, TypedDict
+from typing import Any
 
 import langgraph.config as lg_config
 import langgraph.graph as lg_graph
@@ -18,6 +18,7 @@ import langgraph.types as lg_types
 import pytest
 from langchain_core.runnables import Runnable
 from langgraph.graph.state import CompiledStateGraph as LgCompiled
+from typing_extensions import TypedDict
 
 import nbstream.config as nb_config
 import nbstream.graph as nb_graph
