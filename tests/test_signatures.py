@@ -190,3 +190,29 @@ def test_langgraphs_deprecated_keywords_work_with_its_warnings() -> None:
         nb_graph.StateGraph(S).add_node("one", _one, bogus=1)
     with pytest.raises(TypeError, match="unexpected keyword argument 'bogus'"):
         nb_graph.StateGraph(S, bogus=1)
+
+
+def test_the_core_never_imports_langgraph_itself() -> None:
+    # langgraph is an optional extra; only langgraph-checkpoint's interfaces may load with the core
+    import subprocess
+    import sys
+
+    program = """
+import sys, asyncio
+from typing_extensions import TypedDict
+from nbstream.graph import StateGraph, START
+from nbstream.types import Command, RetryPolicy, CachePolicy
+from nbstream.runtime import get_runtime
+from langgraph.cache.memory import InMemoryCache
+class S(TypedDict):
+    x: int
+g = (StateGraph(S).add_node("a", lambda s: {"x": 1}, retry_policy=RetryPolicy(), cache_policy=CachePolicy())
+     .add_edge(START, "a").compile(cache=InMemoryCache()))
+list(g.stream({"x": 0}, stream_mode=["updates", "values", "messages", "custom"], version="v2"))
+asyncio.run(g.ainvoke({"x": 0}))
+loaded = sorted(m for m in sys.modules if m == "langgraph" or m.startswith("langgraph."))
+allowed = ("langgraph.cache", "langgraph.checkpoint", "langgraph.store")
+print([m for m in loaded if m != "langgraph" and not m.startswith(allowed)])
+"""
+    out = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
