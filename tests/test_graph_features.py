@@ -21,6 +21,7 @@ import langgraph.runtime
 import langgraph.types
 import pytest
 from langchain_core.messages import BaseMessage
+from langchain_core.runnables import RunnableConfig
 
 import nbstream.graph
 import nbstream.managed
@@ -501,3 +502,60 @@ def test_remaining_steps_and_is_last_step_count_down_to_the_recursion_limit() ->
 
     chunks = same_on_both(program)
     assert chunks[-1] == {"xs": [(4, False), (3, False), (2, False), (1, True)]}
+
+
+# -- routers ---------------------------------------------------------------------------------------------
+class Count(TypedDict):
+    x: int
+
+
+def _routed(lib: Any, router: Any, *, from_start: bool = False) -> Any:
+    g = lib.graph
+    builder = (
+        g.StateGraph(Count)
+        .add_node("a", lambda s: {"x": s["x"] + 1})
+        .add_node("b", lambda s: {"x": s["x"] + 10})
+        .add_edge("b", g.END)
+    )
+    if from_start:
+        return builder.add_conditional_edges(g.START, router, ["a", "b"]).add_edge("a", g.END).compile()
+    return builder.add_edge(g.START, "a").add_conditional_edges("a", router).compile()
+
+
+async def _arouter(state: Count) -> Literal["b", "__end__"]:
+    await asyncio.sleep(0)
+    return "b" if state["x"] < 3 else "__end__"
+
+
+def test_async_routers_are_awaited_in_async_runs() -> None:
+    def program(lib: Any) -> list[Any]:
+        async def collect() -> list[Any]:
+            graph = _routed(lib, _arouter)
+            start = _routed(lib, _arouter, from_start=True)
+            return [
+                *[c async for c in graph.astream({"x": 0}, stream_mode=["updates", "values"])],
+                await graph.ainvoke({"x": 5}),
+                await start.ainvoke({"x": 0}),
+            ]
+
+        return asyncio.run(collect())
+
+    assert same_on_both(program)[-3:] == [("values", {"x": 11}), {"x": 6}, {"x": 10}]
+
+
+@BOTH
+def test_an_async_router_in_a_sync_run_is_refused_with_langgraphs_words(lib: Any) -> None:
+    with pytest.raises(TypeError, match='No synchronous function provided to "_arouter"'):
+        _routed(lib, _arouter).invoke({"x": 0})
+
+
+@BOTH
+def test_a_router_with_a_config_parameter_gets_the_task_config(lib: Any) -> None:
+    seen: list[Any] = []
+
+    def router(state: Count, config: RunnableConfig) -> str:
+        seen.append((config["metadata"]["langgraph_node"], config["metadata"]["langgraph_step"]))
+        return "b" if state["x"] < 3 else "__end__"
+
+    assert _routed(lib, router).invoke({"x": 0}) == {"x": 11}
+    assert seen == [("a", 1)]

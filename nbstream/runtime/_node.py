@@ -36,6 +36,7 @@ class NodeRuntime:
     """A node as the runner sees it: how to call it, where it leads, what triggers it."""
 
     __slots__ = (
+        "async_routers",
         "branches",
         "cache_policy",
         "config_parts",
@@ -79,6 +80,8 @@ class NodeRuntime:
         )
         self.edges: tuple[str, ...] = ()
         self.branches: tuple[Branch, ...] = ()
+        #: whether some router after this node is ``async def`` (the async path awaits it)
+        self.async_routers = False
         #: the static parts of this node's task config when the run has no user config (see loop.py)
         self.config_parts: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] | None = None
         self.join_indexes: tuple[int, ...] = ()

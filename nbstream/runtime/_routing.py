@@ -28,8 +28,11 @@ class Routing:
     step: int
     values: dict[str, Any]
 
-    def _absorb(self, task: Task, result: Any) -> None:
-        """Turn a node's return value into writes, the ``updates`` view of it, and routes."""
+    def _absorb(self, task: Task, result: Any, *, route: bool = True) -> None:
+        """Turn a node's return value into writes, the ``updates`` view of it, and routes.
+
+        ``route=False`` leaves the node's routers to the caller (the async path awaits them).
+        """
         node = task.node
         goto: list[str | Send] = []
         if isinstance(result, Command):
@@ -55,9 +58,9 @@ class Routing:
         task.writes = pairs
         task.update = shown
         task.next_nodes = list(node.edges)
-        for branch in node.branches:
-            state = self._local_state(pairs)
-            self._route(branch, state, node.name, task.next_nodes, task.sends)
+        if route:
+            for branch in node.branches:
+                self._route(branch, self._local_state(pairs), node.name, task.next_nodes, task.sends)
         for target in goto:
             self._add_target(target, node.name, task.next_nodes, task.sends)
 
@@ -116,10 +119,32 @@ class Routing:
             close = getattr(result, "close", None)
             if close is not None:
                 close()
+            name = getattr(branch.path, "__name__", "router")
             raise TypeError(
-                f"the router after {source!r} is async; nbstream runs routers synchronously. "
-                f"Make it a plain function."
+                f'No synchronous function provided to "{name}".\nEither initialize with a synchronous '
+                f"function or invoke via the async API (ainvoke, astream, etc.)"
             )
+        self._route_to(branch, result, source, pulls, sends)
+
+    async def _aroute(self, branch: Any, state: Any, source: str, pulls: Any, sends: list[Send]) -> None:
+        """:meth:`_route` for async runs: an ``async def`` router is awaited."""
+        result = branch.path(state)
+        if inspect.isawaitable(result):
+            result = await result
+        self._route_to(branch, result, source, pulls, sends)
+
+    async def _aroute_task(self, task: Task) -> None:
+        """Run a node's routers after ``_absorb(task, result, route=False)``, awaiting async ones."""
+        node = task.node
+        for branch in node.branches:
+            state = self._local_state(task.writes)
+            if branch.is_async:
+                await self._aroute(branch, state, node.name, task.next_nodes, task.sends)
+            else:
+                self._route(branch, state, node.name, task.next_nodes, task.sends)
+
+    def _route_to(self, branch: Any, result: Any, source: str, pulls: Any, sends: list[Send]) -> None:
+        """Add the targets a router returned (through its path_map) to ``pulls``/``sends``."""
         targets = result if isinstance(result, list | tuple) else [result]
         for target in targets:
             if branch.path_map is not None and not isinstance(target, Send):

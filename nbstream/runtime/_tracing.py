@@ -175,13 +175,14 @@ class TracedRun(Run):
         return self.parent_config if self.parent_config is not None else self.root.user_config
 
     # -- the graph run ---------------------------------------------------------------------------
-    def start(self, input: Any) -> None:
+    def start(self, input: Any, *, route: bool = True) -> None:
         config = self._config()
         self._graph_run = graph_run = self._manager.on_chain_start(
             None, input, name=config.get("run_name") or self.graph.name, run_id=config.get("run_id")
         )
-        if not self.graph.start_branches:
-            super().start(input)
+        if not self.graph.start_branches or not route:
+            # an async START router (route=False) is awaited by the driver after this, untraced
+            super().start(input, route=route)
             return
         # LangGraph runs START's routers in a hidden __start__ task of step 0
         manager = graph_run.get_child("graph:step:0")
@@ -247,12 +248,12 @@ class TracedRun(Run):
         node_run = self._node_runs[task.id] = manager.on_chain_start(None, task.input, name=task.node.name)
         return node_run
 
-    def execute(self, task: Task) -> None:
+    def execute(self, task: Task, route: bool = True) -> None:
         if task.ctx is None:
             self.context(task)
         token = _ROUTER_PARENT.set(self._router_parent(task))
         try:
-            super().execute(task)
+            super().execute(task, route)
         finally:
             _ROUTER_PARENT.reset(token)
         self._end_task(task)
@@ -271,9 +272,9 @@ class TracedRun(Run):
         node_run = self._node_runs.get(task.id)
         return None if node_run is None else (node_run, list(self._config().get("tags") or ()))
 
-    def _absorb(self, task: Task, result: Any) -> None:
+    def _absorb(self, task: Task, result: Any, *, route: bool = True) -> None:
         self._results[task.id] = result
-        super()._absorb(task, result)
+        super()._absorb(task, result, route=route)
 
     def _end_task(self, task: Task) -> None:
         node_run = self._node_runs.pop(task.id, None)

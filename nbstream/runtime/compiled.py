@@ -81,6 +81,8 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         self.start_branches = tuple(b for b in builder.branches if b.source == START)
         for name, node in self.nodes.items():
             node.branches = tuple(b for b in builder.branches if b.source == name)
+            node.async_routers = any(b.is_async for b in node.branches)
+        self.async_start = any(b.is_async for b in self.start_branches)
         self.joins: list[tuple[tuple[str, ...], str, str]] = [
             (sources, target, f"join:{'+'.join(sources)}:{target}") for sources, target in builder.joins
         ]

@@ -169,7 +169,11 @@ async def run_async(
     """Drive ``run`` on the running event loop; ``wake`` is set whenever there is news."""
     own_wake = wake if wake is not None else asyncio.Event()
     try:
-        run.start(input)
+        if run.graph.async_start:
+            run.start(input, route=False)
+            await run.aroute_start()
+        else:
+            run.start(input)
         yield
         while True:
             tasks = run.prepare_step()
@@ -222,6 +226,8 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
             failed = False
             for fut in finished:
                 task = waiting.pop(fut)
+                if task.node.async_routers and task.error is None and not isinstance(fut, asyncio.Task):
+                    await run.aroute_deferred(task)  # a sync node ran on a thread; its routers are async
                 run.complete(task)
                 failed = failed or task.error is not None
             yield
@@ -252,7 +258,7 @@ def _thread_job(
     ctx: contextvars.Context, run: Run, task: Task, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any]
 ) -> Any:
     def job() -> None:
-        ctx.run(run.execute, task)
+        ctx.run(run.execute, task, not task.node.async_routers)
         # the loop may have closed while the thread ran: then nobody is waiting any more
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(_resolve, fut)

@@ -95,8 +95,8 @@ class Run(Routing):
         self.wrote = False
 
     # -- start and end ---------------------------------------------------------------------------
-    def start(self, input: Any) -> None:
-        """Publish RunStarted, apply the input as step 0, and route from START."""
+    def start(self, input: Any, *, route: bool = True) -> None:
+        """Publish RunStarted, apply the input as step 0, and route from START (if ``route``)."""
         graph = self.graph
         self._publish(
             RunStarted(self.root.run_id, self.ns, -1, graph.name, input, graph.node_names, graph.edge_list)
@@ -123,8 +123,20 @@ class Run(Routing):
             self._publish(StepFinished(self.root.run_id, self.ns, 0, values, frozenset(writes)))
         for target in graph.start_edges:
             self._pulls.setdefault(target, [])
-        for branch in graph.start_branches:
-            self._route(branch, graph.state_info.to_node_input(values), "START", self._pulls, self._sends)
+        if route:
+            self.route_start()
+
+    def route_start(self) -> None:
+        """Route from START through its conditional edges (``start(route=False)`` leaves it to here)."""
+        state = self.graph.state_info.to_node_input(self.values)
+        for branch in self.graph.start_branches:
+            self._route(branch, state, "START", self._pulls, self._sends)
+
+    async def aroute_start(self) -> None:
+        """:meth:`route_start` for async runs: ``async def`` routers are awaited."""
+        state = self.graph.state_info.to_node_input(self.values)
+        for branch in self.graph.start_branches:
+            await self._aroute(branch, state, "START", self._pulls, self._sends)
 
     def output(self) -> Any:
         values = self.values
@@ -362,8 +374,12 @@ class Run(Routing):
             _reset_lc_config(lc_token)
         CURRENT_TASK.reset(token)
 
-    def execute(self, task: Task) -> None:
-        """Run a task in the current thread (the driver picked it); record its outcome on ``task``."""
+    def execute(self, task: Task, route: bool = True) -> None:
+        """Run a task in the current thread (the driver picked it); record its outcome on ``task``.
+
+        ``route=False`` leaves the node's routers to :meth:`aroute_deferred` (async routers of a
+        sync node, awaited by the async driver on its event loop).
+        """
         ctx, token, lc_token = self._enter(task)
         try:
             node = task.node
@@ -373,7 +389,7 @@ class Run(Routing):
                 result = node.subgraph.run_as_node_sync(task.input, self, task)
             else:
                 result = node.call_sync(task.input, ctx)
-            self._absorb(task, result)
+            self._absorb(task, result, route=route)
         except ParentCommand as exc:
             self._parent_command(task, exc)
         except BaseException as exc:  # recorded, re-raised by the driver at step end
@@ -398,7 +414,11 @@ class Run(Routing):
                 result = await node.subgraph.run_as_node_async(task.input, self, task)
             else:
                 result = await node.call_async(task.input, ctx)
-            self._absorb(task, result)
+            if node.async_routers:
+                self._absorb(task, result, route=False)
+                await self._aroute_task(task)
+            else:
+                self._absorb(task, result)
         except ParentCommand as exc:
             self._parent_command(task, exc)
         except BaseException as exc:  # recorded, re-raised by the driver
@@ -411,6 +431,18 @@ class Run(Routing):
         if node.subgraph is not None:
             return await node.subgraph.run_as_node_async(task.input, self, task)
         return await node.call_async(task.input, ctx)
+
+    async def aroute_deferred(self, task: Task) -> None:
+        """Await the routers of a task that ran with ``execute(task, route=False)``."""
+        ctx = task.ctx
+        token = CURRENT_TASK.set(ctx) if ctx is not None else None
+        try:
+            await self._aroute_task(task)
+        except BaseException as exc:
+            self._record_error(task, exc)
+        finally:
+            if token is not None:
+                CURRENT_TASK.reset(token)
 
     def _parent_command(self, task: Task, exc: ParentCommand) -> None:
         """A ``Command.PARENT`` came up from a graph this task ran: apply it here if it is for us."""
