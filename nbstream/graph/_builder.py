@@ -44,6 +44,8 @@ class Branch:
     path: Callable[..., Any]
     path_map: dict[Hashable, str] | None
     ends: tuple[str, ...] = field(default=())
+    #: whether ``path`` takes ``config``, ``writer``, ``runtime`` by name; the runner fills it in once
+    injects: tuple[bool, bool, bool] | None = field(default=None, compare=False)
 
 
 class StateGraph:
