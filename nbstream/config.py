@@ -25,16 +25,6 @@ def get_stream_writer() -> StreamWriter:
     return writer
 
 
-def current_config() -> dict[str, Any]:
-    """The running task's config, or ``{}`` outside a task (a START router of a top-level call)."""
-    ctx = CURRENT_TASK.get()
-    if ctx is None:
-        return {}
-    if not ctx.config:
-        ctx.config = ctx.run.task_config(ctx.task)
-    return ctx.config
-
-
 def get_config() -> dict[str, Any]:
     """The running node's RunnableConfig (metadata with ``langgraph_node``, ``langgraph_step``...)."""
     ctx = CURRENT_TASK.get()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import inspect
 import typing
 import warnings
@@ -47,6 +46,8 @@ class Branch:
     ends: tuple[str, ...] = field(default=())
     #: an ``async def`` router: awaited in async runs; a sync run refuses it, as LangGraph does
     is_async: bool = False
+    #: whether ``path`` takes ``config``, ``writer``, ``runtime`` by name; the runner fills it in once
+    injects: tuple[bool, bool, bool] | None = field(default=None, compare=False)
 
 
 class StateGraph:
@@ -236,7 +237,7 @@ class StateGraph:
             mapping = dict(path_map)
         else:
             mapping = {name: name for name in path_map}
-        self.branches.append(Branch(source, _with_config(path), mapping, is_async=_is_async_callable(path)))
+        self.branches.append(Branch(source, path, mapping, is_async=_is_async_callable(path)))
         return self
 
     def set_entry_point(self, key: str) -> StateGraph:
@@ -428,34 +429,6 @@ def _deprecated(kwargs: dict[str, Any], old: str, new: str, since: str, value: A
 
 def _is_async_callable(fn: Any) -> bool:
     return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__dict__.get("__call__"))
-
-
-def _with_config(path: Callable[..., Any]) -> Callable[..., Any]:
-    """A router that declares a ``config`` parameter gets the running task's config, as in LangGraph."""
-    try:
-        params = inspect.signature(path).parameters
-    except (TypeError, ValueError):
-        return path
-    if "config" not in params or params["config"].kind not in (
-        inspect.Parameter.POSITIONAL_OR_KEYWORD,
-        inspect.Parameter.KEYWORD_ONLY,
-    ):
-        return path
-    from nbstream.config import current_config
-
-    if _is_async_callable(path):
-
-        @functools.wraps(path)
-        async def arouter(state: Any) -> Any:
-            return await path(state, config=current_config())
-
-        return arouter
-
-    @functools.wraps(path)
-    def router(state: Any) -> Any:
-        return path(state, config=current_config())
-
-    return router
 
 
 def _policies(retry_policy: Any) -> tuple[Any, ...]:

@@ -12,10 +12,10 @@ from nbstream.runtime._context import TaskContext
 if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
 
-__all__ = ["NodeRuntime"]
+__all__ = ["NodeRuntime", "injectable"]
 
 
-def _injectable(fn: Any) -> tuple[bool, bool, bool]:
+def injectable(fn: Any) -> tuple[bool, bool, bool]:
     """Whether ``fn`` takes ``config``, ``writer`` and ``runtime`` parameters (injected by name)."""
     try:
         params = inspect.signature(fn).parameters
@@ -76,7 +76,7 @@ class NodeRuntime:
         self.is_runnable = self.subgraph is None and hasattr(action, "invoke") and hasattr(action, "ainvoke")
         self.is_async = self.subgraph is None and not self.is_runnable and _is_coroutine(action)
         self.wants_config, self.wants_writer, self.wants_runtime = (
-            (False, False, False) if self.is_runnable else _injectable(action)
+            (False, False, False) if self.is_runnable else injectable(action)
         )
         self.edges: tuple[str, ...] = ()
         self.branches: tuple[Branch, ...] = ()

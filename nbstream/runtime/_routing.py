@@ -7,8 +7,10 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from nbstream.errors import InvalidUpdateError, NodeInputError, NotSupportedError, ParentCommand
-from nbstream.graph._builder import END
+from nbstream.graph._builder import END, Branch
 from nbstream.graph._state import MISSING, update_to_pairs
+from nbstream.runtime._context import CURRENT_TASK
+from nbstream.runtime._node import injectable
 from nbstream.runtime._task import Root, Task
 from nbstream.types import Command, Send
 
@@ -26,6 +28,7 @@ class Routing:
     ns: tuple[str, ...]
     root: Root
     step: int
+    parent_config: dict[str, Any] | None
     values: dict[str, Any]
 
     def _absorb(self, task: Task, result: Any, *, route: bool = True) -> None:
@@ -113,8 +116,16 @@ class Routing:
             return info.to_managed_input(values, self.step, self.root.recursion_limit)
         return info.to_node_input(values)
 
-    def _route(self, branch: Any, state: Any, source: str, pulls: Any, sends: list[Send]) -> None:
-        result = branch.path(state)
+    def _call_router(self, branch: Branch, state: Any, source: str) -> Any:
+        injects = branch.injects
+        if injects is None:
+            injects = branch.injects = injectable(branch.path)
+        if any(injects):
+            return branch.path(state, **self._router_kwargs(injects, source))
+        return branch.path(state)
+
+    def _route(self, branch: Branch, state: Any, source: str, pulls: Any, sends: list[Send]) -> None:
+        result = self._call_router(branch, state, source)
         if inspect.isawaitable(result):
             close = getattr(result, "close", None)
             if close is not None:
@@ -128,7 +139,7 @@ class Routing:
 
     async def _aroute(self, branch: Any, state: Any, source: str, pulls: Any, sends: list[Send]) -> None:
         """:meth:`_route` for async runs: an ``async def`` router is awaited."""
-        result = branch.path(state)
+        result = self._call_router(branch, state, source)
         if inspect.isawaitable(result):
             result = await result
         self._route_to(branch, result, source, pulls, sends)
@@ -156,6 +167,39 @@ class Routing:
                         f"path_map {sorted(map(str, branch.path_map))}"
                     ) from None
             self._add_target(target, source, pulls, sends)
+
+    def _router_kwargs(self, injects: tuple[bool, bool, bool], source: str) -> dict[str, Any]:
+        """The ``config``, ``writer`` and ``runtime`` a router takes by name, as a node gets them.
+
+        A router after a node runs inside that node's task and gets the task's. A router from
+        START runs before any task: it gets the run's config and a runtime with the run's context;
+        it has no task whose custom data a writer could stream, so asking for one is refused.
+        """
+        from nbstream.runtime._runtime import Runtime, runtime_of
+
+        wants_config, wants_writer, wants_runtime = injects
+        kwargs: dict[str, Any] = {}
+        ctx = CURRENT_TASK.get()
+        if ctx is not None and ctx.run is self:
+            if wants_config:
+                kwargs["config"] = ctx.config or ctx.run.task_config(ctx.task)
+            if wants_writer:
+                kwargs["writer"] = ctx.writer
+            if wants_runtime:
+                kwargs["runtime"] = runtime_of(ctx)
+            return kwargs
+        if wants_writer:
+            raise NotSupportedError(
+                f"the router from {source} takes a 'writer' parameter; nbstream runs routers from "
+                f"START before any task, so there is no task to stream custom data from. Call the "
+                f"writer in a node instead."
+            )
+        if wants_config:
+            base = self.parent_config if self.parent_config is not None else self.root.user_config
+            kwargs["config"] = {**base, "recursion_limit": self.root.recursion_limit}
+        if wants_runtime:
+            kwargs["runtime"] = Runtime(context=self.root.context)
+        return kwargs
 
     def _add_target(self, target: Any, source: str, pulls: Any, sends: list[Send]) -> None:
         if isinstance(target, Send):

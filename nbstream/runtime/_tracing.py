@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.callbacks import BaseCallbackManager, CallbackManager, CallbackManagerForChainRun
 
 from nbstream.graph._builder import END, START, Branch
+from nbstream.runtime._node import injectable
 from nbstream.runtime._task import PULL, Root
 from nbstream.runtime.loop import Run, Task
 
@@ -312,7 +313,8 @@ class TracedRun(Run):
         manager = parent_run.get_child(f"seq:step:{_router_position(self.graph, branch)}")
         if tags:  # as the router's own config would: the task's tags after seq:step:K
             manager.add_tags(tags)
-        super()._route(_TracedBranch(branch, manager, self._lambda_name), state, source, pulls, sends)
+        traced: Any = _TracedBranch(branch, manager, self._lambda_name)
+        super()._route(traced, state, source, pulls, sends)
 
 
 class _TracedBranch:
@@ -327,17 +329,25 @@ class _TracedBranch:
         self.path_map = branch.path_map
 
     @property
-    def path(self) -> Callable[[Any], Any]:
+    def path(self) -> Callable[..., Any]:
         return self._call
 
-    def _call(self, state: Any) -> Any:
+    @property
+    def injects(self) -> tuple[bool, bool, bool]:
+        """What the wrapped router takes by name (``_call`` passes it on)."""
+        branch = self._branch
+        if branch.injects is None:
+            branch.injects = injectable(branch.path)
+        return branch.injects
+
+    def _call(self, state: Any, **kwargs: Any) -> Any:
         path = self._branch.path
         name = getattr(path, "__name__", None)
         if not name or name == "<lambda>":
             name = getattr(path, "name", None) or self._lambda_name
         run = self._manager.on_chain_start(None, state, name=name)
         try:
-            result = path(state)
+            result = path(state, **kwargs)
         except BaseException as exc:
             run.on_chain_error(exc)
             raise
