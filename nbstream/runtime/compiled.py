@@ -16,6 +16,7 @@ from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import NodeRuntime
+from nbstream.runtime._task import nested_config
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Root, Run, Task
 
@@ -110,7 +111,7 @@ class CompiledStateGraph:
         handlers.append(outer.bus.publish)
         bus = Bus(handlers)
         parent_config = parent.config or parent.run.task_config(parent.task)
-        merged = {**parent_config, **(config or {})}
+        merged = nested_config(parent_config, config)
         root = Root(bus, live_custom=True, callbacks=outer.callbacks, user_config=merged)
         root.run_id = outer.run_id
         _messages_callbacks(root, ns, merged, outer, listen)

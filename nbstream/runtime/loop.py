@@ -267,7 +267,9 @@ class Run(Routing):
             writer: Callable[[Any], None] = live_writer
         else:
             writer = noop_writer
-        ctx = TaskContext(self, task, writer, self.task_config(task) if root.callbacks is not None else {})
+        # a subgraph's tasks inherit its task's config (metadata, tags) as in LangGraph, so it needs one
+        needs_config = root.callbacks is not None or task.node.subgraph is not None
+        ctx = TaskContext(self, task, writer, self.task_config(task) if needs_config else {})
         task.ctx = ctx
         if root.messages is not None:
             root.messages.task_input(self.ns, task.input)
@@ -311,13 +313,25 @@ class Run(Routing):
         """The parts of a node's task config that are the same for every task of this run."""
         base = self.parent_config if self.parent_config is not None else self.root.user_config
         metadata = dict(base.get("metadata") or {})
-        metadata.update(node.metadata)
-        metadata["langgraph_node"] = node.name
         configurable = dict(base.get("configurable") or {})
+        if self.ns and "checkpoint_ns" not in metadata:
+            # as in LangGraph, where langchain-core copies the calling task's checkpoint_ns into the
+            # metadata when a graph starts inside a task: so deeper graphs keep the outermost one
+            outer_ns = configurable.get("checkpoint_ns")
+            if isinstance(outer_ns, str):
+                metadata["checkpoint_ns"] = outer_ns
         for key in PROPAGATED_IDS:  # LangGraph 1.2 copies these ids (and only these) into metadata
             value = configurable.get(key)
             if value and key not in metadata:
                 metadata[key] = value
+        # LangGraph's key order (programs print these dicts): inherited keys, the task's keys (their
+        # per-task values are filled in by task_config, in place), then the node's metadata
+        metadata["langgraph_step"] = 0
+        metadata["langgraph_node"] = node.name
+        metadata["langgraph_triggers"] = ()
+        metadata["langgraph_path"] = ()
+        metadata["langgraph_checkpoint_ns"] = ""
+        metadata.update(node.metadata)
         config = {
             k: v for k, v in base.items() if k not in ("metadata", "configurable", "callbacks", "run_name")
         }
