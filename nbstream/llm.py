@@ -169,6 +169,20 @@ class MessagesHandler(BaseCallbackHandler):
             muted=self._muted,
         )
 
+    def relayed(self, publish: Callable[[Event], None], base: Namespace, callbacks: Any) -> tuple[Any, Any]:
+        """The handler and callbacks for a graph invoked inside a node that listens to nothing itself.
+
+        That graph's events reach this handler's bus through the graph's own bus (relayed by the
+        thread that runs it), so its tokens must take that route too: one route per task is what
+        keeps a task's custom data and tokens in the order it made them. Same rules, same
+        de-duplication as this handler; nothing changes when this handler ignores deeper graphs.
+        """
+        if self._base_only:
+            return self, callbacks
+        keys = None if self._keys is None else list(self._keys)
+        handler = MessagesHandler(publish, self._run_id, base, message_keys=keys, seen=self._seen, muted=self._muted)
+        return handler, with_handler(callbacks, handler)
+
     # -- langchain-core's streaming-handler protocol: pass output through --------------------------
     def tap_output_iter(self, run_id: UUID, output: Iterator[T]) -> Iterator[T]:
         return output

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import operator
 import re
+import time
 from typing import Annotated, Any, TypedDict
 
 import pytest
 from _messages_support import LG, NB, Lib
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
+from langchain_core.tools import tool
 
 import nbstream.config
 
@@ -147,3 +150,221 @@ def test_get_config_metadata_without_messages_mode() -> None:
 
     nb, lg = both(run)
     assert nb == lg
+
+
+# -- 2. a task's own events keep the order it made them in ------------------------------------------
+class ListState(TypedDict):
+    out: Annotated[list[str], operator.add]
+
+
+def _writer_of(lib: Lib) -> Any:
+    return lib.get_stream_writer
+
+
+def _branch(lib: Lib, name: str, kind: str) -> Any:
+    """A node that writes custom data before and after a chat-model call made its ``kind`` way."""
+    model = GenericFakeChatModel(messages=itertools.cycle([AIMessage(f"{name} one two three four")]))
+    get_writer = _writer_of(lib)
+
+    @tool
+    def lookup(q: str) -> str:
+        """Look something up (a sync tool: awaited from an async node, it runs in a thread)."""
+        writer = get_writer()
+        for i in range(3):
+            writer(f"{name}:tool{i}")
+        return str(model.invoke(q).content)
+
+    if kind == "sync":
+
+        def node(state: Any) -> dict[str, Any]:
+            get_writer()(f"{name}:before")
+            answer = model.invoke("q")
+            get_writer()(f"{name}:after")
+            return {"out": [answer.content]}
+
+    elif kind == "async":
+
+        async def node(state: Any) -> dict[str, Any]:
+            get_writer()(f"{name}:before")
+            answer = await model.ainvoke("q")
+            get_writer()(f"{name}:after")
+            return {"out": [answer.content]}
+
+    else:  # "tool": an async node awaiting a sync tool, which runs on a worker thread
+
+        async def node(state: Any) -> dict[str, Any]:
+            get_writer()(f"{name}:before")
+            answer = await lookup.ainvoke({"q": "x"})
+            get_writer()(f"{name}:after")
+            return {"out": [answer]}
+
+    return node
+
+
+def _fan_graph(lib: Lib, kinds: list[str], how: str) -> Any:
+    """Parallel branches, each a :func:`_branch`, run at the root, as a subgraph node, or by a
+    root node that invokes their graph itself (``call``)."""
+    inner = lib.StateGraph(ListState)
+    for name, kind in zip("abcd", kinds, strict=False):
+        inner.add_node(name, _branch(lib, name, kind))
+        inner.add_edge(lib.START, name)
+    sub = inner.compile()
+    if how == "root":
+        return sub
+    if how == "node":
+        return lib.StateGraph(ListState).add_node("s", sub).add_edge(lib.START, "s").compile()
+    if all(k == "sync" for k in kinds):
+
+        def call(state: Any) -> dict[str, Any]:
+            return {"out": sub.invoke(state)["out"]}
+
+    else:
+
+        async def call(state: Any) -> dict[str, Any]:  # type: ignore[misc]
+            return {"out": (await sub.ainvoke(state))["out"]}
+
+    return lib.StateGraph(ListState).add_node("s", call).add_edge(lib.START, "s").compile()
+
+
+def _per_node(items: list[tuple[str, Any]]) -> dict[str, list[str]]:
+    """Each node's custom data and tokens, in the order the stream delivered them."""
+    seen: dict[str, list[str]] = {}
+    for mode, data in items:
+        label = data if mode == "custom" else f"{data[1]['langgraph_node']}:token"
+        seen.setdefault(label.split(":")[0], []).append(label)
+    return seen
+
+
+FANS = [
+    (["sync"] * 4, "node"),
+    (["sync"] * 4, "call"),
+    (["sync"] * 4, "root"),
+    (["async"] * 4, "call"),
+    (["sync", "async", "sync", "async"], "call"),
+    (["sync", "async", "sync", "async"], "node"),
+    (["tool", "tool", "sync", "async"], "root"),
+    (["tool", "tool"], "call"),
+]
+
+
+@pytest.mark.parametrize(("kinds", "how"), FANS, ids=[f"{'-'.join(k)}-{h}" for k, h in FANS])
+def test_async_task_events_keep_their_order(kinds: list[str], how: str) -> None:
+    async def collect(lib: Lib) -> list[dict[str, list[str]]]:
+        graph = _fan_graph(lib, kinds, how)
+        runs = []
+        for _ in range(4):
+            items = []
+            async for _ns, mode, data in graph.astream(
+                {"out": []}, stream_mode=["custom", "messages"], subgraphs=True
+            ):
+                items.append((mode, data))
+                await asyncio.sleep(0.001)  # a slow consumer lets nodes run ahead of it
+            runs.append(_per_node(items))
+        return runs
+
+    nb, lg = both(lambda lib: asyncio.run(collect(lib)))
+    assert nb == lg
+
+
+@pytest.mark.parametrize("how", ["node", "call", "root"])
+def test_sync_task_events_keep_their_order(how: str) -> None:
+    def collect(lib: Lib) -> list[dict[str, list[str]]]:
+        graph = _fan_graph(lib, ["sync"] * 4, how)
+        runs = []
+        for _ in range(4):
+            items = []
+            for _ns, mode, data in graph.stream(
+                {"out": []}, stream_mode=["custom", "messages"], subgraphs=True
+            ):
+                items.append((mode, data))
+                time.sleep(0.001)
+            runs.append(_per_node(items))
+        return runs
+
+    nb, lg = both(collect)
+    assert nb == lg
+
+
+@pytest.mark.parametrize("how", ["node", "call"])
+@pytest.mark.parametrize("driver", ["sync", "async"])
+def test_observers_see_a_tasks_events_before_its_end(how: str, driver: str) -> None:
+    from nbstream.events import CustomData, MessageChunk, TaskFinished
+
+    kinds = ["sync"] * 4 if driver == "sync" else ["sync", "async", "tool", "async"]
+    graph = _fan_graph(NB, kinds, how)
+    events: list[Any] = []
+    if driver == "sync":
+        graph.invoke({"out": []}, observers=[events.append])
+    else:
+        asyncio.run(graph.ainvoke({"out": []}, observers=[events.append]))
+    per_node: dict[str, list[str]] = {}
+    for e in events:
+        if isinstance(e, CustomData):
+            per_node.setdefault(e.node, []).append(str(e.data).split(":")[1])
+        elif isinstance(e, MessageChunk) and e.kind == "token":
+            per_node.setdefault(e.node, []).append("token")
+        elif isinstance(e, TaskFinished) and e.node in per_node:
+            per_node[e.node].append("end")
+    for name, kind in zip("abcd", kinds, strict=False):
+        seq = per_node[name]
+        assert seq[0] == "before" and seq[-2:] == ["after", "end"], (name, seq)
+        if kind == "tool":
+            assert seq[1:4] == ["tool0", "tool1", "tool2"]
+
+
+# -- 3. a step's outputs are handed out in finishing order ----------------------------------------
+class MapState(TypedDict):
+    items: list[int]
+    done: Annotated[list[int], operator.add]
+
+
+class WorkerInput(TypedDict):
+    i: int
+
+
+def _map_reduce(lib: Lib, delay: float) -> Any:
+    def worker(job: WorkerInput) -> dict[str, Any]:
+        time.sleep(delay * job["i"])
+        return {"done": [job["i"]]}
+
+    def fan(state: MapState) -> list[Any]:
+        return [lib.Send("worker", {"i": i}) for i in state["items"]]
+
+    builder = lib.StateGraph(MapState).add_node("worker", worker)
+    return builder.add_conditional_edges(lib.START, fan, ["worker"]).add_edge("worker", lib.END).compile()
+
+
+def test_send_map_reduce_updates_come_in_finishing_order() -> None:
+    """Workers that take 0.05 * i seconds: ``updates`` yields them by i, run after run."""
+    order = [3, 0, 5, 1, 4, 2]
+
+    def run(lib: Lib) -> list[list[int]]:
+        graph = _map_reduce(lib, 0.05)
+        return [
+            [
+                chunk["worker"]["done"][0]
+                for chunk in graph.stream({"items": order, "done": []}, stream_mode="updates")
+            ]
+            for _ in range(5)
+        ]
+
+    nb, lg = both(run)
+    assert lg == [sorted(order)] * 5
+    assert nb == lg
+
+
+def test_send_map_reduce_invoke_and_observers_keep_the_result() -> None:
+    from nbstream.events import TaskFinished
+
+    order = [3, 0, 5, 1, 4, 2]
+    graph = _map_reduce(NB, 0.02)
+    lg_result = _map_reduce(LG, 0.0).invoke({"items": order, "done": []})
+    assert graph.invoke({"items": order, "done": []}) == lg_result  # writes applied in task order
+    finished: list[int] = []
+
+    def observe(event: Any) -> None:
+        if isinstance(event, TaskFinished):
+            finished.append(event.update["done"][0])
+
+    assert graph.invoke({"items": order, "done": []}, observers=[observe]) == lg_result
+    assert finished == sorted(order)  # observers see each task end when it ends

@@ -388,6 +388,8 @@ def _messages_callbacks(
         root.messages = outer.messages
     wants_mode = "messages" in listen.modes
     if not wants_mode and not listen.observers:
+        if outer is not None and outer.messages is not None:  # tokens take this call's bus too
+            root.messages, root.callbacks = outer.messages.relayed(root.bus.publish, ns, outer.callbacks)
         return
     from nbstream.llm import MessagesHandler, with_handler
 

@@ -5,9 +5,12 @@ or ``astream``) can hand out the chunks made so far; a nested run (a subgraph) j
 
 * **Sync.** A step with one sync task runs it inline in the calling thread, unless ``live`` asks for
   output while nodes run (``custom``/``messages``/``subgraphs=True``): then, and for every step with
-  several tasks, tasks run on worker threads in a copy of the caller's context, and the caller pumps
-  the bus until they are done. Threads cannot be cancelled: on stop, the driver starts no new step
-  and waits for the running tasks to return before it lets the stop propagate.
+  several tasks, tasks run on worker threads in a copy of the caller's context. The caller works
+  on tasks too only when nobody listens to the run (``invoke`` without observers); otherwise it
+  only pumps the bus, so each task's output is handed out as soon as the task ends, in finishing
+  order (a caller busy with a long task of its own would hold back the others'). Threads cannot
+  be cancelled: on stop, the driver starts no new step and waits for the running tasks to return
+  before it lets the stop propagate.
 * **Async.** Async nodes run as asyncio tasks (context copied, so langchain-core callbacks and
   ``get_stream_writer()`` work on Python 3.11+), sync nodes on worker threads. On a node error or a
   stop, sibling asyncio tasks are cancelled at once; worker threads are waited for.
@@ -81,29 +84,32 @@ _MAX_HELPERS = 31
 
 
 def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
-    """Run a step's tasks on helper threads, the calling thread working too unless ``live``.
+    """Run a step's tasks on helper threads, the calling thread working too if nobody listens.
 
     Helpers take tasks from a shared deque until it is empty, so a 64-way fan-out costs a few
-    thread wake-ups, not 64. When ``live``, the calling thread only pumps events, so it can hand
-    out chunks while the tasks run.
+    thread wake-ups, not 64. When ``live`` or when anybody listens (a stream, observers), the
+    calling thread only pumps events, so it hands out each chunk as soon as it is made.
     """
     bus = run.root.bus
     owner = threading.get_ident() == bus.owner
     inbox = bus.mailbox if owner else Mailbox()
     for task in tasks:
         _check_sync(task)
+    pump_only = live or not bus.silent
     jobs: deque[tuple[Task, contextvars.Context]] = deque()
     for task in tasks:
-        # when live, every task runs on a helper: its writer can post to the owner directly
-        run.context(task, off_owner=live and owner)
+        # when the caller only pumps, every task runs on a helper: its writer can post to the
+        # owner directly
+        run.context(task, off_owner=pump_only and owner)
         jobs.append((task, _copy_context()))
     limit = run.root.user_config.get("max_concurrency") or _MAX_HELPERS + 1
-    helpers = min(len(tasks) - (0 if live else 1), max(1, limit - (0 if live else 1)))
+    caller = 0 if pump_only else 1
+    helpers = min(len(tasks) - caller, max(1, limit - caller))
     for _ in range(helpers):
         _pool.submit(_helper(run, jobs, inbox))
     remaining = len(tasks)
     try:
-        while not live:
+        while not pump_only:
             try:
                 task, ctx = jobs.popleft()
             except IndexError:
@@ -168,6 +174,7 @@ async def run_async(
 ) -> AsyncGenerator[None, None]:
     """Drive ``run`` on the running event loop; ``wake`` is set whenever there is news."""
     own_wake = wake if wake is not None else asyncio.Event()
+    run.root.bus.drain_first = True  # a task's work may hop between the loop and threads
     try:
         run.start(input)
         yield
