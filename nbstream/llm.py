@@ -180,7 +180,9 @@ class MessagesHandler(BaseCallbackHandler):
         if self._base_only:
             return self, callbacks
         keys = None if self._keys is None else list(self._keys)
-        handler = MessagesHandler(publish, self._run_id, base, message_keys=keys, seen=self._seen, muted=self._muted)
+        handler = MessagesHandler(
+            publish, self._run_id, base, message_keys=keys, seen=self._seen, muted=self._muted
+        )
         return handler, with_handler(callbacks, handler)
 
     # -- langchain-core's streaming-handler protocol: pass output through --------------------------
