@@ -368,3 +368,63 @@ def test_send_map_reduce_invoke_and_observers_keep_the_result() -> None:
 
     assert graph.invoke({"items": order, "done": []}, observers=[observe]) == lg_result
     assert finished == sorted(order)  # observers see each task end when it ends
+
+
+# -- 4. nodes of one step that print: LangGraph's output, run after run ------------------------------
+def _printing_fan(lib: Lib, with_sends: bool) -> Any:
+    """``src`` then five nodes (added out of order) that print at once; optionally three Sends."""
+
+    def printer(name: str) -> Any:
+        def node(state: Any) -> dict[str, Any]:
+            print(f"node {name}")
+            return {"out": [name]}
+
+        return node
+
+    def send_printer(state: Any) -> dict[str, Any]:
+        print(f"send {state['out']}")
+        return {"out": ["w"]}
+
+    builder = lib.StateGraph(ListState).add_node("src", printer("src")).add_edge(lib.START, "src")
+    for name in ["e", "b", "d", "a", "c"]:
+        builder.add_node(name, printer(name)).add_edge("src", name)
+    if with_sends:
+        builder.add_node("w", send_printer)
+        builder.add_conditional_edges("src", lambda s: [lib.Send("w", {"out": [i]}) for i in range(3)], ["w"])
+    return builder.compile()
+
+
+def _run_printing(graph: Any, mode: str) -> None:
+    if mode == "invoke":
+        graph.invoke({"out": []})
+    elif mode == "stream":
+        list(graph.stream({"out": []}))
+    elif mode == "stream-custom":
+        list(graph.stream({"out": []}, stream_mode="custom"))
+    elif mode == "ainvoke":
+        asyncio.run(graph.ainvoke({"out": []}))
+    else:
+
+        async def consume() -> None:
+            async for _ in graph.astream({"out": []}):
+                pass
+
+        asyncio.run(consume())
+
+
+@pytest.mark.parametrize("with_sends", [False, True], ids=["pulls", "sends+pulls"])
+@pytest.mark.parametrize("mode", ["invoke", "stream", "stream-custom", "ainvoke", "astream"])
+def test_printing_nodes_print_langgraphs_output_every_run(
+    mode: str, with_sends: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _run_printing(_printing_fan(LG, with_sends), mode)
+    expected = capsys.readouterr().out
+    # LangGraph starts Sends first (in order), then the triggered nodes by name
+    sends = "".join(f"send [{i}]\n" for i in range(3)) if with_sends else ""
+    assert expected == "node src\n" + sends + "".join(f"node {n}\n" for n in "abcde")
+    graph = _printing_fan(NB, with_sends)
+    outputs = []
+    for _ in range(30):
+        _run_printing(graph, mode)
+        outputs.append(capsys.readouterr().out)
+    assert outputs == [expected] * 30

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import contextvars
 import threading
+import time
 from collections import deque
 from collections.abc import AsyncGenerator, Iterator
 from typing import Any
@@ -208,6 +209,9 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
     def on_done(_fut: asyncio.Future[Any]) -> None:
         wake.set()
 
+    # sync tasks wait in one queue, taken in task order by a few helper threads (as a thread pool's
+    # queue would be), so short nodes start, and print, in LangGraph's order run after run
+    jobs: deque[tuple[Task, contextvars.Context, asyncio.Future[Any]]] = deque()
     for task in tasks:
         run.context(task)
         ctx = _copy_context()
@@ -217,9 +221,18 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
             )
         else:
             fut = loop.create_future()
-            _pool.submit(_thread_job(ctx, run, task, loop, fut))
+            jobs.append((task, ctx, fut))
         fut.add_done_callback(on_done)
         waiting[fut] = task
+    if jobs:
+        limit = run.root.user_config.get("max_concurrency") or _MAX_HELPERS + 1
+        head_start = len(jobs) < len(tasks) and jobs[0][0] is tasks[0]
+        for _ in range(min(len(jobs), limit)):
+            _pool.submit(_thread_jobs(run, jobs, loop))
+        if head_start:
+            # asyncio tasks too, after a sync one: let a helper start before the loop runs them.
+            # LangGraph starts tasks in task order, a sync one on a thread that begins at once
+            time.sleep(0)
     try:
         while waiting:
             await wake.wait()
@@ -255,16 +268,28 @@ async def _cancel(run: Run, waiting: dict[asyncio.Future[Any], Task]) -> None:
     waiting.clear()
 
 
-def _thread_job(
-    ctx: contextvars.Context, run: Run, task: Task, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any]
+def _thread_jobs(
+    run: Run,
+    jobs: deque[tuple[Task, contextvars.Context, asyncio.Future[Any]]],
+    loop: asyncio.AbstractEventLoop,
 ) -> Any:
-    def job() -> None:
-        ctx.run(run.execute, task)
-        # the loop may have closed while the thread ran: then nobody is waiting any more
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(_resolve, fut)
+    """A helper thread's work: run queued sync tasks until none is left, resolving each's future."""
 
-    return job
+    def work() -> None:
+        while True:
+            try:
+                task, ctx, fut = jobs.popleft()
+            except IndexError:
+                return
+            if not run.root.stopped:
+                ctx.run(run.execute, task)
+            else:  # stopped (a sibling failed, or the consumer left): do not start it
+                task.cancelled = True
+            # the loop may have closed while the thread ran: then nobody is waiting any more
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_resolve, fut)
+
+    return work
 
 
 def _resolve(fut: asyncio.Future[Any]) -> None:
