@@ -428,3 +428,162 @@ def test_printing_nodes_print_langgraphs_output_every_run(
         _run_printing(graph, mode)
         outputs.append(capsys.readouterr().out)
     assert outputs == [expected] * 30
+
+
+# -- 5. error messages programs print are LangGraph's ----------------------------------------------
+class ErrState(TypedDict):
+    state: str
+    log: Annotated[list[int], operator.add]
+
+
+class ErrWorker(TypedDict):
+    i: int
+
+
+def _two_writers(lib: Lib) -> Any:
+    builder = (
+        lib.StateGraph(ErrState)
+        .add_node("a", lambda s: {"state": "a"})
+        .add_node("b", lambda s: {"state": "b"})
+    )
+    return builder.add_edge(lib.START, "a").add_edge(lib.START, "b").compile()
+
+
+def _looping(lib: Lib) -> Any:
+    return (
+        lib.StateGraph(ErrState)
+        .add_node("a", lambda s: {"log": [1]})
+        .add_edge(lib.START, "a")
+        .add_edge("a", "a")
+        .compile()
+    )
+
+
+def _returning(lib: Lib, value: Any) -> Any:
+    return lib.StateGraph(ErrState).add_node("a", lambda s: value).add_edge(lib.START, "a").compile()
+
+
+def _send_twice(lib: Lib) -> Any:
+    builder = lib.StateGraph(ErrState).add_node("w", lambda w: {"state": "x"})
+    fan = lambda s: [lib.Send("w", {"i": 1}), lib.Send("w", {"i": 2})]  # noqa: E731
+    return builder.add_conditional_edges(lib.START, fan, ["w"]).compile()
+
+
+def _bad_path_map(lib: Lib) -> Any:
+    builder = lib.StateGraph(ErrState).add_node("a", lambda s: {"log": [1]})
+    return builder.add_conditional_edges(lib.START, lambda s: "zzz", {"x": "a"}).compile()
+
+
+def _async_node(lib: Lib) -> Any:
+    async def slow(state: Any) -> dict[str, Any]:
+        return {"log": [1]}
+
+    return lib.StateGraph(ErrState).add_node("a", slow).add_edge(lib.START, "a").compile()
+
+
+def _in_subgraph(lib: Lib) -> Any:
+    return lib.StateGraph(ErrState).add_node("s", _two_writers(lib)).add_edge(lib.START, "s").compile()
+
+
+START_STATE = {"state": "", "log": []}
+ERROR_CASES: dict[str, Any] = {
+    "concurrent-update": lambda lib: _two_writers(lib).invoke(START_STATE),
+    "concurrent-update-sends": lambda lib: _send_twice(lib).invoke(START_STATE),
+    "concurrent-update-command": lambda lib: _returning(
+        lib, lib.Command(update=[("state", "x"), ("state", "y")])
+    ).invoke(START_STATE),
+    "concurrent-update-in-subgraph": lambda lib: _in_subgraph(lib).invoke(START_STATE),
+    "recursion-limit": lambda lib: _looping(lib).invoke(START_STATE, {"recursion_limit": 5}),
+    "recursion-limit-stream": lambda lib: list(_looping(lib).stream(START_STATE, {"recursion_limit": 3})),
+    "returned-str": lambda lib: _returning(lib, "oops").invoke(START_STATE),
+    "returned-list": lambda lib: _returning(lib, [1, 2]).invoke(START_STATE),
+    "returned-tuple": lambda lib: _returning(lib, ("state", "x")).invoke(START_STATE),
+    "input-none": lambda lib: _looping(lib).invoke(None),
+    "input-none-stream": lambda lib: list(_looping(lib).stream(None)),
+    "input-int": lambda lib: _looping(lib).invoke(5),
+    "input-list": lambda lib: _looping(lib).invoke([1]),
+    "path-map-miss": lambda lib: _bad_path_map(lib).invoke(START_STATE),
+    "async-node-in-invoke": lambda lib: _async_node(lib).invoke(START_STATE),
+}
+
+
+@pytest.mark.parametrize("case", list(ERROR_CASES))
+def test_error_text_and_type_are_langgraphs(case: str) -> None:
+    def failure(lib: Lib) -> BaseException:
+        with pytest.raises(Exception) as info:
+            ERROR_CASES[case](lib)
+        return info.value
+
+    nb, lg = both(failure)
+    assert type(nb).__name__ == type(lg).__name__
+    assert isinstance(nb, type(lg).__mro__[1])  # the same built-in base (RecursionError, KeyError, ...)
+    assert str(nb) == str(lg)
+
+
+def test_error_details_are_notes() -> None:
+    with pytest.raises(Exception) as info:
+        _two_writers(NB).invoke(START_STATE)
+    assert info.value.__notes__ == [
+        "step 1 wrote key 'state' 2 times (from 'a', 'b'); give it a reducer to merge parallel writes, "
+        "e.g. Annotated[list, operator.add]"
+    ]
+    with pytest.raises(Exception) as info:
+        _looping(NB).invoke(START_STATE, {"recursion_limit": 5})
+    assert "in graph 'LangGraph' after step 5 (next nodes: ['a'])" in info.value.__notes__[0]
+    with pytest.raises(Exception) as info:
+        _returning(NB, "oops").invoke(START_STATE)
+    assert info.value.__notes__ == [
+        "node 'a' returned str ('oops'); expected a dict of state updates, None, a Command, or a list of Commands",
+        "while running node 'a' at step 1",
+    ]
+    with pytest.raises(KeyError) as key_info:
+        _bad_path_map(NB).invoke(START_STATE)
+    assert "not a key of its path_map ['x']" in key_info.value.__notes__[0]
+
+
+def test_async_node_under_invoke_fails_as_a_task_after_its_siblings_ran(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def run(lib: Lib) -> tuple[str, str]:
+        async def slow(state: Any) -> dict[str, Any]:
+            return {"log": [1]}
+
+        def loud(name: str) -> Any:
+            def node(state: Any) -> dict[str, Any]:
+                print(f"node {name}")
+                return {"log": [2]}
+
+            return node
+
+        builder = (
+            lib.StateGraph(ErrState).add_node("a", loud("a")).add_node("b", loud("b")).add_node("c", slow)
+        )
+        for name in "abc":
+            builder.add_edge(lib.START, name)
+        with pytest.raises(TypeError) as info:
+            builder.compile().invoke(START_STATE)
+        return str(info.value), capsys.readouterr().out
+
+    nb, lg = both(run)
+    assert nb == lg == (lg[0], "node a\nnode b\n")
+
+
+def test_errors_langgraph_does_not_raise_stay_errors_with_clear_words() -> None:
+    """LangGraph drops writes to unknown keys and routes to unknown nodes (with a log line at most);
+    nbstream refuses them, naming what was wrong and where."""
+    from nbstream.errors import InvalidUpdateError, NodeInputError
+
+    with pytest.raises(
+        InvalidUpdateError, match=r"node 'a' at step 1 wrote unknown key 'nope'; the state has keys"
+    ):
+        _returning(NB, {"nope": 1}).invoke(START_STATE)
+    route = NB.StateGraph(ErrState).add_node("a", lambda s: {"log": [1]})
+    route = route.add_conditional_edges(NB.START, lambda s: "nope").add_edge("a", NB.END).compile()
+    with pytest.raises(
+        NodeInputError, match=r"'START' routed to unknown node 'nope' at step 0; known nodes: \['a'\]"
+    ):
+        route.invoke(START_STATE)
+    send = NB.StateGraph(ErrState).add_node("a", lambda s: {"log": [1]})
+    send = send.add_conditional_edges(NB.START, lambda s: [NB.Send("ghost", s)], ["a"]).compile()
+    with pytest.raises(NodeInputError, match=r"'START' sent to unknown node 'ghost' at step 0"):
+        send.invoke(START_STATE)

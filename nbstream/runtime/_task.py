@@ -31,7 +31,12 @@ __all__ = [
 DEFAULT_RECURSION_LIMIT = 10007
 PULL = "__pregel_pull"
 PUSH = "__pregel_push"
-PROPAGATED_IDS = ("thread_id", "checkpoint_id", "task_id", "run_id", "assistant_id", "graph_id")
+#: the ``configurable`` keys LangGraph 1.2 copies into a graph's metadata (when set and not there
+#: yet). A frozenset built like LangGraph's, so that several are copied in the very order LangGraph
+#: copies them in this process (a set's order follows the string hashes of the process)
+PROPAGATED_IDS = frozenset(
+    ("thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id", "assistant_id", "graph_id")
+)
 _bits = random.getrandbits
 
 

@@ -57,7 +57,6 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
                 yield  # hand out the task-start chunks before the tasks run
             if len(tasks) == 1 and not live:
                 task = tasks[0]
-                _check_sync(task)
                 run.execute(task)
                 run.complete(task)
             else:
@@ -69,14 +68,6 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
     except BaseException as exc:
         _failed(run, exc)
         raise
-
-
-def _check_sync(task: Task) -> None:
-    if task.node.is_async:
-        raise TypeError(
-            f"node {task.node.name!r} is async; run the graph with ainvoke()/astream() "
-            f"(invoke()/stream() run sync nodes only)"
-        )
 
 
 #: helper threads one step may use at once, besides the calling thread (LangGraph's sync executor
@@ -94,8 +85,6 @@ def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
     bus = run.root.bus
     owner = threading.get_ident() == bus.owner
     inbox = bus.mailbox if owner else Mailbox()
-    for task in tasks:
-        _check_sync(task)
     pump_only = live or not bus.silent
     jobs: deque[tuple[Task, contextvars.Context]] = deque()
     for task in tasks:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from nbstream._error_text import no_input, noted, recursion_limit
 from nbstream.errors import EmptyInputError, GraphRecursionError
 from nbstream.events import (
     CustomData,
@@ -100,7 +101,9 @@ class Run(Routing):
             RunStarted(self.root.run_id, self.ns, -1, graph.name, input, graph.node_names, graph.edge_list)
         )
         if input is None:
-            raise EmptyInputError(f"graph {graph.name!r} received no input (None); pass a dict of state keys")
+            raise noted(
+                EmptyInputError(no_input()), f"graph {graph.name!r} received None; pass a dict of state keys"
+            )
         if isinstance(input, Command):
             raise RuntimeError("Command input (resume) needs a checkpointer, which nbstream does not have")
         writes = input_to_dict(input, graph.input_info)
@@ -141,10 +144,11 @@ class Run(Routing):
         # as LangGraph does, the limit counts the check after the last step too: a chain of N nodes
         # needs recursion_limit >= N + 1
         if step > self.root.recursion_limit and self.step > 0:
-            raise GraphRecursionError(
-                f"Recursion limit of {self.root.recursion_limit} reached without hitting a stop condition "
-                f"in graph {self.graph.name!r} (next nodes: {sorted(pulls) + [s.node for s in sends]}). "
-                f"Raise it with config={{'recursion_limit': N}} if the loop is intended."
+            raise noted(
+                GraphRecursionError(recursion_limit(self.root.recursion_limit)),
+                f"in graph {self.graph.name!r} after step {self.step} (next nodes: "
+                f"{[s.node for s in sends] + sorted(pulls)}); raise the limit with "
+                f"config={{'recursion_limit': N}} if the loop is intended",
             )
         if not pulls and not sends:
             return []
@@ -314,13 +318,9 @@ class Run(Routing):
         base = self.parent_config if self.parent_config is not None else self.root.user_config
         metadata = dict(base.get("metadata") or {})
         configurable = dict(base.get("configurable") or {})
-        if self.ns and "checkpoint_ns" not in metadata:
-            # as in LangGraph, where langchain-core copies the calling task's checkpoint_ns into the
-            # metadata when a graph starts inside a task: so deeper graphs keep the outermost one
-            outer_ns = configurable.get("checkpoint_ns")
-            if isinstance(outer_ns, str):
-                metadata["checkpoint_ns"] = outer_ns
-        for key in PROPAGATED_IDS:  # LangGraph 1.2 copies these ids (and only these) into metadata
+        # LangGraph 1.2 copies these ids (and only these) into metadata. A graph inside a task gets
+        # the task's checkpoint_ns that way, so deeper graphs keep the outermost one
+        for key in PROPAGATED_IDS:
             value = configurable.get(key)
             if value and key not in metadata:
                 metadata[key] = value
