@@ -587,3 +587,21 @@ def test_errors_langgraph_does_not_raise_stay_errors_with_clear_words() -> None:
     send = send.add_conditional_edges(NB.START, lambda s: [NB.Send("ghost", s)], ["a"]).compile()
     with pytest.raises(NodeInputError, match=r"'START' sent to unknown node 'ghost' at step 0"):
         send.invoke(START_STATE)
+
+
+def test_tasks_mode_metadata_inside_a_subgraph_inherits_the_subgraph_nodes() -> None:
+    def run(lib: Lib) -> list[Any]:
+        inner = lib.StateGraph(ListState).add_node("n", lambda s: {"out": ["n"]}, metadata={"inner": 1})
+        outer = lib.StateGraph(ListState).add_node(
+            "s", inner.add_edge(lib.START, "n").compile(), metadata={"nm": 1}
+        )
+        graph = outer.add_edge(lib.START, "s").compile()
+        return [
+            (canon(ns), chunk["name"], printed(chunk["metadata"]))
+            for config in (None, CONFIGS[1])
+            for ns, chunk in graph.stream({"out": []}, config, stream_mode="tasks", subgraphs=True)
+            if "input" in chunk
+        ]
+
+    nb, lg = both(run)
+    assert nb == lg
