@@ -11,8 +11,12 @@ Semantics (what every subscriber can rely on):
   events published by worker threads (sync nodes running in parallel) are queued and dispatched by
   the owner when it pumps. Observers therefore never need a lock, and a notebook widget is only
   ever touched from the cell's own thread.
-* **Order.** Events from one task arrive in the order they were published; a task's events all
-  precede its ``TaskFinished``; step-level events are published by the owner between tasks.
+* **Order.** Events from one task arrive in the order they were published, whichever threads
+  published them; a task's events all precede its ``TaskFinished``; step-level events are
+  published by the owner between tasks. (Under asyncio a task's work can hop between the event
+  loop and threads, e.g. a sync tool awaited from an async node: an event published on the loop
+  is then delivered only after the events threads queued before it. A graph invoked inside a
+  node relays its events, tokens included, through its own bus: one route per task.)
   Observers are called in the order they were given, the projector first.
 * **When an observer raises.** The exception does not stop the run and is not lost: the observer
   is detached for the rest of that run (it would otherwise see a gap and show a wrong view), and
@@ -92,7 +96,7 @@ class Mailbox:
 class Bus:
     """Mailbox plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
 
-    __slots__ = ("_handlers", "mailbox", "owner", "silent", "wants_starts", "wants_steps")
+    __slots__ = ("_handlers", "drain_first", "mailbox", "owner", "silent", "wants_starts", "wants_steps")
 
     def __init__(self, handlers: Iterable[EventHandler]) -> None:
         self._handlers: list[EventHandler] = list(handlers)
@@ -107,6 +111,9 @@ class Bus:
         self.owner = threading.get_ident()
         #: events (and runner-private completion markers) from worker threads, for the owner
         self.mailbox = Mailbox()
+        #: deliver what workers queued before an event the owner publishes (the async driver sets
+        #: it; the sync driver cannot: its mailbox also carries completed tasks, which only it reads)
+        self.drain_first = False
 
     def set_wakeup(self, wakeup: Callable[[], None] | None) -> None:
         """Call ``wakeup`` (from the worker thread) when worker events start to pile up."""
@@ -115,6 +122,8 @@ class Bus:
     def publish(self, event: Event) -> None:
         """Deliver ``event`` now if called in the owner thread, else queue it for the owner."""
         if threading.get_ident() == self.owner:
+            if self.drain_first and self.mailbox.items:
+                self.pump()
             self.dispatch(event)
         else:
             self.mailbox.put(event)

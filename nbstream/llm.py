@@ -171,6 +171,22 @@ class MessagesHandler(BaseCallbackHandler):
             muted=self._muted,
         )
 
+    def relayed(self, publish: Callable[[Event], None], base: Namespace, callbacks: Any) -> tuple[Any, Any]:
+        """The handler and callbacks for a graph invoked inside a node that listens to nothing itself.
+
+        That graph's events reach this handler's bus through the graph's own bus (relayed by the
+        thread that runs it), so its tokens must take that route too: one route per task is what
+        keeps a task's custom data and tokens in the order it made them. Same rules, same
+        de-duplication as this handler; nothing changes when this handler ignores deeper graphs.
+        """
+        if self._base_only:
+            return self, callbacks
+        keys = None if self._keys is None else list(self._keys)
+        handler = MessagesHandler(
+            publish, self._run_id, base, message_keys=keys, seen=self._seen, muted=self._muted
+        )
+        return handler, with_handler(callbacks, handler)
+
     # -- langchain-core's streaming-handler protocol: pass output through --------------------------
     def tap_output_iter(self, run_id: UUID, output: Iterator[T]) -> Iterator[T]:
         return output
@@ -372,20 +388,40 @@ def task_callbacks(callbacks: Any, config: dict[str, Any]) -> BaseCallbackManage
     ``langgraph_*`` keys (which tell the handler which task a call belongs to) must survive that.
     """
     tags = config.get("tags")
+    metadata = _run_metadata(config["metadata"])
     if isinstance(callbacks, BaseCallbackManager):
         manager = callbacks.copy()
         if tags:
             manager.add_tags(list(tags))
-        manager.add_metadata(config["metadata"])
+        manager.add_metadata(metadata)
         return manager
     return CallbackManager(
         list(callbacks),
         list(callbacks),
         tags=list(tags) if tags else None,
         inheritable_tags=list(tags) if tags else None,
-        metadata=dict(config["metadata"]),
-        inheritable_metadata=dict(config["metadata"]),
+        metadata=metadata,
+        inheritable_metadata=dict(metadata),
     )
+
+
+def _run_metadata(task_meta: dict[str, Any]) -> dict[str, Any]:
+    """The metadata LangGraph's callback runs carry for a task, in LangGraph's key order.
+
+    LangGraph's graph-level callback manager holds the run config's metadata plus
+    ``ls_integration='langgraph'``; each task's metadata is merged into it. So the keys a task
+    inherits from the top-level config (those before ``langgraph_step``, see ``Run._static_config``)
+    come first, then ``ls_integration``, then the task's keys. A chat model later overwrites
+    ``ls_integration`` in place, which is why it shows there in ``messages`` metadata.
+    """
+    out: dict[str, Any] = {}
+    for key, value in task_meta.items():
+        if key == "langgraph_step":
+            break
+        out[key] = value
+    out.setdefault("ls_integration", "langgraph")
+    out.update(task_meta)
+    return out
 
 
 def with_handler(callbacks: Any, handler: MessagesHandler) -> Any:
@@ -452,11 +488,7 @@ def _top_level_values(value: Any) -> Sequence[Any]:
 
 
 def _node_metadata(run: Run, task: Task) -> dict[str, Any]:
-    """LangGraph's node-level metadata: the task's, ``ls_integration`` before the ``langgraph_*`` keys."""
+    """LangGraph's node-output metadata: the task's run metadata (see :func:`_run_metadata`)."""
     ctx = task.ctx
     config = ctx.config if ctx is not None and ctx.config else run.task_config(task)
-    task_meta: dict[str, Any] = config.get("metadata") or {}
-    meta = {k: v for k, v in task_meta.items() if not k.startswith("langgraph_")}
-    meta["ls_integration"] = "langgraph"
-    meta.update((k, v) for k, v in task_meta.items() if k.startswith("langgraph_"))
-    return meta
+    return _run_metadata(config.get("metadata") or {})

@@ -15,6 +15,7 @@ import typing
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, get_args, get_origin, get_type_hints
 
+from nbstream._error_text import concurrent_update, expected_dict, noted
 from nbstream.errors import ErrorCode, GraphBuildError, InvalidUpdateError, create_error_message
 from nbstream.managed import managed_kind
 from nbstream.types import OVERWRITE, Overwrite
@@ -64,10 +65,11 @@ class Channel:
         reducer = self.reducer
         if reducer is None:
             if len(values) > 1:
-                raise InvalidUpdateError(
-                    f"At key {self.key!r}: can receive only one value per step, but step {step} wrote it "
-                    f"{len(values)} times (from {', '.join(repr(w) for w in writers)}). Use an Annotated "
-                    f"key with a reducer, e.g. Annotated[list, operator.add], to merge parallel writes."
+                raise noted(
+                    InvalidUpdateError(concurrent_update(self.key)),
+                    f"step {step} wrote key {self.key!r} {len(values)} times (from "
+                    f"{', '.join(repr(w) for w in writers)}); give it a reducer to merge parallel "
+                    f"writes, e.g. Annotated[list, operator.add]",
                 )
             return values[0]
         pending = iter(values)
@@ -233,9 +235,10 @@ def input_to_dict(value: Any, info: SchemaInfo) -> dict[str, Any]:
         return {f.name: getattr(value, f.name) for f in dataclasses.fields(value) if f.name in info.keys}
     if _is_pydantic(type(value)):
         return {k: getattr(value, k) for k in type(value).model_fields if k in info.keys}
-    raise TypeError(
+    raise noted(
+        InvalidUpdateError(expected_dict(value)),
         f"graph input must be a dict or a {getattr(info.schema, '__name__', info.schema)} instance; "
-        f"got {type(value).__name__}: {value!r:.80}"
+        f"got {type(value).__name__}: {value!r:.80}",
     )
 
 
@@ -256,7 +259,11 @@ def update_to_pairs(update: Any, node: str, *, in_command: bool = False) -> list
         return [(f.name, getattr(update, f.name)) for f in dataclasses.fields(update)]
     if _is_pydantic(type(update)):
         return [(k, getattr(update, k)) for k in (update.model_fields_set or type(update).model_fields)]
-    raise InvalidUpdateError(
-        f"node {node!r} returned {type(update).__name__} ({update!r:.80}); expected a dict of state "
+    what = "returned a Command whose update is" if in_command else "returned"
+    detail = (
+        f"node {node!r} {what} {type(update).__name__} ({update!r:.80}); expected a dict of state "
         f"updates, None, a Command, or a list of Commands"
     )
+    if in_command:  # LangGraph ignores such an update; nbstream refuses it
+        raise InvalidUpdateError(detail)
+    raise noted(InvalidUpdateError(expected_dict(update)), detail)

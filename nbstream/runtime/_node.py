@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import TYPE_CHECKING, Any
 
+from nbstream._error_text import no_sync_function, noted
 from nbstream.graph._builder import Branch, NodeSpec
 from nbstream.graph._state import SchemaInfo
 from nbstream.runtime._context import TaskContext
@@ -104,6 +105,11 @@ class NodeRuntime:
         return kwargs
 
     def call_sync(self, input: Any, ctx: TaskContext) -> Any:
+        if self.is_async:  # a task error, as in LangGraph: the step's other tasks still run
+            raise noted(
+                TypeError(no_sync_function(self.name)),
+                f"node {self.name!r} is async: run the graph with ainvoke()/astream()",
+            )
         if self.is_runnable:
             return self.fn.invoke(input, ctx.config or ctx.run.task_config(ctx.task))
         if self.wants_config or self.wants_writer or self.wants_runtime:

@@ -6,6 +6,7 @@ import inspect
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from nbstream._error_text import noted
 from nbstream.errors import InvalidUpdateError, NodeInputError, NotSupportedError, ParentCommand
 from nbstream.graph._builder import END, Branch
 from nbstream.graph._state import MISSING, update_to_pairs
@@ -162,9 +163,11 @@ class Routing:
                 try:
                     target = branch.path_map[target]
                 except (KeyError, TypeError):
-                    raise NodeInputError(
+                    # LangGraph's error: the KeyError of the lookup
+                    raise noted(
+                        KeyError(target),
                         f"the router after {source!r} returned {target!r}, which is not a key of its "
-                        f"path_map {sorted(map(str, branch.path_map))}"
+                        f"path_map {sorted(map(str, branch.path_map))}",
                     ) from None
             self._add_target(target, source, pulls, sends)
 

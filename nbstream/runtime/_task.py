@@ -23,6 +23,7 @@ __all__ = [
     "Root",
     "Stopped",
     "Task",
+    "nested_config",
     "noop_writer",
     "task_order",
 ]
@@ -30,7 +31,12 @@ __all__ = [
 DEFAULT_RECURSION_LIMIT = 10007
 PULL = "__pregel_pull"
 PUSH = "__pregel_push"
-PROPAGATED_IDS = ("thread_id", "checkpoint_id", "task_id", "run_id", "assistant_id", "graph_id")
+#: the ``configurable`` keys LangGraph 1.2 copies into a graph's metadata (when set and not there
+#: yet). A frozenset built like LangGraph's, so that several are copied in the very order LangGraph
+#: copies them in this process (a set's order follows the string hashes of the process)
+PROPAGATED_IDS = frozenset(
+    ("thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id", "assistant_id", "graph_id")
+)
 _bits = random.getrandbits
 
 
@@ -45,6 +51,31 @@ def _id_source() -> Callable[[], str]:
     prefix = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-"
     count = itertools.count(_bits(24))
     return lambda: f"{prefix}{next(count):012x}"
+
+
+#: an explicit ``configurable`` with one of these starts its own lineage: the ambient one is dropped
+_OWN_LINEAGE_KEYS = ("thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map")
+
+
+def nested_config(ambient: dict[str, Any], explicit: dict[str, Any] | None) -> dict[str, Any]:
+    """The config of a graph invoked inside a node: the node's config merged with the call's own.
+
+    As LangGraph merges them: ``metadata`` key by key (the call's values win), ``tags`` appended
+    (those the node already has are not repeated), ``configurable`` key by key unless the call
+    names a thread or checkpoint of its own; any other key given by the call replaces the node's.
+    """
+    if not explicit:
+        return dict(ambient)
+    merged = {**ambient, **explicit}
+    if ambient.get("metadata") and explicit.get("metadata"):
+        merged["metadata"] = {**ambient["metadata"], **explicit["metadata"]}
+    if ambient.get("tags") and explicit.get("tags"):
+        have = ambient["tags"]
+        merged["tags"] = [*have, *(t for t in explicit["tags"] if t not in have)]
+    own = explicit.get("configurable")
+    if ambient.get("configurable") and own and not any(own.get(k) for k in _OWN_LINEAGE_KEYS):
+        merged["configurable"] = {**ambient["configurable"], **own}
+    return merged
 
 
 def noop_writer(_data: Any) -> None:

@@ -24,6 +24,7 @@ from nbstream.runtime._node import NodeRuntime
 from nbstream.runtime._options import CallOptions, given_options, invoke_options, read_options
 from nbstream.runtime._runnable import RunnableGraph
 from nbstream.runtime._surface import GraphSurface
+from nbstream.runtime._task import nested_config
 from nbstream.runtime._tracing import open_run, subgraph_run
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Root, Run, Task
@@ -141,7 +142,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         handlers.append(outer.bus.publish)
         bus = Bus(handlers)
         parent_config = parent.config or parent.run.task_config(parent.task)
-        merged = {**parent_config, **(config or {})}
+        merged = nested_config(parent_config, config)
         root = Root(
             bus,
             live_custom=True,
@@ -576,6 +577,8 @@ def _messages_callbacks(
         root.messages = outer.messages
     wants_mode = "messages" in listen.modes
     if not wants_mode and not listen.observers:
+        if outer is not None and outer.messages is not None:  # tokens take this call's bus too
+            root.messages, root.callbacks = outer.messages.relayed(root.bus.publish, ns, outer.callbacks)
         return
     from nbstream.llm import MessagesHandler, with_handler
 

@@ -5,9 +5,12 @@ or ``astream``) can hand out the chunks made so far; a nested run (a subgraph) j
 
 * **Sync.** A step with one sync task runs it inline in the calling thread, unless ``live`` asks for
   output while nodes run (``custom``/``messages``/``subgraphs=True``): then, and for every step with
-  several tasks, tasks run on worker threads in a copy of the caller's context, and the caller pumps
-  the bus until they are done. Threads cannot be cancelled: on stop, the driver starts no new step
-  and waits for the running tasks to return before it lets the stop propagate.
+  several tasks, tasks run on worker threads in a copy of the caller's context. The caller works
+  on tasks too only when nobody listens to the run (``invoke`` without observers); otherwise it
+  only pumps the bus, so each task's output is handed out as soon as the task ends, in finishing
+  order (a caller busy with a long task of its own would hold back the others'). Threads cannot
+  be cancelled: on stop, the driver starts no new step and waits for the running tasks to return
+  before it lets the stop propagate.
 * **Async.** Async nodes run as asyncio tasks (context copied, so langchain-core callbacks and
   ``get_stream_writer()`` work on Python 3.11+), sync nodes on worker threads. On a node error or a
   stop, sibling asyncio tasks are cancelled at once; worker threads are waited for.
@@ -19,6 +22,7 @@ import asyncio
 import contextlib
 import contextvars
 import threading
+import time
 from collections import deque
 from collections.abc import AsyncGenerator, Iterator
 from typing import Any
@@ -53,7 +57,6 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
                 yield  # hand out the task-start chunks before the tasks run
             if len(tasks) == 1 and not live:
                 task = tasks[0]
-                _check_sync(task)
                 run.execute(task)
                 run.complete(task)
             else:
@@ -67,43 +70,36 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
         raise
 
 
-def _check_sync(task: Task) -> None:
-    if task.node.is_async:
-        raise TypeError(
-            f"node {task.node.name!r} is async; run the graph with ainvoke()/astream() "
-            f"(invoke()/stream() run sync nodes only)"
-        )
-
-
 #: helper threads one step may use at once, besides the calling thread (LangGraph's sync executor
 #: has a similar cap); ``config={"max_concurrency": N}`` lowers or raises it
 _MAX_HELPERS = 31
 
 
 def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
-    """Run a step's tasks on helper threads, the calling thread working too unless ``live``.
+    """Run a step's tasks on helper threads, the calling thread working too if nobody listens.
 
     Helpers take tasks from a shared deque until it is empty, so a 64-way fan-out costs a few
-    thread wake-ups, not 64. When ``live``, the calling thread only pumps events, so it can hand
-    out chunks while the tasks run.
+    thread wake-ups, not 64. When ``live`` or when anybody listens (a stream, observers), the
+    calling thread only pumps events, so it hands out each chunk as soon as it is made.
     """
     bus = run.root.bus
     owner = threading.get_ident() == bus.owner
     inbox = bus.mailbox if owner else Mailbox()
-    for task in tasks:
-        _check_sync(task)
+    pump_only = live or not bus.silent
     jobs: deque[tuple[Task, contextvars.Context]] = deque()
     for task in tasks:
-        # when live, every task runs on a helper: its writer can post to the owner directly
-        run.context(task, off_owner=live and owner)
+        # when the caller only pumps, every task runs on a helper: its writer can post to the
+        # owner directly
+        run.context(task, off_owner=pump_only and owner)
         jobs.append((task, _copy_context()))
     limit = run.root.user_config.get("max_concurrency") or _MAX_HELPERS + 1
-    helpers = min(len(tasks) - (0 if live else 1), max(1, limit - (0 if live else 1)))
+    caller = 0 if pump_only else 1
+    helpers = min(len(tasks) - caller, max(1, limit - caller))
     for _ in range(helpers):
         _pool.submit(_helper(run, jobs, inbox))
     remaining = len(tasks)
     try:
-        while not live:
+        while not pump_only:
             try:
                 task, ctx = jobs.popleft()
             except IndexError:
@@ -168,6 +164,7 @@ async def run_async(
 ) -> AsyncGenerator[None, None]:
     """Drive ``run`` on the running event loop; ``wake`` is set whenever there is news."""
     own_wake = wake if wake is not None else asyncio.Event()
+    run.root.bus.drain_first = True  # a task's work may hop between the loop and threads
     try:
         if run.graph.async_start:
             run.start(input, route=False)
@@ -205,6 +202,9 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
     def on_done(_fut: asyncio.Future[Any]) -> None:
         wake.set()
 
+    # sync tasks wait in one queue, taken in task order by a few helper threads (as a thread pool's
+    # queue would be), so short nodes start, and print, in LangGraph's order run after run
+    jobs: deque[tuple[Task, contextvars.Context, asyncio.Future[Any]]] = deque()
     for task in tasks:
         run.context(task)
         ctx = _copy_context()
@@ -214,9 +214,18 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
             )
         else:
             fut = loop.create_future()
-            _pool.submit(_thread_job(ctx, run, task, loop, fut))
+            jobs.append((task, ctx, fut))
         fut.add_done_callback(on_done)
         waiting[fut] = task
+    if jobs:
+        limit = run.root.user_config.get("max_concurrency") or _MAX_HELPERS + 1
+        head_start = len(jobs) < len(tasks) and jobs[0][0] is tasks[0]
+        for _ in range(min(len(jobs), limit)):
+            _pool.submit(_thread_jobs(run, jobs, loop))
+        if head_start:
+            # asyncio tasks too, after a sync one: let a helper start before the loop runs them.
+            # LangGraph starts tasks in task order, a sync one on a thread that begins at once
+            time.sleep(0)
     try:
         while waiting:
             await wake.wait()
@@ -254,16 +263,29 @@ async def _cancel(run: Run, waiting: dict[asyncio.Future[Any], Task]) -> None:
     waiting.clear()
 
 
-def _thread_job(
-    ctx: contextvars.Context, run: Run, task: Task, loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any]
+def _thread_jobs(
+    run: Run,
+    jobs: deque[tuple[Task, contextvars.Context, asyncio.Future[Any]]],
+    loop: asyncio.AbstractEventLoop,
 ) -> Any:
-    def job() -> None:
-        ctx.run(run.execute, task, not task.node.async_routers)
-        # the loop may have closed while the thread ran: then nobody is waiting any more
-        with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(_resolve, fut)
+    """A helper thread's work: run queued sync tasks until none is left, resolving each's future."""
 
-    return job
+    def work() -> None:
+        while True:
+            try:
+                task, ctx, fut = jobs.popleft()
+            except IndexError:
+                return
+            if not run.root.stopped:
+                # a node whose routers are async leaves them to the event loop (aroute_deferred)
+                ctx.run(run.execute, task, not task.node.async_routers)
+            else:  # stopped (a sibling failed, or the consumer left): do not start it
+                task.cancelled = True
+            # the loop may have closed while the thread ran: then nobody is waiting any more
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(_resolve, fut)
+
+    return work
 
 
 def _resolve(fut: asyncio.Future[Any]) -> None:

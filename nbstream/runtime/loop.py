@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from nbstream._error_text import no_input, noted, recursion_limit
 from nbstream.errors import EmptyInputError, GraphRecursionError, NotSupportedError, ParentCommand
 from nbstream.events import (
     CustomData,
@@ -102,7 +103,9 @@ class Run(Routing):
             RunStarted(self.root.run_id, self.ns, -1, graph.name, input, graph.node_names, graph.edge_list)
         )
         if input is None:
-            raise EmptyInputError(f"graph {graph.name!r} received no input (None); pass a dict of state keys")
+            raise noted(
+                EmptyInputError(no_input()), f"graph {graph.name!r} received None; pass a dict of state keys"
+            )
         if isinstance(input, Command):
             raise NotSupportedError(
                 f"{input!r} as the input of graph {graph.name!r}: resuming a run needs persistence "
@@ -158,10 +161,11 @@ class Run(Routing):
         # as LangGraph does, the limit counts the check after the last step too: a chain of N nodes
         # needs recursion_limit >= N + 1
         if step > self.root.recursion_limit and self.step > 0:
-            raise GraphRecursionError(
-                f"Recursion limit of {self.root.recursion_limit} reached without hitting a stop condition "
-                f"in graph {self.graph.name!r} (next nodes: {sorted(pulls) + [s.node for s in sends]}). "
-                f"Raise it with config={{'recursion_limit': N}} if the loop is intended."
+            raise noted(
+                GraphRecursionError(recursion_limit(self.root.recursion_limit)),
+                f"in graph {self.graph.name!r} after step {self.step} (next nodes: "
+                f"{[s.node for s in sends] + sorted(pulls)}); raise the limit with "
+                f"config={{'recursion_limit': N}} if the loop is intended",
             )
         if not pulls and not sends:
             return []
@@ -302,7 +306,9 @@ class Run(Routing):
             writer: Callable[[Any], None] = live_writer
         else:
             writer = noop_writer
-        ctx = TaskContext(self, task, writer, self.task_config(task) if root.callbacks is not None else {})
+        # a subgraph's tasks inherit its task's config (metadata, tags) as in LangGraph, so it needs one
+        needs_config = root.callbacks is not None or task.node.subgraph is not None
+        ctx = TaskContext(self, task, writer, self.task_config(task) if needs_config else {})
         task.ctx = ctx
         if root.messages is not None:
             root.messages.task_input(self.ns, task.input)
@@ -346,13 +352,21 @@ class Run(Routing):
         """The parts of a node's task config that are the same for every task of this run."""
         base = self.parent_config if self.parent_config is not None else self.root.user_config
         metadata = dict(base.get("metadata") or {})
-        metadata.update(node.metadata)
-        metadata["langgraph_node"] = node.name
         configurable = dict(base.get("configurable") or {})
-        for key in PROPAGATED_IDS:  # LangGraph 1.2 copies these ids (and only these) into metadata
+        # LangGraph 1.2 copies these ids (and only these) into metadata. A graph inside a task gets
+        # the task's checkpoint_ns that way, so deeper graphs keep the outermost one
+        for key in PROPAGATED_IDS:
             value = configurable.get(key)
             if value and key not in metadata:
                 metadata[key] = value
+        # LangGraph's key order (programs print these dicts): inherited keys, the task's keys (their
+        # per-task values are filled in by task_config, in place), then the node's metadata
+        metadata["langgraph_step"] = 0
+        metadata["langgraph_node"] = node.name
+        metadata["langgraph_triggers"] = ()
+        metadata["langgraph_path"] = ()
+        metadata["langgraph_checkpoint_ns"] = ""
+        metadata.update(node.metadata)
         config = {
             k: v for k, v in base.items() if k not in ("metadata", "configurable", "callbacks", "run_name")
         }
