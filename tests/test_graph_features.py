@@ -559,3 +559,65 @@ def test_a_router_with_a_config_parameter_gets_the_task_config(lib: Any) -> None
 
     assert _routed(lib, router).invoke({"x": 0}) == {"x": 11}
     assert seen == [("a", 1)]
+
+
+# -- get_graph() -----------------------------------------------------------------------------------------
+def _shapes(lib: Any) -> list[Any]:
+    g, t = lib.graph, lib.types
+
+    def lit(state: Count) -> Literal["b", "__end__"]:
+        return "b"
+
+    def jump(state: Count) -> t.Command[Literal["a"]]:  # type: ignore[name-defined]
+        return t.Command(goto="a")
+
+    def noop(state: Count) -> dict[str, Any]:
+        return {}
+
+    chain = g.StateGraph(Count).add_node("a", noop).add_node("b", noop).add_edge(g.START, "a").add_edge("a", "b")
+    mixed = (
+        g.StateGraph(Count)
+        .add_node("a", noop, metadata={"k": 1})
+        .add_node("b", noop)
+        .add_node("c", jump)
+        .add_node("d", noop)
+        .add_node("e", noop, defer=True)
+        .add_edge(g.START, "a")
+        .add_conditional_edges("a", lit)
+        .add_edge("b", "c")
+        .add_conditional_edges("c", lambda s: "x", {"x": "d", "y": g.END})
+        .add_edge(["d", "b"], "e")
+    )
+    entry = (
+        g.StateGraph(Count)
+        .add_node("a", noop)
+        .add_node("b", noop, destinations={"a": "back"})
+        .add_conditional_edges(g.START, lambda s: "a", ["a", "b"])
+        .add_edge("a", g.END)
+    )
+    return [chain.compile(), mixed.compile(), entry.compile()]
+
+
+def test_get_graph_is_langgraphs_langchain_graph() -> None:
+    def program(lib: Any) -> list[Any]:
+        out = []
+        for graph in _shapes(lib):
+            drawn = graph.get_graph()
+            out.append(
+                (
+                    [(k, n.name, n.metadata) for k, n in drawn.nodes.items()],
+                    [(e.source, e.target, e.data, e.conditional) for e in drawn.edges],
+                    drawn.draw_mermaid(),
+                )
+            )
+        return out
+
+    same_on_both(program)
+
+
+def test_get_graph_still_draws_offline_in_a_notebook() -> None:
+    drawn = _shapes(NB)[1].get_graph()
+    bundle = drawn._repr_mimebundle_()
+    assert set(bundle) == {"text/vnd.mermaid", "text/plain"}
+    assert "flowchart" in bundle["text/vnd.mermaid"]
+    assert drawn.draw_ascii() == bundle["text/plain"]

@@ -34,6 +34,8 @@ class NodeSpec:
     cache_policy: Any = None
     #: where the node may go (``destinations=``, or its ``-> Command[Literal[...]]`` hint), for drawing
     ends: tuple[str, ...] = ()
+    #: edge labels from ``destinations={target: label}``
+    labels: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -167,6 +169,7 @@ class StateGraph:
             policies,
             cache_policy if cache_policy is not None else self._node_cache,
             ends,
+            dict(destinations) if isinstance(destinations, dict) else {},
         )
         return self
 

@@ -519,15 +519,16 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
 
     # -- drawing ---------------------------------------------------------------------------------
     def get_graph(self, config: Any = None, *, xray: Any = False) -> Any:
-        """The graph's shape, with ``draw_mermaid()`` and ``draw_ascii()`` (offline, no grandalf)."""
-        from nbstream.widgets.drawing import GraphDrawing
+        """The graph as LangGraph gives it: a langchain-core ``Graph`` (``nodes``, ``edges``,
+        ``draw_mermaid()``) that also draws itself offline in a notebook and with ``draw_ascii()``."""
+        from nbstream.graph._lc_graph import langchain_graph
 
         if xray:
             raise NotSupportedError(
                 "get_graph(xray=...): nbstream does not draw subgraphs expanded yet; call get_graph() "
                 "on the subgraph itself (graph.get_subgraphs() lists them)"
             )
-        return GraphDrawing(self.node_names, self.edge_list, name=self.name)
+        return langchain_graph(self.builder, self.name, self.edge_list)
 
     async def aget_graph(self, config: dict[str, Any] | None = None, *, xray: int | bool = False) -> Any:
         """Async :meth:`get_graph`."""
@@ -535,7 +536,9 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         """In a notebook, a compiled graph shows its drawing (Mermaid, with ASCII as text)."""
-        drawing = self.get_graph()
+        from nbstream.widgets.drawing import GraphDrawing
+
+        drawing = GraphDrawing(self.node_names, self.edge_list, name=self.name)
         return {"text/vnd.mermaid": drawing.draw_mermaid(), "text/plain": drawing.draw_ascii()}
 
 

@@ -41,3 +41,4 @@ graph = builder.compile()
 
 print(graph.invoke({"graph_state": "Hi, this is Lance."}))
 print(graph.invoke({"graph_state": "Hi, this is Lance"}))
+print(sorted(graph.get_graph().nodes))

@@ -46,3 +46,4 @@ for chunk in graph.stream(
     {"text": "hi", "lang": "en"}, {"configurable": {"user_id": "u3"}}, stream_mode="updates"
 ):
     print(chunk)
+print(graph.get_graph().draw_mermaid())

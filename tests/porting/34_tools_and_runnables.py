@@ -98,3 +98,4 @@ essay = builder.compile()
 print(essay.invoke({"topic": "rivers"}))
 for chunk in essay.stream({"topic": "hills"}, stream_mode="updates"):
     print(chunk)
+print(essay.batch([{"topic": "lakes"}, {"topic": "caves"}]))

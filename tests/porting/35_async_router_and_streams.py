@@ -19,7 +19,7 @@ async def check(state: State) -> dict[str, list[str]]:
     return {"log": [f"check {state['n']}"]}
 
 
-def route(state: State) -> Literal["small", "big"]:
+async def route(state: State) -> Literal["small", "big"]:
     return "small" if state["n"] < 10 else "big"
 
 

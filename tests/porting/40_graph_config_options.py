@@ -37,3 +37,4 @@ print(graph.invoke({"items": ["zero"]}))
 for chunk in graph.stream({"items": []}, stream_mode="updates"):
     print(chunk)
 print(graph.invoke({"items": []}, {"run_name": "my-run", "configurable": {"tag": "R"}, "tags": ["x"]}))
+print(graph.with_config({"recursion_limit": 10}).invoke({"items": ["w"]}))

@@ -1,0 +1,108 @@
+"""``get_graph()``'s result: a langchain-core ``Graph`` with LangGraph's nodes and edges.
+
+LangGraph returns a ``langchain_core.runnables.graph.Graph``; programs read its ``nodes`` and
+``edges`` and print ``draw_mermaid()``. nbstream builds the same object from the builder's
+declarations, so that text is LangGraph's:
+
+* nodes: ``__start__``, the graph's nodes in the order they were added (with their ``metadata``,
+  plus ``defer: True`` for deferred nodes), then ``__end__`` once an edge reaches it;
+* edges, sorted: plain edges and joins (solid); conditional edges from a ``path_map`` (labelled
+  with the key when it differs from the target), a router's ``Literal`` return hint, a node's
+  ``Command[Literal[...]]`` hint or ``destinations=`` (dotted); then a solid edge to ``__end__``
+  from every node that some edge reaches and no edge leaves. A plain ``add_edge(x, END)`` is
+  drawn only by that last rule, as LangGraph does: a node that also has other edges out shows
+  no edge to ``__end__``.
+
+LangGraph finds its edges by simulating a run of the graph; nbstream reads them from the
+declarations, which gives the same drawing for graphs whose routes are declared (the common case).
+A router with neither ``path_map`` nor ``Literal`` hint contributes no edge in either library.
+
+The drawing in a notebook (``_repr_mimebundle_``) and ``draw_ascii()`` are nbstream's own, offline
+ones: LangGraph's need a network service (``draw_mermaid_png``) or ``grandalf``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from langchain_core.runnables.graph import Graph
+
+if TYPE_CHECKING:
+    from nbstream.graph._builder import StateGraph
+
+__all__ = ["DrawnGraph", "langchain_graph"]
+
+START, END = "__start__", "__end__"
+
+
+class DrawnGraph(Graph):
+    """A langchain-core ``Graph`` that also draws itself offline (notebooks, terminals)."""
+
+    graph_name: str | None = None
+    #: ``(source, target, conditional)`` for nbstream's own drawing
+    drawing_edges: tuple[tuple[str, str, bool], ...] = ()
+
+    def _drawing(self) -> Any:
+        from nbstream.widgets.drawing import GraphDrawing
+
+        names = tuple(n for n in self.nodes if n not in (START, END))
+        return GraphDrawing(names, self.drawing_edges, name=self.graph_name)
+
+    def draw_ascii(self) -> str:
+        """The ASCII drawing (nbstream's: LangGraph's needs the ``grandalf`` package)."""
+        text: str = self._drawing().draw_ascii()
+        return text
+
+    def print_ascii(self) -> None:
+        print(self.draw_ascii(), end="")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        bundle: dict[str, str] = self._drawing()._repr_mimebundle_(include, exclude)
+        return bundle
+
+
+def langchain_graph(
+    builder: StateGraph, name: str, drawing_edges: tuple[tuple[str, str, bool], ...]
+) -> DrawnGraph:
+    """The graph as LangGraph's ``get_graph()`` returns it (see the module docstring)."""
+    from nbstream.graph._builder import branch_targets
+
+    edges: set[tuple[str, str, bool, Any]] = set()
+    for source, target in builder.edges:
+        if target != END:  # as LangGraph: a plain edge to END is drawn by the termini rule below
+            edges.add((source, target, False, None))
+    for sources, target in builder.joins:
+        edges.update((source, target, False, None) for source in sources)
+    for branch in builder.branches:
+        if branch.path_map is not None:
+            for key, target in branch.path_map.items():
+                edges.add((branch.source, target, True, None if key == target else key))
+        else:
+            edges.update((branch.source, target, True, None) for target in branch_targets(branch) or ())
+    for spec in builder.nodes.values():
+        labels = spec.labels
+        edges.update((spec.name, target, True, labels.get(target)) for target in spec.ends)
+
+    graph = DrawnGraph()
+    graph.graph_name = name
+    graph.drawing_edges = drawing_edges
+    graph.add_node(None, START)
+    for spec in builder.nodes.values():
+        metadata = dict(spec.metadata)
+        if spec.defer:
+            metadata["defer"] = True
+        graph.add_node(spec.action, spec.name, metadata=metadata or None)
+
+    def add(source: str, target: str, label: Any = None, conditional: bool = False) -> None:
+        if any(e.source == source and e.target == target for e in graph.edges):
+            return
+        if target == END and END not in graph.nodes:
+            graph.add_node(None, END)
+        graph.add_edge(graph.nodes[source], graph.nodes[target], label, conditional)
+
+    for source, target, conditional, label in sorted(edges, key=lambda e: (e[0], e[1], e[2], str(e[3]))):
+        add(source, target, None if label == target else label, conditional)
+    ends = {target for _, target, _, _ in edges if target != END}
+    for source in sorted(ends.difference(source for source, _, _, _ in edges)):
+        add(source, END)
+    return graph
