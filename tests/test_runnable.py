@@ -527,3 +527,15 @@ def test_tracing_is_looked_for_once_per_call_not_per_step(monkeypatch: pytest.Mo
     assert graph.invoke({"x": []}) == {"x": [1] * 10}
     list(graph.stream({"x": []}))
     assert len(calls) == 2
+
+
+def test_langsmith_tracing_context_without_env_vars_turns_tracing_on() -> None:
+    from langsmith import tracing_context
+
+    from nbstream.runtime._tracing import tracing_wanted
+
+    assert not tracing_wanted(None)
+    with tracing_context(enabled=True):
+        assert tracing_wanted(None)
+    with tracing_context(enabled=False):
+        assert not tracing_wanted(None)

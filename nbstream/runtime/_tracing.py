@@ -62,17 +62,70 @@ _TRACING_ENV = ("LANGSMITH_TRACING_V2", "LANGCHAIN_TRACING_V2", "LANGSMITH_TRACI
 def tracing_wanted(callbacks: Any) -> bool:
     """Whether a call with ``config["callbacks"] == callbacks`` has any callback handler to serve.
 
-    Cheap when the answer is no (a few dict look-ups): langchain-core's own switches are asked only
-    when their modules are loaded (nothing can have turned them on otherwise) or an env var is set.
+    Cheap when the answer is no (a few dict and context-variable look-ups, ~1 us): with no tracing
+    environment variable set, only context switches can have turned tracing on (langchain-core's
+    debug flag and ``tracing_v2_enabled()``, LangSmith's ``tracing_context``/run tree, configure
+    hooks such as ``collect_runs()``), and those are read directly. Anything unexpected falls back
+    to asking langchain-core.
     """
     if callbacks:
         handlers = callbacks.handlers if isinstance(callbacks, BaseCallbackManager) else callbacks
         return any(not getattr(h, "_nbstream_messages", False) for h in handlers)
-    if "langchain_core.tracers.context" not in sys.modules:
-        environ = os.environ
-        if not any(name in environ for name in _TRACING_ENV):
-            glob = sys.modules.get("langchain_core.globals")
-            return glob is not None and bool(glob.get_debug())
+    environ = os.environ
+    if _tracing_env_set():
+        return _asked()
+    glob = sys.modules.get("langchain_core.globals")
+    if glob is not None and glob.get_debug():
+        return True
+    context = sys.modules.get("langchain_core.tracers.context")
+    if context is None:
+        return False
+    try:
+        if context.tracing_v2_callback_var.get() is not None or _langsmith_context_on():
+            return True
+        hooks = context._configure_hooks
+    except AttributeError:  # another langchain-core/langsmith layout: ask them
+        return _asked()
+    for var, _inheritable, handler_class, env_var in hooks:
+        if var.get() is not None or (handler_class is not None and env_var and environ.get(env_var)):
+            return True
+    return False
+
+
+def _environ_keys() -> tuple[Any, frozenset[Any]] | None:
+    # os.environ's key test raises and catches a KeyError per miss (~0.8 us); its underlying dict
+    # with encoded keys answers in nanoseconds and sees every change made through os.environ
+    data = getattr(os.environ, "_data", None)
+    encode = getattr(os.environ, "encodekey", None)
+    if not isinstance(data, dict) or encode is None:
+        return None
+    return data, frozenset(encode(name) for name in _TRACING_ENV)
+
+
+_ENVIRON = _environ_keys()
+
+
+def _tracing_env_set() -> bool:
+    """Whether one of LangSmith's tracing environment variables is set (to anything)."""
+    if _ENVIRON is None:
+        return any(name in os.environ for name in _TRACING_ENV)
+    data, keys = _ENVIRON
+    return any(key in data for key in keys)
+
+
+def _langsmith_context_on() -> bool:
+    """LangSmith's own context switches, as its ``tracing_is_enabled`` reads them (env vars aside)."""
+    ls = sys.modules.get("langsmith._internal._context")
+    if ls is None:
+        return False
+    enabled = ls._TRACING_ENABLED.get()
+    if enabled is not None:
+        return bool(enabled)
+    return ls.get_current_run_tree() is not None or bool(ls._GLOBAL_TRACING_ENABLED)
+
+
+def _asked() -> bool:
+    """langchain-core's own answer: debug, LangSmith tracing, or a configure hook is on."""
     get_debug, tracing_v2_is_enabled, hooks = _switches or _load_switches()
     if get_debug() or tracing_v2_is_enabled():
         return True
