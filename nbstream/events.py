@@ -62,6 +62,10 @@ class RunStarted(NamedTuple):
     node_names: tuple[str, ...]
     #: the graph's static edges as ``(source, target, conditional)``, for drawing it
     edges: tuple[tuple[str, str, bool], ...]
+    #: a subgraph's output schema keys when they are not all of its channels (an ``output_schema``,
+    #: or private keys from node type hints): as LangGraph, its ``values`` and ``updates`` chunks
+    #: show only those keys. ``None`` at the root and when nothing is cut.
+    output_keys: tuple[str, ...] | None = None
 
 
 class RunFinished(NamedTuple):

@@ -29,8 +29,12 @@ plain v1 stream never reaches their code):
   yielded too only if they are in ``stream_mode``.
 * ``output_keys`` — the root graph's ``values`` chunks hold only those keys and come only after
   steps that wrote one; its ``updates`` show only writes to them (``None`` when a task wrote none).
-  A string key gives bare values instead of dicts. Subgraphs' chunks and ``tasks``/``debug``
-  results are not cut, as in LangGraph.
+  A string key gives bare values instead of dicts. ``tasks``/``debug`` results are not cut, as in
+  LangGraph.
+
+A subgraph's ``values`` and ``updates`` are cut the same way to its output schema's keys, whatever
+the call's options, when those are not all its channels (``RunStarted.output_keys``): LangGraph runs
+a subgraph through ``invoke``, which streams its output keys only.
 """
 
 from __future__ import annotations
@@ -41,11 +45,13 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from nbstream._printing import PrintedChunk
+from nbstream.errors import GraphBubbleUp
 from nbstream.events import (
     CustomData,
     Event,
     MessageChunk,
     Namespace,
+    RunStarted,
     StepFinished,
     TaskFinished,
     TaskStarted,
@@ -119,6 +125,8 @@ class StreamProjector:
         #: modes printed to stdout as they stream (print_mode / debug=True), yielded or not
         self._print_modes: frozenset[str] = frozenset()
         self._keys: str | tuple[str, ...] | None = None
+        #: subgraph namespace -> the output keys its values/updates are cut to (see the docstring)
+        self._cuts: dict[Namespace, tuple[str, ...]] = {}
         self._v2 = False
         self._mapper: Callable[[dict[str, Any]], Any] | None = None
         if options is not None:  # chosen once per call: a plain v1 stream never takes these paths
@@ -191,14 +199,17 @@ class StreamProjector:
             self._task_finished(event)  # type: ignore[arg-type]
         elif kind is StepFinished:
             if self._values and event.updated:  # type: ignore[union-attr]
-                if self._keys is None or ns != self._base:
+                keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
+                if keys is None:
                     self._emit(ns, "values", event.values)  # type: ignore[union-attr]
                 else:
-                    self._keyed_values(event)  # type: ignore[arg-type]
+                    self._keyed_values(event, keys)  # type: ignore[arg-type]
         elif kind is TaskStarted and (self._tasks or self._debug):
             self._task_started(event)  # type: ignore[arg-type]
         elif kind is MessageChunk and self._messages:
             self._emit(ns, "messages", (event.message, event.metadata))  # type: ignore[union-attr]
+        elif kind is RunStarted and event.output_keys is not None and ns != self._base:  # type: ignore[union-attr]
+            self._cuts[ns] = event.output_keys  # type: ignore[union-attr]
 
     def _emit_task(self, ns: Namespace, step: int, kind: str, payload: dict[str, Any]) -> None:
         """A task payload as ``tasks`` shows it, and wrapped with step, timestamp and type for ``debug``."""
@@ -226,11 +237,17 @@ class StreamProjector:
                 self._emit(event.ns, "updates", {event.node: event.update, "__metadata__": {"cached": True}})
             return
         if self._updates and event.error is None:
-            if self._keys is None or event.ns != self._base:
-                self._emit(event.ns, "updates", {event.node: event.update})
+            ns = event.ns
+            keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
+            if keys is None:
+                self._emit(ns, "updates", {event.node: event.update})
             else:
-                self._emit(event.ns, "updates", {event.node: _keyed_update(event.writes, self._keys)})
-        if self._tasks or self._debug:
+                self._emit(ns, "updates", {event.node: _keyed_update(event.writes, keys)})
+        if (self._tasks or self._debug) and not (
+            # as LangGraph: a task that left with Command.PARENT has no result of its own (its parent
+            # task applies the command and reports the result)
+            event.error is not None and isinstance(event.error, GraphBubbleUp)
+        ):
             payload: dict[str, Any] = {
                 "id": event.task_id,
                 "name": event.node,
@@ -240,9 +257,9 @@ class StreamProjector:
             }
             self._emit_task(event.ns, event.step, "task_result", payload)
 
-    def _keyed_values(self, event: StepFinished) -> None:
-        """A ``values`` chunk cut to ``output_keys``: only after steps that wrote one of them."""
-        keys, values = self._keys, event.values
+    def _keyed_values(self, event: StepFinished, keys: str | tuple[str, ...]) -> None:
+        """A ``values`` chunk cut to ``keys``: only after steps that wrote one of them."""
+        values = event.values
         if isinstance(keys, str):
             if keys in event.updated:
                 self._emit(event.ns, "values", values[keys])

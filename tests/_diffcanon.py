@@ -121,7 +121,7 @@ def _kind(node: str) -> str:
 def _mark_from_write(node: str, write: Any) -> int | None:
     # a plain node writes clock = input clock + 1 (in a dict, or in a list of single-key dicts when
     # it wrote some key twice); a subgraph node writes the child's final clock: no mark
-    if _kind(node) not in ("n", "r", "j"):
+    if _kind(node) not in ("n", "r", "j", "t"):
         return None
     for item in write if isinstance(write, list) else [write]:
         if isinstance(item, dict) and isinstance(item.get("clock"), int):
@@ -165,15 +165,27 @@ def _dependent(a: _Label, b: _Label) -> bool:
 class _Stream:
     """Parses and normalises one recorded stream, chunk by chunk, in order."""
 
-    def __init__(self, modes: str | Sequence[str] | None, subgraphs: bool) -> None:
+    def __init__(self, modes: str | Sequence[str] | None, subgraphs: bool, v2: bool) -> None:
         self.modes = modes
         self.subgraphs = subgraphs
+        self.v2 = v2
+        self.extras: dict[str, Any] = {}  # a v2 part's keys besides type/ns/data, of the last parse
         self.namer = _Namer()
         self.task_info: dict[str, tuple[str, int | None, int | None]] = {}  # canonical id -> node, idx, mark
 
     def parse(self, chunk: Any) -> tuple[tuple[str, ...], str, Any] | None:
         listed = isinstance(self.modes, list)
         single = "updates" if self.modes is None else self.modes
+        if self.v2:  # every chunk is a {"type", "ns", "data", ...} part, whatever the other options
+            if not (isinstance(chunk, dict) and {"type", "ns", "data"} <= chunk.keys()):
+                return None
+            ns, mode = chunk["ns"], chunk["type"]
+            if not (isinstance(ns, tuple) and all(isinstance(s, str) for s in ns)):
+                return None
+            if mode not in (self.modes if listed else [single]):  # type: ignore[operator]
+                return None
+            self.extras = {k: v for k, v in chunk.items() if k not in ("type", "ns", "data")}
+            return ns, mode, chunk["data"]
         parts: tuple[Any, ...]
         if self.subgraphs:
             if not (isinstance(chunk, tuple) and len(chunk) == (3 if listed else 2)):
@@ -242,16 +254,21 @@ class _Stream:
             payload = _deep(payload)
         else:
             payload = _deep(payload)
-        if self.subgraphs:
+        if self.v2:
+            norm = {"type": mode, "ns": cns, "data": payload, **_deep(self.extras)}
+        elif self.subgraphs:
             norm = (cns, mode, payload) if isinstance(self.modes, list) else (cns, payload)
         else:
             norm = (mode, payload) if isinstance(self.modes, list) else payload
         return norm, _Label(cns, own)
 
 
-def canonical(chunks: Sequence[Any], modes: str | Sequence[str] | None, subgraphs: bool) -> list[Any]:
-    """The normalised chunks in canonical order (equal for any two legitimate runs of one graph)."""
-    stream = _Stream(modes, subgraphs)
+def canonical(
+    chunks: Sequence[Any], modes: str | Sequence[str] | None, subgraphs: bool, *, v2: bool = False
+) -> list[Any]:
+    """The normalised chunks in canonical order (equal for any two legitimate runs of one graph).
+    ``v2``: the chunks are ``version="v2"`` parts (``{"type", "ns", "data"[, "interrupts"]}``)."""
+    stream = _Stream(modes, subgraphs, v2)
     labelled = [stream.label(c) for c in chunks]
     n = len(labelled)
     keys = [_sort_key(norm) for norm, _ in labelled]

@@ -1,10 +1,13 @@
 """Random graph *descriptions* for the differential test, and the one builder for both libraries.
 
 A description (:class:`Case`) is plain, frozen data: a program of blocks (chains, fan-out/fan-in
-joins, conditional branches, loops, ``Send`` map steps, nested subgraphs added as nodes or invoked
-inside a node) made of node specs that
-say what each node writes, how many custom events it emits, whether it is async and whether it
-raises. :func:`cases` is the hypothesis strategy that draws them.
+joins, deferred joins, conditional branches, loops, ``Send`` map steps, nested subgraphs added as
+nodes or invoked inside a node, subgraphs left with ``Command(graph=Command.PARENT)``) made of node
+specs that say what each node writes, how many custom events it emits, whether it is async, whether
+it raises, fails a few times under a ``RetryPolicy``, reads or writes a private schema, or reads the
+run context. Graphs may declare ``input_schema``/``output_schema``, a ``context_schema`` (every
+call then passes ``context=``) and managed keys (``RemainingSteps``/``IsLastStep``, read by loop
+routes). :func:`cases` is the hypothesis strategy that draws them.
 
 :func:`render` turns a description into the source of a standalone Python module that builds the
 graph; the only line that differs between LangGraph and nbstream is the import block, which is the
@@ -30,7 +33,13 @@ interleave" (the generator never produces anything else):
 
 * a node that raises is *solo* (nothing else runs in its step) at its level and at every enclosing
   level, because when a task fails LangGraph lets running siblings finish (sync) or cancels them
-  (async), a timing race the streams would show;
+  (async), a timing race the streams would show. A node leaving its subgraph with
+  ``Command.PARENT`` is solo for the same reason (it stops its subgraph like an error);
+* a flaky node's failures are deterministic: it counts its tries per (node, input clock[, send
+  index]) and fails while the count is not a multiple of failures + 1, so every run of the program
+  sees the same failures; a retried failure stays inside its task, so flaky nodes may be concurrent;
+* a router never fails (a failing router is a documented difference): a loop route that reads a
+  managed key never follows a node reading ``Private`` (a route reads what its source node reads);
 * in a subgraph that runs concurrently with siblings, nothing writes plain keys from a concurrent
   position and no subgraph sits in a concurrent position (so no conflict error can race either);
 * no node writes a key the state lacks, no unknown or tuple stream modes: documented differences
@@ -40,7 +49,7 @@ interleave" (the generator never produces anything else):
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -50,6 +59,7 @@ __all__ = [
     "Node",
     "Sub",
     "Invoke",
+    "Jump",
     "Single",
     "Fan",
     "Branch",
@@ -70,12 +80,16 @@ LIB_IMPORTS = {
     "langgraph": (
         "from langgraph.config import get_stream_writer\n"
         "from langgraph.graph import END, START, StateGraph\n"
-        "from langgraph.types import Command, Send\n"
+        "from langgraph.managed import IsLastStep, RemainingSteps\n"
+        "from langgraph.runtime import Runtime\n"
+        "from langgraph.types import Command, RetryPolicy, Send\n"
     ),
     "nbstream": (
         "from nbstream.config import get_stream_writer\n"
         "from nbstream.graph import END, START, StateGraph\n"
-        "from nbstream.types import Command, Send\n"
+        "from nbstream.managed import IsLastStep, RemainingSteps\n"
+        "from nbstream.runtime import Runtime\n"
+        "from nbstream.types import Command, RetryPolicy, Send\n"
     ),
 }
 
@@ -105,6 +119,14 @@ class Node:
     plain: tuple[str, ...] = ()
     raises: str | None = None
     meta: bool = False  # added with ``metadata={"owner": name}`` (shows in tasks/debug start events)
+    # private state: "emit" annotated ``-> Private``, also writes the private key ``p``; "hint" its
+    # first parameter is ``state: Private``; "schema" added with ``input_schema=Private`` (readers
+    # log the ``p`` they saw)
+    private: str | None = None
+    ctx: bool = False  # takes ``runtime: Runtime[Ctx]`` and logs ``runtime.context.tag``
+    retries: int = 0  # fails that many times with ``Flaky`` (under a RetryPolicy) before succeeding
+    flaky: str = "before"  # the failed tries raise "before"/"after" their custom events
+    escape: str | None = None  # returns ``Command(graph=Command.PARENT, goto=escape, update=...)``
 
 
 @dataclass(frozen=True)
@@ -113,6 +135,16 @@ class Sub:
 
     name: str
     program: Program
+
+
+@dataclass(frozen=True)
+class Jump:
+    """A subgraph node ``sub`` whose program ends with a node returning
+    ``Command(graph=Command.PARENT, goto=target.name)``: the parent goes on at ``target`` (``sub``
+    has no edge of its own). Only generated where ``sub`` runs alone in its step at every level."""
+
+    sub: Sub
+    target: Node
 
 
 @dataclass(frozen=True)
@@ -147,6 +179,7 @@ class Fan:
     branches: tuple[tuple[Elem, ...], ...]
     join: Node
     barrier: bool
+    defer: bool = False  # the join is added with ``defer=True`` and one edge per chain end (any lengths)
 
 
 @dataclass(frozen=True)
@@ -168,6 +201,9 @@ class Loop:
     body: tuple[Elem, ...]
     times: int
     hint: bool = False  # ``-> Literal[...]`` on the loop's route (when it has one destination after)
+    # the route also leaves early when the managed value says the run is about to hit its
+    # recursion limit: "remaining" (``remaining_steps <= 2``) or "last" (``is_last_step``)
+    managed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -181,18 +217,23 @@ class Map:
     hint: bool = False  # ``-> Command[Literal[worker]]`` on a Command router (else ``-> Command``)
 
 
-Block = Single | Fan | Branch | Loop | Map
+Block = Single | Fan | Branch | Loop | Map | Jump
 
 
 @dataclass(frozen=True)
 class Program:
     blocks: tuple[Block, ...]
+    schemas: bool = False  # built as ``StateGraph(State, input_schema=In, output_schema=Out)``
 
 
 @dataclass(frozen=True)
 class Case:
+    """A program, its input, and the ``Ctx(tag=context)`` every call passes (``None``: no context;
+    then no node reads ``runtime.context`` and no graph declares a ``context_schema``)."""
+
     program: Program
     input: dict[str, Any] = field(default_factory=dict)
+    context: str | None = None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -213,6 +254,13 @@ def _nodes(
         else draw(st.sampled_from(["write", "command", "write", "none", "empty", "pairs", "multi"]))
     )
     writes = ret not in ("none", "empty")
+    private: str | None = None
+    if prefix != "w":
+        private = draw(st.sampled_from([None, None, None, None, None, "emit", "hint", "schema"]))
+        # only a plain dict return is annotated ``-> Private``; ``p`` is a plain key (see plain_ok)
+        if private == "emit" and not (ret == "write" and prefix in ("n", "j") and plain_ok):
+            private = None
+    retries = draw(st.sampled_from([0, 0, 0, 0, 0, 1, 2]))
     return Node(
         name=name,
         aio=draw(st.booleans()),
@@ -222,6 +270,10 @@ def _nodes(
         logs=True if must_write else (writes and draw(st.booleans())),
         plain=draw(st.sampled_from([(), ("x",), ("y",), ("x", "y")])) if writes and plain_ok else (),
         meta=draw(st.booleans()),
+        private=private,
+        ctx=draw(st.integers(0, 4)) == 0,
+        retries=retries,
+        flaky=draw(st.sampled_from(["before", "after"])) if retries else "before",
     )
 
 
@@ -248,15 +300,19 @@ def _chains(
 
 @st.composite
 def _blocks(draw: st.DrawFn, names: Iterator[int], depth: int, anc_solo: bool) -> Block:
-    kind = draw(st.sampled_from(["single", "fan", "branch", "loop", "map"]))
+    kinds = ["single", "fan", "branch", "loop", "map"]
+    if depth < MAX_DEPTH and anc_solo:  # the escaping node must run alone at every level (a raise)
+        kinds.append("jump")
+    kind = draw(st.sampled_from(kinds))
     if kind == "single":
         return Single(draw(_elems(names, depth, solo=True, anc_solo=anc_solo)))
     if kind == "fan":
         lengths = draw(st.lists(st.integers(1, 2), min_size=2, max_size=3))
         branches = tuple(draw(_chains(names, depth, n, solo=False, anc_solo=anc_solo)) for n in lengths)
-        barrier = len(set(lengths)) > 1 or draw(st.booleans())
+        defer = draw(st.integers(0, 3)) == 0
+        barrier = not defer and (len(set(lengths)) > 1 or draw(st.booleans()))
         join = draw(_nodes(names, "j", plain_ok=True))
-        return Fan(branches, join, barrier)
+        return Fan(branches, join, barrier, defer)
     if kind == "branch":
         via = draw(st.sampled_from(["edge", "command"]))
         router = draw(_nodes(names, "r", plain_ok=True))
@@ -269,7 +325,24 @@ def _blocks(draw: st.DrawFn, names: Iterator[int], depth: int, anc_solo: bool) -
     if kind == "loop":
         body = draw(_chains(names, depth, draw(st.integers(0, 1)), solo=True, anc_solo=anc_solo))
         last = draw(_nodes(names, "n", plain_ok=True, must_write=True))
-        return Loop((*body, last), draw(st.integers(1, 2)), draw(st.booleans()))
+        managed = draw(st.sampled_from([None, None, "remaining", "last"]))
+        if managed and last.private in ("hint", "schema"):
+            # the route reads what its source node reads: Private has no managed keys (KeyError, and a
+            # failing router is a known difference, see test_differential.py)
+            last = replace(last, private=None)
+        return Loop((*body, last), draw(st.integers(1, 2)), draw(st.booleans()), managed)
+    if kind == "jump":
+        name = f"s{next(names)}"
+        before = draw(_programs(names, depth + 1, anc_solo=True, max_blocks=1))
+        escaper_name = next(names)
+        target = draw(_nodes(names, "t", plain_ok=True))
+        escaper = replace(
+            draw(_nodes(iter([escaper_name]), "e", plain_ok=True, must_write=True)),
+            private=None,
+            escape=target.name,
+        )
+        program = replace(before, blocks=(*before.blocks, Single(escaper)))
+        return Jump(Sub(name, program), target)
     via = draw(st.sampled_from(["edge", "command"]))
     router = draw(_nodes(names, "r", plain_ok=True))
     if via == "command" and router.ret in ("none", "empty"):
@@ -284,7 +357,37 @@ def _programs(
     draw: st.DrawFn, names: Iterator[int], depth: int, *, anc_solo: bool, max_blocks: int
 ) -> Program:
     count = draw(st.integers(1, max_blocks))
-    return Program(tuple(draw(_blocks(names, depth, anc_solo)) for _ in range(count)))
+    blocks = tuple(draw(_blocks(names, depth, anc_solo)) for _ in range(count))
+    return _with_private_reader(Program(blocks, draw(st.integers(0, 4)) == 0))
+
+
+def _with_private_reader(program: Program) -> Program:
+    """A graph whose nodes write ``p`` (``-> Private``) also reads it through a node's input schema.
+
+    LangGraph makes channels of input schemas only: with no reader, it drops the writes to ``p``
+    silently, while nbstream keeps what the return hint declares (a documented difference, pinned
+    in ``test_differential.py``). The first plain node that is not a writer becomes the reader; if
+    there is none, the writers lose their hint.
+    """
+    own = [e for b in program.blocks for e in _elems_of(b) if isinstance(e, Node)]
+    if not any(n.private == "emit" for n in own) or any(n.private in ("hint", "schema") for n in own):
+        return program
+    managed_routes = {b.body[-1].name for b in program.blocks if isinstance(b, Loop) and b.managed}
+    reader = next(
+        (
+            n.name
+            for n in own
+            if n.private is None and not n.name.startswith(("w", "e")) and n.name not in managed_routes
+        ),
+        None,
+    )
+
+    def fix(n: Node) -> Node:
+        if reader is None and n.private == "emit":
+            return replace(n, private=None)
+        return replace(n, private="hint") if n.name == reader else n
+
+    return _map_nodes(program, fix)
 
 
 def _raise_candidates(program: Program, anc_solo: bool = True) -> list[str]:
@@ -311,10 +414,47 @@ def _raise_candidates(program: Program, anc_solo: bool = True) -> list[str]:
         elif isinstance(block, Loop):
             for e in block.body:
                 elem(e, True)
+        elif isinstance(block, Jump):
+            elem(block.sub, True)
+            elem(block.target, True)
         else:
             elem(block.router, True)
             elem(block.worker, block.k == 1)
     return found
+
+
+def _elems_of(block: Block) -> list[Elem]:
+    """Every element a block holds directly (routers, joins, chain members, a jump's subgraph)."""
+    if isinstance(block, Single):
+        return [block.elem]
+    if isinstance(block, Fan):
+        return [*(e for chain in block.branches for e in chain), block.join]
+    if isinstance(block, Branch):
+        return [block.router, *(e for chain in block.branches for e in chain)]
+    if isinstance(block, Loop):
+        return list(block.body)
+    if isinstance(block, Jump):
+        return [block.sub, block.target]
+    return [block.router, block.worker]
+
+
+def walk_nodes(program: Program) -> Iterator[Node]:
+    """Every node function of the program, subgraphs included."""
+    for block in program.blocks:
+        for e in _elems_of(block):
+            if isinstance(e, Sub | Invoke):
+                yield from walk_nodes(e.program)
+            else:
+                yield e
+
+
+def walk_blocks(program: Program) -> Iterator[Block]:
+    """Every block of the program, subgraphs included."""
+    for block in program.blocks:
+        yield block
+        for e in _elems_of(block):
+            if isinstance(e, Sub | Invoke):
+                yield from walk_blocks(e.program)
 
 
 def concurrent_subgraph(program: Program) -> bool:
@@ -335,6 +475,8 @@ def concurrent_subgraph(program: Program) -> bool:
             elems = [e for chain in block.branches for e in chain]
         elif isinstance(block, Loop):
             elems = list(block.body)
+        elif isinstance(block, Jump):
+            elems = [block.sub]
         else:
             elems = []
         if any(inner(e) for e in elems):
@@ -342,14 +484,34 @@ def concurrent_subgraph(program: Program) -> bool:
     return False
 
 
-def _set_raise(program: Program, name: str, when: str) -> Program:
-    def node(n: Node) -> Node:
-        return replace(n, raises=when) if n.name == name else n
+def _map_nodes(program: Program, fn: Callable[[Node], Node]) -> Program:
+    """The program with ``fn`` applied to the node functions of this graph (not of its subgraphs)."""
+
+    def chain(c: tuple[Elem, ...]) -> tuple[Elem, ...]:
+        return tuple(fn(e) if isinstance(e, Node) else e for e in c)
+
+    blocks: list[Block] = []
+    for b in program.blocks:
+        if isinstance(b, Single):
+            blocks.append(Single(chain((b.elem,))[0]))
+        elif isinstance(b, Fan):
+            blocks.append(replace(b, branches=tuple(chain(c) for c in b.branches), join=fn(b.join)))
+        elif isinstance(b, Branch):
+            blocks.append(replace(b, router=fn(b.router), branches=tuple(chain(c) for c in b.branches)))
+        elif isinstance(b, Loop):
+            blocks.append(replace(b, body=chain(b.body)))
+        elif isinstance(b, Jump):
+            blocks.append(replace(b, target=fn(b.target)))
+        else:
+            blocks.append(replace(b, router=fn(b.router), worker=fn(b.worker)))
+    return replace(program, blocks=tuple(blocks))
+
+
+def _map_programs(program: Program, fn: Callable[[Program], Program]) -> Program:
+    """The program with ``fn`` applied to each of its subgraphs' programs, then to itself."""
 
     def elem(e: Elem) -> Elem:
-        if isinstance(e, Sub | Invoke):
-            return replace(e, program=_set_raise(e.program, name, when))
-        return node(e)
+        return replace(e, program=_map_programs(e.program, fn)) if isinstance(e, Sub | Invoke) else e
 
     def chain(c: tuple[Elem, ...]) -> tuple[Elem, ...]:
         return tuple(elem(e) for e in c)
@@ -358,20 +520,29 @@ def _set_raise(program: Program, name: str, when: str) -> Program:
     for b in program.blocks:
         if isinstance(b, Single):
             blocks.append(Single(elem(b.elem)))
-        elif isinstance(b, Fan):
-            blocks.append(Fan(tuple(chain(c) for c in b.branches), node(b.join), b.barrier))
-        elif isinstance(b, Branch):
-            blocks.append(replace(b, router=node(b.router), branches=tuple(chain(c) for c in b.branches)))
+        elif isinstance(b, Fan | Branch):
+            blocks.append(replace(b, branches=tuple(chain(c) for c in b.branches)))
         elif isinstance(b, Loop):
             blocks.append(replace(b, body=chain(b.body)))
+        elif isinstance(b, Jump):
+            sub = elem(b.sub)
+            assert isinstance(sub, Sub)
+            blocks.append(replace(b, sub=sub))
         else:
-            blocks.append(replace(b, router=node(b.router), worker=node(b.worker)))
-    return Program(tuple(blocks))
+            blocks.append(b)
+    return fn(replace(program, blocks=tuple(blocks)))
+
+
+def _set_raise(program: Program, name: str, when: str) -> Program:
+    def node(n: Node) -> Node:
+        return replace(n, raises=when) if n.name == name else n
+
+    return _map_programs(program, lambda p: _map_nodes(p, node))
 
 
 @st.composite
 def cases(draw: st.DrawFn, max_blocks: int = 4) -> Case:
-    """A random graph description plus its input."""
+    """A random graph description plus its input (and the run context, when a node reads it)."""
     names = itertools.count(1)
     program = draw(_programs(names, 0, anc_solo=True, max_blocks=max_blocks))
     candidates = _raise_candidates(program)
@@ -381,7 +552,9 @@ def cases(draw: st.DrawFn, max_blocks: int = 4) -> Case:
             draw(st.sampled_from(candidates)),
             draw(st.sampled_from(["before", "after", "return", "pairs"])),
         )
-    return Case(program, dict(draw(st.sampled_from(_INPUTS))))
+    reads_context = any(n.ctx for n in walk_nodes(program))
+    context = draw(st.sampled_from(["t1", "t2"])) if reads_context or draw(st.booleans()) else None
+    return Case(program, dict(draw(st.sampled_from(_INPUTS))), context)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -391,12 +564,27 @@ def cases(draw: st.DrawFn, max_blocks: int = 4) -> Case:
 _PRELUDE = '''\
 import asyncio
 import operator
+from dataclasses import dataclass
 from typing import Annotated, Literal, TypedDict
 
 {imports}
 
 class Boom(Exception):
     """The exception a raising node raises."""
+
+
+class Flaky(Exception):
+    """The exception a node under a RetryPolicy raises on its failed tries."""
+
+
+#: tries per (node, input clock[, send index]): a flaky node fails while its count is not a multiple
+#: of (failures + 1), so every run (and every rerun of the program) sees the same failures
+TRIES = {{}}
+
+
+def tried(key, failures):
+    TRIES[key] = TRIES.get(key, 0) + 1
+    return TRIES[key] % (failures + 1) != 0
 
 
 def later(a, b):
@@ -408,13 +596,40 @@ class State(TypedDict, total=False):
     clock: Annotated[int, later]
     x: int
     y: str
+{managed}
+
+class Private(TypedDict, total=False):
+    log: Annotated[list, operator.add]
+    clock: Annotated[int, later]
+    p: int
+
+
+class In(TypedDict, total=False):
+    log: Annotated[list, operator.add]
+    clock: Annotated[int, later]
+    y: str
+
+
+class Out(TypedDict, total=False):
+    log: Annotated[list, operator.add]
+    clock: Annotated[int, later]
+    x: int
+
+
+@dataclass
+class Ctx:
+    tag: str
 
 '''
+
+_MANAGED = "    remaining_steps: RemainingSteps\n    is_last_step: IsLastStep\n"
 
 
 def _entries(block: Block) -> list[str]:
     if isinstance(block, Single):
         return [block.elem.name]
+    if isinstance(block, Jump):
+        return [block.sub.name]
     if isinstance(block, Fan):
         return [chain[0].name for chain in block.branches]
     if isinstance(block, Loop):
@@ -423,8 +638,9 @@ def _entries(block: Block) -> list[str]:
 
 
 class _Renderer:
-    def __init__(self, aio: bool) -> None:
+    def __init__(self, aio: bool, context: bool) -> None:
         self.aio = aio
+        self.context = context  # every graph declares ``context_schema=Ctx``
         self.defs: list[str] = []
 
     # node functions ------------------------------------------------------------------------------
@@ -436,21 +652,37 @@ class _Renderer:
         a ``(worker, k)`` fan-out; ``targets`` (``"Literal[...]"``) details the return annotation."""
         worker = n.name.startswith("w")
         is_async = self.aio and n.aio
-        params = "arg" if worker else "state"
+        params = "arg" if worker else ("state: Private" if n.private == "hint" else "state")
         if n.writer == "param":
             params += ", writer"
+        if n.ctx:
+            params += ", runtime: Runtime[Ctx]"
         # a node that routes with Command(goto=...) declares it, so compile() can see what it reaches
         # (nbstream's compile() needs that; LangGraph only uses it to draw the graph)
         returns = ""
         if goto is not None or send is not None:
             returns = f" -> Command[{targets}]" if targets else " -> Command"
+        elif n.private == "emit":
+            returns = " -> Private"
         lines = [f"{'async def' if is_async else 'def'} {n.name}({params}){returns}:"]
         src = "arg" if worker else "state"
         lines.append(f"    c = {src}['clock']")
         if worker:
             lines.append("    idx = arg['idx']")
+        suffix = ""  # what the node read besides the clock, shown in its log entry
+        if n.private in ("hint", "schema"):
+            lines.append("    p = state.get('p')")
+            suffix += ":p{p}"
+        if n.ctx:
+            suffix += ":{runtime.context.tag}"
         if n.customs and n.writer == "get":
             lines.append("    writer = get_stream_writer()")
+        if n.retries:
+            key = f"('{n.name}', c, idx)" if worker else f"('{n.name}', c)"
+            lines.append(f"    failing = tried({key}, {n.retries})")
+        flaky = f"        raise Flaky('flaky {n.name}')"
+        if n.retries and n.flaky == "before":
+            lines += ["    if failing:", flaky]
         if n.raises == "before":
             lines.append(f"    raise Boom('boom in {n.name}')")
         for i in range(n.customs):
@@ -458,6 +690,8 @@ class _Renderer:
             lines.append(f"    writer({{'node': '{n.name}', 'i': {i}, 'clock': c{extra}}})")
             if is_async:
                 lines.append("    await asyncio.sleep(0)")
+        if n.retries and n.flaky == "after":
+            lines += ["    if failing:", flaky]
         if n.raises == "after":
             lines.append(f"    raise Boom('boom in {n.name}')")
         pairs: list[tuple[str, str]] = []  # (key, value expression) the node writes
@@ -465,11 +699,13 @@ class _Renderer:
             pairs.append(("clock", "c + 1"))
             if n.logs:
                 tag = f"{n.name}[{{idx}}]" if worker else n.name
-                pairs.append(("log", f"[f'{tag}@{{c}}']"))
+                pairs.append(("log", f"[f'{tag}@{{c}}{suffix}']"))
             if "x" in n.plain:
                 pairs.append(("x", f"c * 10 + {len(n.name)}"))
             if "y" in n.plain:
                 pairs.append(("y", f"'{n.name}'"))
+            if n.private == "emit":
+                pairs.append(("p", f"c * 100 + {len(n.name)}"))
         as_dict = "{" + ", ".join(f"'{k}': {v}" for k, v in pairs) + "}"
         again = f"{{'log': [f'{n.name}+@{{c}}']}}"  # a second write to log, for "pairs"/"multi"
         if n.ret == "pairs":  # (key, value) pairs, log written twice
@@ -483,6 +719,8 @@ class _Renderer:
             lines.append("    return 42")
         elif n.raises == "pairs":  # (key, value) pairs are an update only inside a Command: invalid too
             lines.append(f"    return [('log', [f'{n.name}@{{c}}'])]")
+        elif n.escape is not None:  # leave the subgraph: the parent applies the update and goes on
+            lines.append(f"    return Command(graph=Command.PARENT, goto='{n.escape}', update={update})")
         elif goto is not None or send is not None:
             if send is not None:
                 target, k = send
@@ -515,14 +753,25 @@ class _Renderer:
 
     def graph(self, program: Program, var: str) -> None:
         """Emit functions for every node, then the builder statements assigning ``var``."""
-        nodes: list[str] = [f"{var} = StateGraph(State)"]
+        options = ", input_schema=In, output_schema=Out" if program.schemas else ""
+        options += ", context_schema=Ctx" if self.context else ""
+        nodes: list[str] = [f"{var} = StateGraph(State{options})"]
         body: list[str] = []
         blocks = program.blocks
 
-        def add(e: Elem) -> None:
+        def add(e: Elem, *, defer: bool = False) -> None:
             target = f"{e.name}_graph" if isinstance(e, Sub) else e.name
-            meta = f", metadata={{'owner': '{e.name}'}}" if isinstance(e, Node) and e.meta else ""
-            nodes.append(f"{var}.add_node('{e.name}', {target}{meta})")
+            extra = ""
+            if isinstance(e, Node):
+                extra += f", metadata={{'owner': '{e.name}'}}" if e.meta else ""
+                extra += ", input_schema=Private" if e.private == "schema" else ""
+                if e.retries:
+                    extra += (
+                        f", retry_policy=RetryPolicy(max_attempts={e.retries + 1}, initial_interval=0.0001,"
+                        " jitter=False, retry_on=Flaky)"
+                    )
+            extra += ", defer=True" if defer else ""
+            nodes.append(f"{var}.add_node('{e.name}', {target}{extra})")
 
         def edge(a: str, b: str) -> None:
             body.append(f"{var}.add_edge({a}, {b})")
@@ -552,7 +801,7 @@ class _Renderer:
                         add(e)
                     chain_edges(chain)
                 self.node(b.join)
-                add(b.join)
+                add(b.join, defer=b.defer)
                 ends = [chain[-1].name for chain in b.branches]
                 if b.barrier:
                     edge(repr(ends), repr(b.join.name))
@@ -590,13 +839,25 @@ class _Renderer:
                 hint = ""
                 if b.hint and len(nxt) == 1:
                     hint = f" -> Literal[{first!r}, {nxt[0] if nxt[0] != 'END' else repr('__end__')}]"
+                stay = f"sum(1 for e in state['log'] if e.startswith('{last}@')) < {b.times}"
+                if b.managed == "remaining":
+                    stay += " and state['remaining_steps'] > 2"
+                elif b.managed == "last":
+                    stay += " and not state['is_last_step']"
                 self.defs.append(
                     f"def loop_{last}(state){hint}:\n"
-                    f"    if sum(1 for e in state['log'] if e.startswith('{last}@')) < {b.times}:\n"
+                    f"    if {stay}:\n"
                     f"        return '{first}'\n"
                     f"    return {after}\n"
                 )
                 body.append(f"{var}.add_conditional_edges('{last}', loop_{last})")
+            elif isinstance(b, Jump):
+                # the subgraph has no edge out: its last node leaves with Command.PARENT to the target
+                self.elem(b.sub)
+                add(b.sub)
+                self.node(b.target)
+                add(b.target)
+                ends_to([b.target.name], nxt)
             else:
                 if b.via == "command":
                     literal = f"Literal[{b.worker.name!r}]" if b.hint else ""
@@ -624,19 +885,21 @@ def render(case: Case, lib: str, *, aio: bool) -> str:
     With ``aio`` false every node is a plain function (sync ``stream`` cannot run coroutines);
     with ``aio`` true, nodes marked ``aio`` are coroutines.
     """
-    r = _Renderer(aio)
+    r = _Renderer(aio, case.context is not None)
     r.graph(case.program, "graph")
-    return (
-        _PRELUDE.format(imports=LIB_IMPORTS[lib]) + "\n" + "\n\n".join(r.defs) + f"\nINPUT = {case.input!r}\n"
-    )
+    managed = any(isinstance(b, Loop) and b.managed for b in walk_blocks(case.program))
+    prelude = _PRELUDE.format(imports=LIB_IMPORTS[lib], managed=_MANAGED if managed else "")
+    context = "" if case.context is None else f"CONTEXT = Ctx(tag={case.context!r})\n"
+    return prelude + "\n" + "\n\n".join(r.defs) + f"\nINPUT = {case.input!r}\n" + context
 
 
-def build(case: Case, lib: str, *, aio: bool) -> Any:
-    """Build ``case`` with ``lib``: the compiled graph (executes :func:`render`'s source)."""
+def build(case: Case, lib: str, *, aio: bool) -> tuple[Any, Any]:
+    """Build ``case`` with ``lib`` (executes :func:`render`'s source): the compiled graph and the
+    ``context=`` value its calls pass (``None`` when the case has no context)."""
     source = render(case, lib, aio=aio)
     namespace: dict[str, Any] = {"__name__": f"_diffcase_{lib}"}
     exec(compile(source, f"<diffcase {lib}>", "exec", dont_inherit=True), namespace)
-    return namespace["graph"]
+    return namespace["graph"], namespace.get("CONTEXT")
 
 
 def reproducer(case: Case, lib: str, *, aio: bool, call: str, method: str = "stream") -> str:

@@ -2,15 +2,19 @@
 
 How it works
     hypothesis draws a graph *description* (``_graphgen.cases``: chains, fan-out/fan-in joins,
-    conditional branches and loops, ``Send`` map steps, reducer and plain keys, sync and async nodes,
-    nested subgraphs, nodes that write custom data or raise). ``_graphgen.render`` turns it into the
+    deferred joins, conditional branches and loops, ``Send`` map steps, reducer and plain keys, sync
+    and async nodes, nested subgraphs, ``Command.PARENT`` out of a subgraph, nodes that write custom
+    data, raise, or fail under a ``RetryPolicy`` before succeeding, private input/output schemas,
+    graph ``input_schema``/``output_schema``, ``context=`` read through ``Runtime``, loop routes
+    reading ``RemainingSteps``/``IsLastStep``). ``_graphgen.render`` turns it into the
     source of a module that builds the graph; the LangGraph and nbstream versions differ only in
     their import lines, so every example also checks the "port by changing the import line" promise.
     Both graphs get the same input and are streamed with the same arguments: the strongest call
     (all of values/updates/custom/debug/tasks, ``subgraphs=True``) in sync ``stream`` and async
     ``astream``, plus a few calls drawn from every single mode, lists of modes, the default mode,
-    ``subgraphs=True``/``False``, small ``recursion_limit``s and run-config ``metadata``/``tags``;
-    ``invoke``/``ainvoke`` results are compared too.
+    ``subgraphs=True``/``False``, small ``recursion_limit``s, run-config ``metadata``/``tags`` and
+    ``version="v2"`` parts; ``invoke``/``ainvoke`` results (and ``invoke(version="v2")``) are
+    compared too.
 
 What "the same" means (``_diffcanon``)
     Task ids and debug timestamps are normalised and exceptions compare by type (and message for
@@ -43,9 +47,14 @@ Documented differences (excluded from the generator, pinned by hand-written test
       nodes unless the router's return annotation says ``Command`` (LangGraph accepts it silently),
       so generated Command routers are always annotated (``-> Command`` or ``-> Command[Literal[...]]``);
     * a subgraph's update carries only the keys the parent also has (LangGraph: its whole output):
-      not exercised, every generated (sub)graph shares one state schema.
+      not exercised, every generated (sub)graph shares one state schema;
+    * a key declared only by a node's return hint (``-> Private``, read by no node): nbstream makes
+      it a channel, LangGraph drops writes to it; generated graphs with a ``-> Private`` node always
+      have a node reading ``Private`` too;
+    * a router that raises: LangGraph still streams its source node's update and task result (with
+      the error), nbstream streams neither (not generated; routers never fail).
 
-Knobs (environment): ``NBSTREAM_DIFF_EXAMPLES`` (default 100), ``NBSTREAM_DIFF_RANDOM=1`` (a fresh
+Knobs (environment): ``NBSTREAM_DIFF_EXAMPLES`` (default 200), ``NBSTREAM_DIFF_RANDOM=1`` (a fresh
 random seed instead of the fixed CI one), ``NBSTREAM_DIFF_LOG=<file>`` (append every failure report,
 reproducer included, for long hunting runs), ``NBSTREAM_DIFF_SELF=1`` (LangGraph against itself).
 
@@ -71,10 +80,15 @@ from _diffcanon import canonical, normalise_exception
 from _graphgen import (
     Branch,
     Case,
+    Fan,
+    Invoke,
+    Jump,
+    Loop,
     Map,
     Node,
     Program,
     Single,
+    Sub,
     build,
     cases,
     concurrent_subgraph,
@@ -96,17 +110,23 @@ ALL_MODES = ["values", "updates", "custom", "debug", "tasks"]
 @dataclass(frozen=True)
 class Call:
     """One way of streaming: the ``stream_mode`` argument (``None``: not passed), ``subgraphs``, async,
-    a ``recursion_limit`` (``None``: the default) and whether the run config carries ``metadata``
-    and ``tags`` (they show in task start events)."""
+    a ``recursion_limit`` (``None``: the default), whether the run config carries ``metadata``
+    and ``tags`` (they show in task start events) and whether chunks are ``version="v2"`` parts.
+    A case with a context passes it to every call (``context=CONTEXT``)."""
 
     modes: str | list[str] | None
     subgraphs: bool
     aio: bool
     limit: int | None = None
     tagged: bool = False
+    v2: bool = False
 
-    def kwargs(self) -> dict[str, Any]:
+    def kwargs(self, context: Any = None) -> dict[str, Any]:
         kw: dict[str, Any] = {"subgraphs": self.subgraphs}
+        if context is not None:
+            kw["context"] = context
+        if self.v2:
+            kw["version"] = "v2"
         config: dict[str, Any] = {}
         if self.limit is not None:
             config["recursion_limit"] = self.limit
@@ -118,8 +138,12 @@ class Call:
             kw["stream_mode"] = list(self.modes) if isinstance(self.modes, list) else self.modes
         return kw
 
-    def source(self, inp: dict[str, Any]) -> str:
-        return ", ".join([repr(inp), *(f"{k}={v!r}" for k, v in self.kwargs().items())])
+    def source(self, inp: dict[str, Any], context: str | None = None) -> str:
+        """The call's arguments as source (the reproducer module defines ``CONTEXT``)."""
+        kw = {k: repr(v) for k, v in self.kwargs().items()}
+        if context is not None:
+            kw = {"subgraphs": kw.pop("subgraphs"), "context": "CONTEXT", **kw}
+        return ", ".join([repr(inp), *(f"{k}={v}" for k, v in kw.items())])
 
 
 _SINGLE = [None, "values", "updates", "custom", "debug", "tasks"]
@@ -133,6 +157,7 @@ _calls = st.builds(
     aio=st.booleans(),
     limit=st.sampled_from([None, None, None, 1, 2, 3, 5, 8]),
     tagged=st.booleans(),
+    v2=st.booleans(),
 )
 
 _runner = asyncio.Runner()  # one event loop for every async call of the module
@@ -144,30 +169,41 @@ def _close_runner() -> Iterator[None]:
     _runner.close()
 
 
-def _record(graph: Any, inp: dict[str, Any], call: Call) -> tuple[list[Any], BaseException | None]:
+Built = tuple[Any, Any]  # a compiled graph and the context its calls pass (see _graphgen.build)
+
+
+def _record(built: Built, inp: dict[str, Any], call: Call) -> tuple[list[Any], BaseException | None]:
     """Every chunk the call yields, then the exception it ended with (``None`` if it ended normally)."""
+    graph, context = built
     chunks: list[Any] = []
     try:
         if call.aio:
 
             async def consume() -> None:
-                async for chunk in graph.astream(dict(inp), **call.kwargs()):
+                async for chunk in graph.astream(dict(inp), **call.kwargs(context)):
                     chunks.append(chunk)
 
             _runner.run(consume())
         else:
-            for chunk in graph.stream(dict(inp), **call.kwargs()):
+            for chunk in graph.stream(dict(inp), **call.kwargs(context)):
                 chunks.append(chunk)
     except Exception as exc:
         return chunks, exc
     return chunks, None
 
 
-def _invoke(graph: Any, inp: dict[str, Any], aio: bool) -> tuple[Any, Any]:
+def _invoke(built: Built, inp: dict[str, Any], aio: bool, v2: bool) -> tuple[Any, Any]:
+    """What ``invoke``/``ainvoke`` returns (a v2 ``GraphOutput`` as its fields), or how it fails."""
+    graph, context = built
+    kw: dict[str, Any] = {} if context is None else {"context": context}
+    if v2:
+        kw["version"] = "v2"
     try:
-        result = _runner.run(graph.ainvoke(dict(inp))) if aio else graph.invoke(dict(inp))
+        result = _runner.run(graph.ainvoke(dict(inp), **kw)) if aio else graph.invoke(dict(inp), **kw)
     except Exception as exc:
         return None, normalise_exception(exc)
+    if v2:
+        return (type(result).__name__, result.value, result.interrupts), None
     return result, None
 
 
@@ -193,20 +229,21 @@ def _fail(message: str) -> None:
     raise AssertionError(message)
 
 
-def _compare(case: Case, graphs: dict[tuple[str, bool], Any], call: Call) -> None:
+def _compare(case: Case, graphs: dict[tuple[str, bool], Built], call: Call) -> None:
     ref_chunks, ref_exc = _record(graphs["langgraph", call.aio], case.input, call)
     new_chunks, new_exc = _record(graphs[OTHER, call.aio], case.input, call)
-    expected = canonical(ref_chunks, call.modes, call.subgraphs)
-    got = canonical(new_chunks, call.modes, call.subgraphs)
+    expected = canonical(ref_chunks, call.modes, call.subgraphs, v2=call.v2)
+    got = canonical(new_chunks, call.modes, call.subgraphs, v2=call.v2)
     problems = []
     if expected != got:
         problems.append(_first_difference(expected, got))
     if normalise_exception(ref_exc) != normalise_exception(new_exc):
         problems.append(f"LangGraph ended with {ref_exc!r}, {OTHER} with {new_exc!r}")
     if problems:
-        script = reproducer(case, OTHER, aio=call.aio, call=call.source(case.input))
+        source = call.source(case.input, case.context)
+        script = reproducer(case, OTHER, aio=call.aio, call=source)
         message = (
-            f"stream({call.source(case.input)}) aio={call.aio} differs\n"
+            f"stream({source}) aio={call.aio} differs\n"
             + "\n".join(problems)
             + "\n\n# reproducer\n"
             + script
@@ -214,13 +251,13 @@ def _compare(case: Case, graphs: dict[tuple[str, bool], Any], call: Call) -> Non
         _fail(message)
 
 
-def _graphs(case: Case) -> dict[tuple[str, bool], Any]:
+def _graphs(case: Case) -> dict[tuple[str, bool], Built]:
     return {(lib, aio): build(case, lib, aio=aio) for lib in {"langgraph", OTHER} for aio in (False, True)}
 
 
 @needs_other
 @settings(
-    max_examples=int(os.environ.get("NBSTREAM_DIFF_EXAMPLES", "100")),
+    max_examples=int(os.environ.get("NBSTREAM_DIFF_EXAMPLES", "200")),
     deadline=None,
     derandomize=os.environ.get("NBSTREAM_DIFF_RANDOM") != "1",
     database=None,
@@ -266,6 +303,63 @@ def _graphs(case: Case) -> dict[tuple[str, bool], Any]:
     case=Case(Program((Single(Node("n1", meta=True)), Single(Node("n2")))), {}),
     extra=[Call("tasks", False, False, tagged=True), Call(["debug", "tasks"], True, True, tagged=True)],
 )
+# a subgraph's values/updates show only its output keys (output_schema, or private keys from hints)
+@example(
+    case=Case(
+        Program(
+            (
+                Single(Sub("s1", Program((Single(Node("n2", private="emit")), Single(Node("n3", private="hint"))), True))),
+                Single(Invoke("c4", Program((Single(Node("n5", plain=("x", "y"))),), True))),
+            )
+        ),
+        {"y": "in", "log": []},
+    ),
+    extra=[Call(["values", "updates"], True, False), Call("values", True, True, v2=True)],
+)
+# a task that leaves its subgraph with Command.PARENT has no task result of its own
+@example(
+    case=Case(Program((Jump(Sub("s1", Program((Single(Node("e2", customs=1, escape="t3")),))), Node("t3")),)), {}),
+    extra=[Call("tasks", True, False), Call(["debug", "updates"], True, True)],
+)
+# Command.PARENT from a subgraph of a graph called twice in one node: the parent is the 2nd call
+@example(
+    case=Case(
+        Program(
+            (
+                Single(
+                    Invoke(
+                        "c1",
+                        Program((Jump(Sub("s2", Program((Single(Node("e3", escape="t4")),))), Node("t4")),)),
+                        times=2,
+                    )
+                ),
+            )
+        ),
+        {"log": ["in"]},
+    ),
+    extra=[Call("updates", True, False), Call(["tasks", "values"], True, True)],
+)
+# the new graph features together: retries with custom data before the failure, a deferred join,
+# context, RemainingSteps in a loop's route, v2 parts, input/output schemas
+@example(
+    case=Case(
+        Program(
+            (
+                Fan(
+                    ((Node("n1", retries=2, flaky="after", customs=1),), (Node("n2"), Node("n3", ctx=True))),
+                    Node("j4", retries=1),
+                    barrier=False,
+                    defer=True,
+                ),
+                Loop((Node("n5", ctx=True, customs=1),), 2, managed="remaining"),
+            ),
+            schemas=True,
+        ),
+        {"log": ["in"], "clock": 5},
+        "t1",
+    ),
+    extra=[Call(["custom", "updates", "tasks"], True, False, v2=True), Call("values", False, True, limit=5)],
+)
 @given(case=cases(), extra=st.lists(_calls, min_size=2, max_size=4))
 def test_streams_match_langgraph(case: Case, extra: list[Call]) -> None:
     graphs = _graphs(case)
@@ -275,12 +369,15 @@ def test_streams_match_langgraph(case: Case, extra: list[Call]) -> None:
         if call.limit is not None and concurrent_subgraph(case.program):
             call = replace(call, limit=None)
         _compare(case, graphs, call)
-    for aio in (False, True):
-        ref = _invoke(graphs["langgraph", aio], case.input, aio)
-        new = _invoke(graphs[OTHER, aio], case.input, aio)
+    for aio, v2 in ((False, False), (True, False), (False, True)):
+        ref = _invoke(graphs["langgraph", aio], case.input, aio, v2)
+        new = _invoke(graphs[OTHER, aio], case.input, aio, v2)
         if new != ref:
-            script = reproducer(case, OTHER, aio=aio, call=repr(case.input), method="invoke")
-            _fail(f"invoke(aio={aio}): LangGraph {ref!r}, {OTHER} {new!r}\n\n# reproducer\n{script}")
+            args = [repr(case.input)]
+            args += [] if case.context is None else ["context=CONTEXT"]
+            args += ["version='v2'"] if v2 else []
+            script = reproducer(case, OTHER, aio=aio, call=", ".join(args), method="invoke")
+            _fail(f"invoke(aio={aio}, v2={v2}): LangGraph {ref!r}, {OTHER} {new!r}\n\n# reproducer\n{script}")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -424,3 +521,88 @@ def test_writing_an_unknown_key_is_an_error_in_nbstream_and_dropped_by_langgraph
         errors = importlib.import_module("nbstream.errors")
         with pytest.raises(errors.InvalidUpdateError, match="nope"):
             list(build_bad("nbstream").stream({"x": 1}))
+
+
+def _module(lib: str, source: str) -> dict[str, Any]:
+    """Execute ``source`` (which imports from ``LIB``) as a module of its own for ``lib``: type hints
+    must resolve at module level, and this test module uses postponed annotations."""
+    namespace: dict[str, Any] = {"__name__": f"_hand_{lib}"}
+    exec(compile(source.replace("LIB", lib), f"<hand {lib}>", "exec", dont_inherit=True), namespace)
+    return namespace
+
+
+_RETURN_HINT_ONLY = """
+from typing import TypedDict
+from LIB.graph import START, StateGraph
+
+class State(TypedDict, total=False):
+    x: int
+
+class Private(TypedDict, total=False):
+    p: int
+
+def write(state: State) -> Private:
+    return {"p": 1}
+
+builder = StateGraph(State)
+builder.add_node("write", write)
+builder.add_edge(START, "write")
+graph = builder.compile()
+"""
+
+
+@needs_other
+def test_a_return_hint_alone_adds_keys_in_nbstream_and_not_in_langgraph() -> None:
+    # LangGraph makes channels of input schemas only: a key declared only by a node's return hint
+    # is no channel, and writes to it vanish; nbstream keeps what the hint declares (the generator
+    # always gives such a graph a node that reads the private schema, where both agree)
+    assert list(_module("langgraph", _RETURN_HINT_ONLY)["graph"].stream({"x": 1})) == [{"write": None}]
+    if not SELF_CHECK:
+        assert list(_module("nbstream", _RETURN_HINT_ONLY)["graph"].stream({"x": 1})) == [{"write": {"p": 1}}]
+
+
+_ROUTERS = """
+import operator
+from typing import Annotated, TypedDict
+from LIB.graph import END, START, StateGraph
+from LIB.managed import RemainingSteps
+
+class State(TypedDict, total=False):
+    log: Annotated[list, operator.add]
+    x: int
+    remaining_steps: RemainingSteps
+
+class Private(TypedDict, total=False):
+    log: Annotated[list, operator.add]
+
+SEEN = []
+
+def route(state):
+    SEEN.append(sorted(state))
+    return END
+
+def narrow(state: Private):
+    return {"log": ["narrow"]}
+
+builder = StateGraph(State)
+builder.add_node("narrow", narrow)
+builder.add_node("wide", lambda state: {"x": 1})
+builder.add_edge(START, "narrow")
+builder.add_edge("narrow", "wide")
+builder.add_conditional_edges("narrow", route)
+builder.add_conditional_edges("wide", route)
+graph = builder.compile()
+"""
+
+
+@needs_other
+def test_a_router_reads_what_its_source_node_reads() -> None:
+    # the state a conditional edge's function gets has the shape of its source node's input schema
+    # (found by the differential test: nbstream passed the whole state, managed keys included)
+    seen = {}
+    for lib in ("langgraph", OTHER):
+        module = _module(lib, _ROUTERS)
+        module["graph"].invoke({"x": 0})
+        seen[lib] = module["SEEN"]
+    assert seen["langgraph"] == [["log"], ["log", "remaining_steps", "x"]]
+    assert seen[OTHER] == seen["langgraph"]

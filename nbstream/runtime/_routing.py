@@ -16,6 +16,7 @@ from nbstream.runtime._task import Root, Task
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
+    from nbstream.runtime._node import NodeRuntime
     from nbstream.runtime.compiled import CompiledStateGraph
 
 __all__ = ["Routing"]
@@ -64,7 +65,7 @@ class Routing:
         task.next_nodes = list(node.edges)
         if route:
             for branch in node.branches:
-                self._route(branch, self._local_state(pairs), node.name, task.next_nodes, task.sends)
+                self._route(branch, self._local_state(pairs, node), node.name, task.next_nodes, task.sends)
         for target in goto:
             self._add_target(target, node.name, task.next_nodes, task.sends)
 
@@ -78,11 +79,11 @@ class Routing:
         ns = list(self.ns)
         if not ns:  # the root graph has no parent: LangGraph lets the command escape as an error
             return ParentCommand(replace(command, graph=None))
+        # this graph's namespace is its parent's plus the calling task's segment, plus a call number
+        # for a 2nd call in one task; the parent's own namespace may end in a call number: keep it
         while ns and ns[-1].isdigit():
             ns.pop()
         ns.pop()
-        while ns and ns[-1].isdigit():
-            ns.pop()
         return ParentCommand(replace(command, graph="|".join(ns)))
 
     def _pairs(self, update: Any, node: str, *, in_command: bool = False) -> list[tuple[str, Any]]:
@@ -98,8 +99,9 @@ class Routing:
                 )
         return pairs
 
-    def _local_state(self, pairs: list[tuple[str, Any]]) -> Any:
-        """The state as this task sees it after its own writes (what its router reads)."""
+    def _local_state(self, pairs: list[tuple[str, Any]], node: NodeRuntime) -> Any:
+        """The state as this task sees it after its own writes, in the shape of the node's input
+        schema (as LangGraph, a router reads what its source node reads)."""
         values = self.values
         if pairs:
             values = dict(values)
@@ -112,10 +114,9 @@ class Routing:
                     if channel.reducer is None or current is MISSING
                     else channel.fold(current, (value,), ("",), self.step)
                 )
-        info = self.graph.state_info
-        if info.managed:
-            return info.to_managed_input(values, self.step, self.root.recursion_limit)
-        return info.to_node_input(values)
+        if node.managed_input is not None:
+            return node.managed_input(values, self.step, self.root.recursion_limit)
+        return node.to_input(values)
 
     def _call_router(self, branch: Branch, state: Any, source: str) -> Any:
         injects = branch.injects
@@ -149,7 +150,7 @@ class Routing:
         """Run a node's routers after ``_absorb(task, result, route=False)``, awaiting async ones."""
         node = task.node
         for branch in node.branches:
-            state = self._local_state(task.writes)
+            state = self._local_state(task.writes, node)
             if branch.is_async:
                 await self._aroute(branch, state, node.name, task.next_nodes, task.sends)
             else:

@@ -99,8 +99,15 @@ class Run(Routing):
     def start(self, input: Any, *, route: bool = True) -> None:
         """Publish RunStarted, apply the input as step 0, and route from START (if ``route``)."""
         graph = self.graph
+        cut: tuple[str, ...] | None = None
+        if self.ns:  # a subgraph runs as LangGraph's invoke(): its chunks show only its output keys
+            keys = graph.output_info.keys
+            if len(keys) != len(graph.channels) or not all(k in graph.channels for k in keys):
+                cut = keys
         self._publish(
-            RunStarted(self.root.run_id, self.ns, -1, graph.name, input, graph.node_names, graph.edge_list)
+            RunStarted(
+                self.root.run_id, self.ns, -1, graph.name, input, graph.node_names, graph.edge_list, cut
+            )
         )
         if input is None:
             raise noted(
