@@ -236,7 +236,8 @@ class StreamProjector:
             if self._updates:
                 self._emit(event.ns, "updates", {event.node: event.update, "__metadata__": {"cached": True}})
             return
-        if self._updates and event.error is None:
+        # a task whose router failed after the node returned keeps its writes: LangGraph shows them
+        if self._updates and (event.error is None or event.writes):
             ns = event.ns
             keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
             if keys is None:
@@ -252,7 +253,7 @@ class StreamProjector:
                 "id": event.task_id,
                 "name": event.node,
                 "error": event.error,
-                "result": _result(event.writes) if event.error is None else {},
+                "result": _result(event.writes),
                 "interrupts": [],
             }
             self._emit_task(event.ns, event.step, "task_result", payload)

@@ -41,18 +41,16 @@ Documented differences (excluded from the generator, pinned by hand-written test
       activates the modes but yields untagged chunks (its formatter checks for ``list`` only);
     * a node writing a key no channel has: nbstream raises ``InvalidUpdateError``; LangGraph drops
       the key silently;
-    * framework error *messages* (``InvalidUpdateError``...) are nbstream's own wording, so only their
-      type name is compared;
-    * a node reached only through ``Command(goto=...)``: nbstream's ``compile()`` rejects unreachable
-      nodes unless the router's return annotation says ``Command`` (LangGraph accepts it silently),
-      so generated Command routers are always annotated (``-> Command`` or ``-> Command[Literal[...]]``);
+    * framework errors are compared by type name only (their words are LangGraph's since
+      ``nbstream._error_text``, and ``tests/test_exactness.py`` compares them; nbstream's own
+      details are notes);
     * a subgraph's update carries only the keys the parent also has (LangGraph: its whole output):
       not exercised, every generated (sub)graph shares one state schema;
     * a key declared only by a node's return hint (``-> Private``, read by no node): nbstream makes
       it a channel, LangGraph drops writes to it; generated graphs with a ``-> Private`` node always
       have a node reading ``Private`` too;
-    * a router that raises: LangGraph still streams its source node's update and task result (with
-      the error), nbstream streams neither (not generated; routers never fail).
+    * a router that raises is not generated (routers never fail); ``tests/test_graph_features.py``
+      compares that case by hand.
 
 Knobs (environment): ``NBSTREAM_DIFF_EXAMPLES`` (default 200), ``NBSTREAM_DIFF_RANDOM=1`` (a fresh
 random seed instead of the fixed CI one), ``NBSTREAM_DIFF_LOG=<file>`` (append every failure report,

@@ -621,3 +621,80 @@ def test_get_graph_still_draws_offline_in_a_notebook() -> None:
     assert set(bundle) == {"text/vnd.mermaid", "text/plain"}
     assert "flowchart" in bundle["text/vnd.mermaid"]
     assert drawn.draw_ascii() == bundle["text/plain"]
+
+
+@pytest.mark.parametrize("run_async", [False, True])
+def test_a_failing_router_leaves_its_nodes_update_shown_as_langgraph(run_async: bool) -> None:
+    def bad(state: Log) -> str:
+        raise KeyError("no route")
+
+    def program(lib: Any) -> list[Any]:
+        graph = (
+            lib.graph.StateGraph(Log)
+            .add_node("n", lambda s: {"xs": ["n"]})
+            .add_edge("__start__", "n")
+            .add_conditional_edges("n", bad)
+            .compile()
+        )
+        modes = ["updates", "tasks", "values"]
+        out: list[Any] = []
+
+        async def collect() -> None:
+            async for chunk in graph.astream({"xs": []}, stream_mode=modes):
+                out.append(chunk)
+
+        try:
+            if run_async:
+                asyncio.run(collect())
+            else:
+                out.extend(graph.stream({"xs": []}, stream_mode=modes))
+        except KeyError as exc:
+            out.append(("raised", repr(exc)))
+        return [
+            (m, {k: repr(v) if k == "error" else v for k, v in c.items()} if isinstance(c, dict) else c)
+            for m, c in out
+        ]
+
+    chunks = same_on_both(program)
+    assert ("updates", {"n": {"xs": ["n"]}}) in chunks
+    assert chunks[-1] == ("raised", "KeyError('no route')")
+
+
+class AB(TypedDict):
+    a: int
+    b: int
+
+
+class OnlyB(TypedDict):
+    b: int
+
+
+@pytest.mark.parametrize("run_async", [False, True])
+def test_invoke_with_other_modes_shows_the_output_schemas_keys_as_langgraph(run_async: bool) -> None:
+    def program(lib: Any) -> list[Any]:
+        graph = (
+            lib.graph.StateGraph(AB, output_schema=OnlyB)
+            .add_node("n", lambda s: {"a": 1, "b": 2})
+            .add_node("m", lambda s: {"a": 5})
+            .add_edge("__start__", "n")
+            .add_edge("n", "m")
+            .compile()
+        )
+        calls = [
+            lambda: graph.ainvoke({"a": 0}, stream_mode="updates")
+            if run_async
+            else graph.invoke({"a": 0}, stream_mode="updates"),
+            lambda: graph.ainvoke({"a": 0}, stream_mode=["updates", "values"])
+            if run_async
+            else graph.invoke({"a": 0}, stream_mode=["updates", "values"]),
+        ]
+        results = [call() for call in calls]
+        if run_async:
+
+            async def gather() -> list[Any]:
+                return [await r for r in results]
+
+            results = asyncio.run(gather())
+        return [*results, list(graph.stream({"a": 0}, stream_mode="updates"))]
+
+    assert same_on_both(program)[0] == [{"n": {"b": 2}}, {"m": None}]

@@ -63,9 +63,14 @@ class Routing:
         task.writes = pairs
         task.update = shown
         task.next_nodes = list(node.edges)
-        if route:
-            for branch in node.branches:
-                self._route(branch, self._local_state(pairs, node), node.name, task.next_nodes, task.sends)
+        if route and node.branches:
+            try:
+                for branch in node.branches:
+                    state = self._local_state(pairs, node)
+                    self._route(branch, state, node.name, task.next_nodes, task.sends)
+            except BaseException:
+                task.routing = True
+                raise
         for target in goto:
             self._add_target(target, node.name, task.next_nodes, task.sends)
 
@@ -149,12 +154,16 @@ class Routing:
     async def _aroute_task(self, task: Task) -> None:
         """Run a node's routers after ``_absorb(task, result, route=False)``, awaiting async ones."""
         node = task.node
-        for branch in node.branches:
-            state = self._local_state(task.writes, node)
-            if branch.is_async:
-                await self._aroute(branch, state, node.name, task.next_nodes, task.sends)
-            else:
-                self._route(branch, state, node.name, task.next_nodes, task.sends)
+        try:
+            for branch in node.branches:
+                state = self._local_state(task.writes, node)
+                if branch.is_async:
+                    await self._aroute(branch, state, node.name, task.next_nodes, task.sends)
+                else:
+                    self._route(branch, state, node.name, task.next_nodes, task.sends)
+        except BaseException:
+            task.routing = True
+            raise
 
     def _route_to(self, branch: Any, result: Any, source: str, pulls: Any, sends: list[Send]) -> None:
         """Add the targets a router returned (through its path_map) to ``pulls``/``sends``."""

@@ -146,6 +146,7 @@ class Task:
         "node",
         "order",
         "path",
+        "routing",
         "sends",
         "started",
         "triggers",
@@ -175,6 +176,8 @@ class Task:
         self.error: BaseException | None = None
         self.cancelled = False
         self.cached = False
+        #: set when one of the node's routers raised: the error came after the node's own writes
+        self.routing = False
         self.started = 0.0
         self.duration = 0.0
         self.ctx: TaskContext | None = None

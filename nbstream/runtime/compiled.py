@@ -90,6 +90,8 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         for name, node in self.nodes.items():
             node.join_indexes = tuple(i for i, (sources, _, _) in enumerate(self.joins) if name in sources)
         self.edge_list = self._edge_list()
+        #: whether the output schema leaves out some channel (then invoke's chunks are cut to it)
+        self._cuts_output = set(self.output_info.keys) != set(self.channels)
         self.has_async: bool = any(
             n.is_async or (n.subgraph is not None and n.subgraph.has_async) for n in self.nodes.values()
         )
@@ -301,6 +303,9 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         )
         opts = self._call_options("invoke", kwargs)
         if stream_mode != "values":
+            if "output_keys" not in kwargs and self._cuts_output:
+                # as LangGraph: invoke's chunks show the output schema's keys, stream's all keys
+                kwargs["output_keys"] = list(self.output_info.keys)
             chunks = self.stream(
                 input,
                 config,
@@ -444,6 +449,9 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         )
         opts = self._call_options("ainvoke", kwargs)
         if stream_mode != "values":
+            if "output_keys" not in kwargs and self._cuts_output:
+                # as LangGraph: invoke's chunks show the output schema's keys, stream's all keys
+                kwargs["output_keys"] = list(self.output_info.keys)
             chunks = self.astream(
                 input,
                 config,

@@ -479,7 +479,8 @@ class Run(Routing):
 
     def _record_error(self, task: Task, exc: BaseException) -> None:
         task.error = exc
-        task.writes = []
+        if not task.routing:  # a failed router leaves the node's writes shown (not applied), as LangGraph
+            task.writes = []
         if not isinstance(exc, Exception) or isinstance(exc, Stopped):
             task.cancelled = True
         else:
