@@ -274,7 +274,7 @@ class NotSupportedError(NotImplementedError, AttributeError):
     """A LangGraph feature nbstream does not implement was asked for; the message names it.
 
     nbstream refuses such options loudly instead of ignoring them. It is an ``AttributeError`` too,
-    so ``hasattr(graph, "get_state")`` stays ``False`` for a method nbstream does not have.
+    so code probing with ``getattr(obj, name, default)`` or ``hasattr`` reads it as "absent".
     """
 
 

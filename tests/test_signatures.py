@@ -52,8 +52,6 @@ def _public_methods(cls: type, *, skip: type | None = None) -> list[str]:
 
 #: LangGraph's compiled-graph methods that are not langchain-core Runnable's, plus the run methods
 _COMPILED = sorted({*_public_methods(LgCompiled, skip=Runnable), "invoke", "ainvoke", "stream", "astream"})
-#: internals of LangGraph's Pregel that user programs do not call; nbstream refuses them on access
-_PREGEL_INTERNALS = {"attach_branch", "attach_edge", "attach_node", "copy", "validate"}
 
 PAIRS: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
     *[
@@ -63,7 +61,7 @@ PAIRS: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
     *[
         (f"CompiledStateGraph.{name}", getattr(LgCompiled, name), getattr(NbCompiled, name, None))
         for name in _COMPILED
-        if name not in _PREGEL_INTERNALS and name != "__init__"
+        if name != "__init__"
     ],
     ("Send", lg_types.Send, nb_types.Send),
     ("Command", lg_types.Command, nb_types.Command),
@@ -158,6 +156,20 @@ def test_every_public_attribute_of_a_langgraph_compiled_graph_exists_or_is_refus
             assert name in str(exc)
         except AttributeError as exc:  # a bare AttributeError hides what is missing
             pytest.fail(f"CompiledStateGraph.{name}: bare AttributeError {exc}")
+
+
+def test_pregel_leftovers_answer_as_langgraph() -> None:
+    lg = (
+        lg_graph.StateGraph(S).add_node("one", _one).add_edge(lg_graph.START, "one").compile()
+    )
+    nb = _graph()
+    assert nb.stream_channels == nb.stream_channels_list == nb.stream_channels_asis == lg.stream_channels
+    assert nb.validate() is nb
+    renamed = nb.copy({"name": "other"})
+    assert (renamed.name, nb.name) == (lg.copy({"name": "other"}).name, lg.name) == ("other", "LangGraph")
+    assert renamed.invoke({"x": 1}) == {"x": 2}
+    with pytest.raises(NotSupportedError, match="attach_node"):
+        nb.attach_node("two", None)
 
 
 def test_private_attributes_stay_plain_attribute_errors_so_python_can_probe_them() -> None:

@@ -42,6 +42,7 @@ class NodeRuntime:
         "cache_policy",
         "config_parts",
         "defer",
+        "direct",
         "edges",
         "fn",
         "is_async",
@@ -78,6 +79,16 @@ class NodeRuntime:
         self.is_async = self.subgraph is None and not self.is_runnable and _is_coroutine(action)
         self.wants_config, self.wants_writer, self.wants_runtime = (
             (False, False, False) if self.is_runnable else injectable(action)
+        )
+        #: the common case, called straight from the runner: a plain sync function of the state
+        self.direct = not (
+            self.policies
+            or self.subgraph is not None
+            or self.is_async
+            or self.is_runnable
+            or self.wants_config
+            or self.wants_writer
+            or self.wants_runtime
         )
         self.edges: tuple[str, ...] = ()
         self.branches: tuple[Branch, ...] = ()

@@ -33,7 +33,7 @@ class Routing:
     parent_config: dict[str, Any] | None
     values: dict[str, Any]
 
-    def _absorb(self, task: Task, result: Any, *, route: bool = True) -> None:
+    def _absorb(self, task: Task, result: Any, route: bool = True) -> None:
         """Turn a node's return value into writes, the ``updates`` view of it, and routes.
 
         ``route=False`` leaves the node's routers to the caller (the async path awaits them).

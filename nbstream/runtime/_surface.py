@@ -3,9 +3,11 @@
 Ported code touches more of a compiled graph than ``invoke`` and ``stream``: attributes such as
 ``checkpointer`` or ``context_schema``, the cache, the subgraphs, and the persistence methods
 (``get_state``, ``update_state``...). nbstream answers each of them as LangGraph does, or raises
-:class:`~nbstream.errors.NotSupportedError` naming the method and what to do instead. Any other
-public attribute that nbstream does not have raises that error too (it is an ``AttributeError``,
-so ``hasattr`` stays false), never a bare ``AttributeError`` that hides what is missing.
+:class:`~nbstream.errors.NotSupportedError` naming the method and what to do instead, never a
+bare ``AttributeError`` that hides what is missing. ``tests/test_signatures.py`` walks every public
+attribute of LangGraph's compiled graphs, so a name LangGraph adds fails the suite until it is
+answered here. (There is deliberately no ``__getattr__`` fallback: a class with one makes every
+attribute read on the graph slower, and the runner reads the graph's attributes at every step.)
 """
 
 from __future__ import annotations
@@ -151,14 +153,45 @@ class GraphSurface:
     async def abulk_update_state(self, config: Any, supersteps: Sequence[Sequence[Any]]) -> Any:
         raise _no_persistence("abulk_update_state")
 
-    # -- anything else -------------------------------------------------------------------------
-    def __getattr__(self, name: str) -> Any:
-        # only called for attributes that do not exist: private names stay plain AttributeErrors
-        # (Python and IPython probe those), public ones name what nbstream lacks
-        if name.startswith("_"):
-            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        raise NotSupportedError(
-            f"CompiledStateGraph.{name} is not implemented by nbstream (LangGraph's compiled graphs "
-            f"may have it). See docs/porting.md for what nbstream implements, or run the graph with "
-            f"LangGraph."
-        )
+    # -- LangGraph's Pregel internals a program may still touch --------------------------------------
+    @property
+    def stream_channels(self) -> list[str]:
+        """The keys ``values`` chunks carry (every channel), as LangGraph's attribute."""
+        return list(self.builder.channels)
+
+    @property
+    def stream_channels_asis(self) -> list[str]:
+        return list(self.builder.channels)
+
+    @property
+    def stream_channels_list(self) -> list[str]:
+        return list(self.builder.channels)
+
+    def validate(self) -> Any:
+        """The graph was checked when it was compiled; as LangGraph's, this returns the graph."""
+        return self
+
+    def copy(self, update: dict[str, Any] | None = None) -> Any:
+        """A shallow copy of the compiled graph with the attributes in ``update`` replaced."""
+        import copy
+
+        clone = copy.copy(self)
+        for key, value in (update or {}).items():
+            setattr(clone, key, value)
+        return clone
+
+    def attach_node(self, key: str, node: Any) -> None:
+        raise _internal("attach_node")
+
+    def attach_edge(self, starts: Any, end: str) -> None:
+        raise _internal("attach_edge")
+
+    def attach_branch(self, start: str, name: str, branch: Any, *, with_reader: bool = True) -> None:
+        raise _internal("attach_branch")
+
+
+def _internal(method: str) -> NotSupportedError:
+    return NotSupportedError(
+        f"CompiledStateGraph.{method}() is LangGraph's compile-time internal, which nbstream does not "
+        "have: add nodes and edges to the StateGraph and compile it again"
+    )

@@ -326,9 +326,9 @@ class TracedRun(Run):
         node_run = self._node_runs.get(task.id)
         return None if node_run is None else (node_run, list(self._config().get("tags") or ()))
 
-    def _absorb(self, task: Task, result: Any, *, route: bool = True) -> None:
+    def _absorb(self, task: Task, result: Any, route: bool = True) -> None:
         self._results[task.id] = result
-        super()._absorb(task, result, route=route)
+        super()._absorb(task, result, route)
 
     def _end_task(self, task: Task) -> None:
         node_run = self._node_runs.pop(task.id, None)

@@ -61,6 +61,7 @@ class Run(Routing):
 
     __slots__ = (
         "_config_parts",
+        "_defer",
         "_joins_seen",
         "_publish",
         "_pulls",
@@ -80,6 +81,8 @@ class Run(Routing):
         self, graph: CompiledStateGraph, root: Root, ns: Namespace, parent_config: dict[str, Any] | None
     ) -> None:
         self.graph = graph
+        #: whether some node of the graph is deferred (else no step pays for defer)
+        self._defer = graph.has_defer
         self.root = root
         self.ns = ns
         self.ns_str = "|".join(ns)
@@ -181,7 +184,7 @@ class Run(Routing):
         self.step = step
         self._pulls, self._sends = {}, []
         nodes = self.graph.nodes
-        if self.graph.has_defer:
+        if self._defer:
             pulls = self._hold_deferred(pulls, sends)
         new_id = self.root.new_id
         tasks: list[Task] = []
@@ -404,13 +407,15 @@ class Run(Routing):
         ctx, token, lc_token = self._enter(task)
         try:
             node = task.node
-            if node.policies:
+            if node.direct:
+                result = node.fn(task.input)
+            elif node.policies:
                 result = run_with_policies(self, task, lambda: self._call_sync(task, ctx))
             elif node.subgraph is not None:
                 result = node.subgraph.run_as_node_sync(task.input, self, task)
             else:
                 result = node.call_sync(task.input, ctx)
-            self._absorb(task, result, route=route)
+            self._absorb(task, result, route)
         except ParentCommand as exc:
             self._parent_command(task, exc)
         except BaseException as exc:  # recorded, re-raised by the driver at step end
