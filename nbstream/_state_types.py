@@ -155,7 +155,7 @@ class GraphOutput(Generic[OutputT]):
 
     def __getitem__(self, key: str) -> Any:
         """Old-style access: ``result["__interrupt__"]`` or ``result[state_key]`` (deprecated)."""
-        _warn_item_access()
+        _warn_item_access("`result[key]`")
         if key == "__interrupt__":
             return self.interrupts
         if isinstance(self.value, dict):
@@ -166,7 +166,7 @@ class GraphOutput(Generic[OutputT]):
             raise KeyError(key) from None
 
     def __contains__(self, key: object) -> bool:
-        _warn_item_access()
+        _warn_item_access("`key in result`")
         if key == "__interrupt__":
             return bool(self.interrupts)
         if isinstance(self.value, dict):
@@ -174,10 +174,13 @@ class GraphOutput(Generic[OutputT]):
         return isinstance(key, str) and hasattr(self.value, key)
 
 
-def _warn_item_access() -> None:
+def _warn_item_access(how: str) -> None:
+    # LangGraph's category and words, so filters written for LangGraph's warning keep working
+    from nbstream.warnings import LangGraphDeprecatedSinceV11
+
     warnings.warn(
-        "reading a GraphOutput like a dict is deprecated: use result.value for the output and "
-        "result.interrupts for the interrupts",
-        DeprecationWarning,
+        f"Accessing GraphOutput via {how} is deprecated. Use `result.value` to access the output "
+        "value directly, or `result.interrupts` for interrupts.",
+        LangGraphDeprecatedSinceV11,
         stacklevel=3,
     )

@@ -191,6 +191,28 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         projector.rebase(run.ns)
         return run, bus, projector
 
+    def _invoke_setup(
+        self, method: str, stream_mode: Any, kwargs: dict[str, Any], options: tuple[Any, ...]
+    ) -> tuple[bool, dict[str, Any], CallOptions | None]:
+        """Read an ``invoke``/``ainvoke`` call's options: (subgraphs, the options given, parsed)."""
+        subgraphs = bool(kwargs.pop("subgraphs", False))
+        kwargs = given_options(kwargs, *options)
+        opts = self._call_options(method, kwargs)
+        if stream_mode != "values":
+            if "output_keys" not in kwargs and self._cuts_output:
+                # as LangGraph: invoke's chunks show the output schema's keys, stream's all keys
+                kwargs["output_keys"] = list(self.output_info.keys)
+        elif opts is not None:  # the output is the last values chunk, as the options shape it
+            opts = invoke_options(opts, self.output_info.keys)
+        return subgraphs, kwargs, opts
+
+    def _open_invoke(
+        self, config: Any, observers: Iterable[Any], message_keys: Sequence[str] | None, context: Any
+    ) -> tuple[Run, Bus]:
+        """The run of a plain ``invoke``/``ainvoke`` (no stream options): no projector at all."""
+        handlers = self._handlers(None, observers)
+        return self._open(config, handlers, bool(handlers), message_keys=message_keys, context=context)
+
     # -- sync ------------------------------------------------------------------------------------
     def stream(  # type: ignore[override]  # a plain dict config, not RunnableConfig
         self,
@@ -289,23 +311,13 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return its output (``stream_mode="values"``), else all chunks."""
-        subgraphs = bool(kwargs.pop("subgraphs", False))
-        kwargs = given_options(
+        subgraphs, kwargs, opts = self._invoke_setup(
+            "invoke",
+            stream_mode,
             kwargs,
-            print_mode,
-            output_keys,
-            interrupt_before,
-            interrupt_after,
-            durability,
-            control,
-            None,
-            version,
+            (print_mode, output_keys, interrupt_before, interrupt_after, durability, control, None, version),
         )
-        opts = self._call_options("invoke", kwargs)
         if stream_mode != "values":
-            if "output_keys" not in kwargs and self._cuts_output:
-                # as LangGraph: invoke's chunks show the output schema's keys, stream's all keys
-                kwargs["output_keys"] = list(self.output_info.keys)
             chunks = self.stream(
                 input,
                 config,
@@ -318,7 +330,6 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             )
             return list(chunks)
         if opts is not None:  # the output is the last values chunk, as the options shape it
-            opts = invoke_options(opts, self.output_info.keys)
             values = self._stream(
                 input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts, context
             )
@@ -326,14 +337,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             for chunk in print_through(values) if opts.print_modes else values:
                 last = chunk
             return invoke_result(last, opts.v2, subgraphs)
-        observers = list(observers)
-        run, bus = self._open(
-            config,
-            self._handlers(None, observers),
-            bool(observers),
-            message_keys=message_keys,
-            context=context,
-        )
+        run, bus = self._open_invoke(config, observers, message_keys, context)
         try:
             for _ in run_sync(run, input, False):
                 pass
@@ -435,23 +439,13 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         **kwargs: Any,
     ) -> Any:
         """Async ``invoke``."""
-        subgraphs = bool(kwargs.pop("subgraphs", False))
-        kwargs = given_options(
+        subgraphs, kwargs, opts = self._invoke_setup(
+            "ainvoke",
+            stream_mode,
             kwargs,
-            print_mode,
-            output_keys,
-            interrupt_before,
-            interrupt_after,
-            durability,
-            control,
-            None,
-            version,
+            (print_mode, output_keys, interrupt_before, interrupt_after, durability, control, None, version),
         )
-        opts = self._call_options("ainvoke", kwargs)
         if stream_mode != "values":
-            if "output_keys" not in kwargs and self._cuts_output:
-                # as LangGraph: invoke's chunks show the output schema's keys, stream's all keys
-                kwargs["output_keys"] = list(self.output_info.keys)
             chunks = self.astream(
                 input,
                 config,
@@ -464,7 +458,6 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             )
             return [c async for c in chunks]
         if opts is not None:  # the output is the last values chunk, as the options shape it
-            opts = invoke_options(opts, self.output_info.keys)
             values = self._astream(
                 input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts, context
             )
@@ -472,14 +465,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             async for chunk in aprint_through(values) if opts.print_modes else values:
                 last = chunk
             return invoke_result(last, opts.v2, subgraphs)
-        observers = list(observers)
-        run, bus = self._open(
-            config,
-            self._handlers(None, observers),
-            bool(observers),
-            message_keys=message_keys,
-            context=context,
-        )
+        run, bus = self._open_invoke(config, observers, message_keys, context)
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()
         bus.set_wakeup(_waker(loop, wake))
