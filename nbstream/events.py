@@ -139,7 +139,8 @@ class TaskFinished(NamedTuple):
     wrote nothing); ``writes`` are the ``(channel, value)`` pairs it wrote to state channels.
     ``error`` is set when the node raised (``writes`` is then empty); ``cancelled`` when the task
     was stopped from outside; ``cached`` when its return value came from the graph's cache and the
-    node did not run.
+    node did not run; ``handoff`` when it returned ``Command(graph=Command.PARENT, ...)``, which the
+    parent graph applies (the subgraph then ends with ``RunFinished``).
     """
 
     run_id: str
@@ -153,6 +154,8 @@ class TaskFinished(NamedTuple):
     error: BaseException | None = None
     cancelled: bool = False
     cached: bool = False
+    #: the ``Command`` this task sent to the parent graph (``Command.PARENT``): it wrote nothing here
+    handoff: Any = None
 
 
 class TaskRetrying(NamedTuple):

@@ -45,7 +45,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from nbstream._printing import PrintedChunk
-from nbstream.errors import GraphBubbleUp
 from nbstream.events import (
     CustomData,
     Event,
@@ -230,7 +229,9 @@ class StreamProjector:
         self._emit_task(event.ns, event.step, "task", payload)
 
     def _task_finished(self, event: TaskFinished) -> None:
-        if event.cancelled:
+        if event.cancelled or event.handoff is not None:
+            # as LangGraph: a task that left with Command.PARENT has no update or result of its own
+            # (the parent's task applies the command and reports it)
             return
         if event.cached:  # as LangGraph: a marked update, and no task result (the node did not run)
             if self._updates:
@@ -244,11 +245,7 @@ class StreamProjector:
                 self._emit(ns, "updates", {event.node: event.update})
             else:
                 self._emit(ns, "updates", {event.node: _keyed_update(event.writes, keys)})
-        if (self._tasks or self._debug) and not (
-            # as LangGraph: a task that left with Command.PARENT has no result of its own (its parent
-            # task applies the command and reports the result)
-            event.error is not None and isinstance(event.error, GraphBubbleUp)
-        ):
+        if self._tasks or self._debug:
             payload: dict[str, Any] = {
                 "id": event.task_id,
                 "name": event.node,

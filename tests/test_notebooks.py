@@ -37,6 +37,7 @@ COURSE = [
     "04_llm_tokens.ipynb",
     "05_custom_data.ipynb",
     "06_async.ipynb",
+    "07_from_langgraph.ipynb",
     "zh/01_quickstart.ipynb",
     "zh/04_llm_tokens.ipynb",
 ]

@@ -364,3 +364,31 @@ def test_a_node_waiting_to_retry_says_why_escaped() -> None:
     assert row.status == "running"
     html = row_html(row, timings=False)
     assert f"retrying after ValueError: {XSS_ESCAPED}" in html and "<script>" not in html
+
+
+def test_a_hand_off_with_command_parent_shows_as_done_not_as_an_error(shown: DisplayCapture) -> None:
+    from nbstream.events import RunFailed, RunFinished, TaskFinished
+    from nbstream.types import Command
+
+    def leave(state: S) -> Any:
+        return Command(graph=Command.PARENT, goto="after", update={"log": ["left"]})
+
+    inner = StateGraph(S).add_node("leave", leave).add_edge(START, "leave").compile(name="inner")
+    graph = (
+        StateGraph(S)
+        .add_node("sub", inner)
+        .add_node("after", lambda s: {"log": ["after"]})
+        .add_edge(START, "sub")
+        .compile(name="outer")
+    )
+    view = RunView(mode="widgets")
+    recorder = RecordingObserver()
+    result = graph.invoke({"x": 0, "log": []}, observers=[view, recorder])
+    assert result == {"x": 0, "log": ["left", "after"]}
+    assert statuses(view.model) == {"sub": "done", "sub/leave": "done", "after": "done"}
+    assert_nothing_running(view.model)
+    assert not [e for e in recorder.events if isinstance(e, RunFailed)]
+    assert [e.ns[0].split(":")[0] for e in recorder.events if isinstance(e, RunFinished) and e.ns] == ["sub"]
+    (handoff,) = [e for e in recorder.events if isinstance(e, TaskFinished) and e.handoff is not None]
+    assert (handoff.node, handoff.error, handoff.handoff.goto) == ("leave", None, "after")
+    assert "Command(graph=&#x27;__parent__&#x27;" in shown.snapshots[0]["text/html"]

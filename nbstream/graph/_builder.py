@@ -315,7 +315,8 @@ class StateGraph:
 
         if checkpointer is not None and checkpointer is not False:
             raise NotSupportedError(
-                f"compile(checkpointer={checkpointer!r}): nbstream does not implement persistence yet "
+                f"compile(checkpointer={type(checkpointer).__name__}(...)): nbstream does not implement "
+                "persistence yet "
                 "(threads, checkpoints, get_state). Compile without a checkpointer, or run the graph "
                 "with LangGraph."
             )

@@ -161,7 +161,14 @@ class Run(Routing):
         return out
 
     def fail(self, error: BaseException, cancelled: bool) -> None:
-        self._publish(RunFailed(self.root.run_id, self.ns, self.step, error, cancelled))
+        """The run stopped with ``error``: a failure, or a subgraph handing off with ``Command.PARENT``.
+
+        A hand-off is how a subgraph ends on purpose: observers get ``RunFinished``, not ``RunFailed``.
+        """
+        if not cancelled and self.ns and type(error) is ParentCommand:
+            self._publish(RunFinished(self.root.run_id, self.ns, self.step, self.output()))
+        else:
+            self._publish(RunFailed(self.root.run_id, self.ns, self.step, error, cancelled))
 
     # -- steps -----------------------------------------------------------------------------------
     def prepare_step(self) -> list[Task]:
@@ -517,7 +524,18 @@ class Run(Routing):
                 task.cancelled,
                 task.cached,
             )
+            if type(task.error) is not ParentCommand or not self.ns
+            else _handed_off(self, task)
         )
+
+
+def _handed_off(run: Run, task: Task) -> TaskFinished:
+    """A task that sent ``Command(graph=Command.PARENT)``: it ended well, handing the command up."""
+    # as the node wrote it (on its way up, the command is addressed to the parent's namespace)
+    command = replace(task.error.command, graph=Command.PARENT)  # type: ignore[union-attr]
+    return TaskFinished(
+        run.root.run_id, run.ns, run.step, task.id, task.node.name, None, (), task.duration, handoff=command
+    )
 
 
 _lc_var: contextvars.ContextVar[Any] | None = None

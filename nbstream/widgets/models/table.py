@@ -118,7 +118,8 @@ class StateTableModel(EventFold):
         row = self._row(self._index.task_path(event.ns, event.task_id, event.node))
         row.finished(event)
         if event.error is None and not event.cancelled:
-            row.update = event.update
+            # a hand-off (Command.PARENT) shows the command it sent up
+            row.update = event.update if event.handoff is None else event.handoff
         self.version += 1
 
     def _task_retrying(self, event: TaskRetrying) -> None:
