@@ -698,3 +698,50 @@ def test_invoke_with_other_modes_shows_the_output_schemas_keys_as_langgraph(run_
         return [*results, list(graph.stream({"a": 0}, stream_mode="updates"))]
 
     assert same_on_both(program)[0] == [{"n": {"b": 2}}, {"m": None}]
+
+
+class Flags(TypedDict):
+    urgent: bool
+
+
+def test_a_router_reads_the_schema_its_first_parameter_names() -> None:
+    # LangGraph infers a router's input schema from its hint, as a node's: the router may read a
+    # key only another node writes, even one the node before it does not read
+    def flag(state: Count) -> Flags:
+        return {"urgent": state["x"] > 2}
+
+    def route(state: Flags) -> Literal["fast", "slow"]:
+        return "fast" if state["urgent"] else "slow"
+
+    def program(lib: Any) -> list[Any]:
+        g = lib.graph
+        graph = (
+            g.StateGraph(Count)
+            .add_node("flag", flag)
+            .add_node("fast", lambda s: {"x": 100})
+            .add_node("slow", lambda s: {"x": -1})
+            .add_edge(g.START, "flag")
+            .add_conditional_edges("flag", route)
+            .compile()
+        )
+        start = g.StateGraph(Count).add_node("fast", lambda s: {"x": 100}).add_node("slow", lambda s: {"x": -1})
+        start = start.add_conditional_edges(g.START, lambda s: "slow").compile()
+        return [graph.invoke({"x": 5}), graph.invoke({"x": 1}), start.invoke({"x": 0})]
+
+    assert same_on_both(program) == [{"x": 100}, {"x": -1}, {"x": -1}]
+
+
+@BOTH
+def test_a_router_from_start_reads_the_run_context_through_get_runtime(lib: Any) -> None:
+    def choose(state: Count) -> str:
+        return "fast" if lib.runtime.get_runtime().context.user == "go" else "slow"
+
+    graph = (
+        lib.graph.StateGraph(Count, context_schema=Ctx)
+        .add_node("fast", lambda s: {"x": 100})
+        .add_node("slow", lambda s: {"x": -1})
+        .add_conditional_edges("__start__", choose, ["fast", "slow"])
+        .compile()
+    )
+    assert graph.invoke({"x": 0}, context=Ctx("go")) == {"x": 100}
+    assert graph.invoke({"x": 0}, context=Ctx("stop")) == {"x": -1}

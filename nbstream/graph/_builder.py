@@ -50,6 +50,8 @@ class Branch:
     is_async: bool = False
     #: whether ``path`` takes ``config``, ``writer``, ``runtime`` by name; the runner fills it in once
     injects: tuple[bool, bool, bool] | None = field(default=None, compare=False)
+    #: the schema the router reads, from its first parameter's hint (else its source node's input)
+    input_info: SchemaInfo | None = field(default=None, compare=False)
 
 
 class StateGraph:
@@ -240,7 +242,10 @@ class StateGraph:
             mapping = dict(path_map)
         else:
             mapping = {name: name for name in path_map}
-        self.branches.append(Branch(source, path, mapping, is_async=_is_async_callable(path)))
+        schema = _schema_hints(path)[0]
+        info = self._add_schema(schema) if schema is not None else None
+        branch = Branch(source, path, mapping, is_async=_is_async_callable(path), input_info=info)
+        self.branches.append(branch)
         return self
 
     def set_entry_point(self, key: str) -> StateGraph:

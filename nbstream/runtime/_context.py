@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from nbstream.runtime.loop import Run, Task
 
-__all__ = ["TaskContext", "CURRENT_TASK"]
+__all__ = ["TaskContext", "CURRENT_TASK", "START_RUNTIME"]
 
 
 @dataclass(slots=True)
@@ -27,3 +27,6 @@ class TaskContext:
 
 
 CURRENT_TASK: ContextVar[TaskContext | None] = ContextVar("nbstream_current_task", default=None)
+
+#: while a graph's routers from START run (before any task): the Runtime ``get_runtime()`` returns
+START_RUNTIME: ContextVar[Any] = ContextVar("nbstream_start_runtime", default=None)

@@ -66,7 +66,7 @@ class Routing:
         if route and node.branches:
             try:
                 for branch in node.branches:
-                    state = self._local_state(pairs, node)
+                    state = self._local_state(pairs, node, branch)
                     self._route(branch, state, node.name, task.next_nodes, task.sends)
             except BaseException:
                 task.routing = True
@@ -104,9 +104,10 @@ class Routing:
                 )
         return pairs
 
-    def _local_state(self, pairs: list[tuple[str, Any]], node: NodeRuntime) -> Any:
-        """The state as this task sees it after its own writes, in the shape of the node's input
-        schema (as LangGraph, a router reads what its source node reads)."""
+    def _local_state(self, pairs: list[tuple[str, Any]], node: NodeRuntime, branch: Branch) -> Any:
+        """The state as this task sees it after its own writes, in the shape of the router's own
+        input hint, else of the node's input schema (as LangGraph: a router reads what its source
+        node reads, unless its first parameter says otherwise)."""
         values = self.values
         if pairs:
             values = dict(values)
@@ -119,6 +120,11 @@ class Routing:
                     if channel.reducer is None or current is MISSING
                     else channel.fold(current, (value,), ("",), self.step)
                 )
+        info = branch.input_info
+        if info is not None:
+            if info.managed:
+                return info.to_managed_input(values, self.step, self.root.recursion_limit)
+            return info.to_node_input(values)
         if node.managed_input is not None:
             return node.managed_input(values, self.step, self.root.recursion_limit)
         return node.to_input(values)
@@ -156,7 +162,7 @@ class Routing:
         node = task.node
         try:
             for branch in node.branches:
-                state = self._local_state(task.writes, node)
+                state = self._local_state(task.writes, node, branch)
                 if branch.is_async:
                     await self._aroute(branch, state, node.name, task.next_nodes, task.sends)
                 else:

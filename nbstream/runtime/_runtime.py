@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol
 
 from typing_extensions import TypeVar
 
-from nbstream.runtime._context import CURRENT_TASK, TaskContext
+from nbstream.runtime._context import CURRENT_TASK, START_RUNTIME, TaskContext
 from nbstream.types import StreamWriter
 
 if TYPE_CHECKING:
@@ -197,5 +197,8 @@ def get_runtime(context_schema: type[ContextT] | None = None) -> Runtime[Context
     """
     ctx = CURRENT_TASK.get()
     if ctx is None:
+        start: Runtime[ContextT] | None = START_RUNTIME.get()
+        if start is not None:  # a router from START: LangGraph runs it in its __start__ task
+            return start
         raise RuntimeError("get_runtime() was called outside a running graph node")
     return runtime_of(ctx)

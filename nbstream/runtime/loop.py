@@ -31,7 +31,7 @@ from nbstream.events import (
     TaskStarted,
 )
 from nbstream.graph._state import MISSING, input_to_dict
-from nbstream.runtime._context import CURRENT_TASK, TaskContext
+from nbstream.runtime._context import CURRENT_TASK, START_RUNTIME, TaskContext
 from nbstream.runtime._policies import arun_with_policies, run_with_policies
 from nbstream.runtime._routing import Routing
 from nbstream.runtime._task import (
@@ -136,20 +136,37 @@ class Run(Routing):
             self._publish(StepFinished(self.root.run_id, self.ns, 0, values, frozenset(writes)))
         for target in graph.start_edges:
             self._pulls.setdefault(target, [])
-        if route:
+        if route and graph.start_branches:
             self.route_start()
 
     def route_start(self) -> None:
         """Route from START through its conditional edges (``start(route=False)`` leaves it to here)."""
-        state = self.graph.state_info.to_node_input(self.values)
-        for branch in self.graph.start_branches:
-            self._route(branch, state, "START", self._pulls, self._sends)
+        token = self._enter_start()
+        try:
+            for branch in self.graph.start_branches:
+                self._route(branch, self._start_state(branch), "START", self._pulls, self._sends)
+        finally:
+            START_RUNTIME.reset(token)
 
     async def aroute_start(self) -> None:
         """:meth:`route_start` for async runs: ``async def`` routers are awaited."""
-        state = self.graph.state_info.to_node_input(self.values)
-        for branch in self.graph.start_branches:
-            await self._aroute(branch, state, "START", self._pulls, self._sends)
+        token = self._enter_start()
+        try:
+            for branch in self.graph.start_branches:
+                await self._aroute(branch, self._start_state(branch), "START", self._pulls, self._sends)
+        finally:
+            START_RUNTIME.reset(token)
+
+    def _enter_start(self) -> Any:
+        """Give START's routers the run's Runtime (``get_runtime()``), as LangGraph's __start__ task."""
+        from nbstream.runtime._runtime import Runtime
+
+        return START_RUNTIME.set(Runtime(context=self.root.context))
+
+    def _start_state(self, branch: Any) -> Any:
+        """What a router from START reads: the state, or its own input hint's schema."""
+        info = branch.input_info if branch.input_info is not None else self.graph.state_info
+        return info.to_node_input(self.values)
 
     def output(self) -> Any:
         values = self.values
