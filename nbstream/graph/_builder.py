@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import inspect
-import typing
-import warnings
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from nbstream.errors import GraphBuildError, NotSupportedError
+from nbstream.graph._arguments import deprecated, no_other_kwargs, refuse, retry_policies
+from nbstream.graph._hints import (
+    command_targets,
+    is_async_callable,
+    name_of,
+    schema_hints,
+)
 from nbstream.graph._state import Channel, SchemaInfo, schema_info
 
 __all__ = ["StateGraph", "START", "END", "NodeSpec", "Branch"]
@@ -71,10 +75,10 @@ class StateGraph:
         output_schema: Any = None,
         **kwargs: Any,
     ) -> None:
-        context_schema = _deprecated(kwargs, "config_schema", "context_schema", "V10", context_schema)
-        input_schema = _deprecated(kwargs, "input", "input_schema", "V05", input_schema)
-        output_schema = _deprecated(kwargs, "output", "output_schema", "V05", output_schema)
-        _no_other_kwargs("StateGraph()", kwargs)
+        context_schema = deprecated(kwargs, "config_schema", "context_schema", "V10", context_schema)
+        input_schema = deprecated(kwargs, "input", "input_schema", "V05", input_schema)
+        output_schema = deprecated(kwargs, "output", "output_schema", "V05", output_schema)
+        no_other_kwargs("StateGraph()", kwargs)
         self.state_schema = state_schema
         self.state_info, channels = schema_info(state_schema)
         self.input_info = self.state_info
@@ -131,15 +135,15 @@ class StateGraph:
         ``retry_policy`` retries it on the errors the policy names; ``cache_policy`` caches its
         writes by input when the graph is compiled with a ``cache``.
         """
-        retry_policy = _deprecated(kwargs, "retry", "retry_policy", "V05", retry_policy)
-        input_schema = _deprecated(kwargs, "input", "input_schema", "V05", input_schema)
-        _no_other_kwargs("add_node()", kwargs)
-        _refuse("add_node", error_handler=error_handler, timeout=timeout, trace_policy=trace_policy)
+        retry_policy = deprecated(kwargs, "retry", "retry_policy", "V05", retry_policy)
+        input_schema = deprecated(kwargs, "input", "input_schema", "V05", input_schema)
+        no_other_kwargs("add_node()", kwargs)
+        refuse("add_node", error_handler=error_handler, timeout=timeout, trace_policy=trace_policy)
         if action is None:
             if isinstance(node, str):
                 raise GraphBuildError(f"add_node({node!r}) needs an action: add_node(name, function)")
             action = node
-            name = _name_of(node)
+            name = name_of(node)
         elif isinstance(node, str):
             name = node
         else:
@@ -152,7 +156,7 @@ class StateGraph:
             raise GraphBuildError(f"node name {name!r} is invalid: it must be non-empty, without '|' or ':'")
         if name in self.nodes:
             raise GraphBuildError(f"node {name!r} is already in the graph; node names must be unique")
-        inferred_input, output_hint = _schema_hints(action)
+        inferred_input, output_hint = schema_hints(action)
         if input_schema is None:
             input_schema = inferred_input
         if input_schema is not None:
@@ -160,7 +164,7 @@ class StateGraph:
         if output_hint is not None:
             # nbstream keeps what a node's return hint declares (LangGraph drops writes to such keys)
             self._add_schema(output_hint)
-        policies = self._node_retry if retry_policy is None else _policies(retry_policy)
+        policies = self._node_retry if retry_policy is None else retry_policies(retry_policy)
         ends = tuple(destinations) if destinations is not None else command_targets(action) or ()
         self.nodes[name] = NodeSpec(
             name,
@@ -184,9 +188,9 @@ class StateGraph:
         timeout: Any = None,
     ) -> StateGraph:
         """Retry and cache policies for the nodes added after this call that do not set their own."""
-        _refuse("set_node_defaults", error_handler=error_handler, timeout=timeout)
+        refuse("set_node_defaults", error_handler=error_handler, timeout=timeout)
         if retry_policy is not None:
-            self._node_retry = _policies(retry_policy)
+            self._node_retry = retry_policies(retry_policy)
         if cache_policy is not None:
             self._node_cache = cache_policy
         return self
@@ -201,7 +205,7 @@ class StateGraph:
                 name, action = item
                 self.add_node(name, action)
             else:
-                name = _name_of(item)
+                name = name_of(item)
                 self.add_node(name, item)
             if previous is not None:
                 self.add_edge(previous, name)
@@ -242,9 +246,9 @@ class StateGraph:
             mapping = dict(path_map)
         else:
             mapping = {name: name for name in path_map}
-        schema = _schema_hints(path)[0]
+        schema = schema_hints(path)[0]
         info = self._add_schema(schema) if schema is not None else None
-        branch = Branch(source, path, mapping, is_async=_is_async_callable(path), input_info=info)
+        branch = Branch(source, path, mapping, is_async=is_async_callable(path), input_info=info)
         self.branches.append(branch)
         return self
 
@@ -325,7 +329,7 @@ class StateGraph:
                 "(threads, checkpoints, get_state). Compile without a checkpointer, or run the graph "
                 "with LangGraph."
             )
-        _refuse(
+        refuse(
             "compile",
             store=store,
             interrupt_before=interrupt_before,
@@ -343,146 +347,3 @@ class StateGraph:
 
             debug = get_debug()
         return CompiledStateGraph(self, name or "LangGraph", cache=cache, debug=bool(debug))
-
-
-def branch_targets(branch: Branch) -> tuple[str, ...] | None:
-    """The nodes a branch may lead to, when known statically (path_map or a Literal return hint)."""
-    if branch.path_map is not None:
-        return tuple(branch.path_map.values())
-    try:
-        hint = inspect.signature(branch.path).return_annotation
-    except (TypeError, ValueError):
-        return None
-    import typing
-
-    if isinstance(hint, str):
-        try:
-            hint = typing.get_type_hints(branch.path).get("return", inspect.Signature.empty)
-        except Exception:
-            return None
-    if typing.get_origin(hint) is typing.Literal:
-        return tuple(str(a) for a in typing.get_args(hint))
-    return None
-
-
-def command_targets(action: Any) -> tuple[str, ...] | None:
-    """Where a node may go by ``Command(goto=...)``, from its return annotation.
-
-    ``()`` when it does not declare a Command return, the Literal's names for
-    ``Command[Literal["a", "b"]]``, ``None`` (anywhere) for a bare ``Command``.
-    """
-    import typing
-
-    try:
-        hint = typing.get_type_hints(action).get("return")
-    except Exception:  # unresolvable or absent hints: fall back to the raw annotation
-        try:
-            hint = inspect.signature(action).return_annotation
-        except (TypeError, ValueError):
-            return ()
-    from nbstream.types import Command
-
-    if hint is Command or (isinstance(hint, str) and hint.startswith("Command")):
-        return None
-    if typing.get_origin(hint) is Command:
-        (arg,) = typing.get_args(hint)
-        if typing.get_origin(arg) is typing.Literal:
-            return tuple(str(a) for a in typing.get_args(arg))
-        return None
-    return ()
-
-
-def _name_of(action: Any) -> str:
-    name = getattr(action, "name", None) or getattr(action, "__name__", None)
-    if not isinstance(name, str):
-        raise GraphBuildError(f"cannot infer a node name from {action!r}; use add_node(name, action)")
-    return name
-
-
-
-
-_WHY = {
-    "interrupt_before": "it needs a checkpointer, which nbstream does not implement yet",
-    "interrupt_after": "it needs a checkpointer, which nbstream does not implement yet",
-    "store": "nbstream has no long-term memory store yet",
-    "transformers": "nbstream has no stream_events(version='v3') transformers",
-    "error_handler": "nbstream has no node error handlers yet; catch the error inside the node",
-    "timeout": "nbstream has no node timeouts yet; bound the work inside the node (asyncio.wait_for)",
-    "trace_policy": "nbstream has no trace policies",
-}
-
-
-def _refuse(where: str, **options: Any) -> None:
-    """Raise NotSupportedError naming the first option given a value nbstream cannot honour."""
-    for option, value in options.items():
-        if value is not None and value is not False and value != () and value != []:
-            raise NotSupportedError(
-                f"{where}({option}=...) is not supported by nbstream: {_WHY[option]}. "
-                f"Remove the argument, or run the graph with LangGraph."
-            )
-
-
-def _deprecated(kwargs: dict[str, Any], old: str, new: str, since: str, value: Any) -> Any:
-    """Take LangGraph's deprecated keyword ``old`` for ``new``, with LangGraph's warning."""
-    if old not in kwargs:
-        return value
-    from nbstream import warnings as nb_warnings
-
-    category = getattr(nb_warnings, f"LangGraphDeprecatedSince{since}")
-    warnings.warn(
-        f"`{old}` is deprecated and will be removed. Please use `{new}` instead.", category, stacklevel=3
-    )
-    given = kwargs.pop(old)
-    return value if value is not None else given
-
-
-def _is_async_callable(fn: Any) -> bool:
-    return inspect.iscoroutinefunction(fn) or inspect.iscoroutinefunction(type(fn).__dict__.get("__call__"))
-
-
-def _policies(retry_policy: Any) -> tuple[Any, ...]:
-    """One RetryPolicy (a NamedTuple, so test for its fields, not for Sequence) or several."""
-    if hasattr(retry_policy, "retry_on"):
-        return (retry_policy,)
-    return tuple(retry_policy)
-
-
-def _no_other_kwargs(where: str, kwargs: dict[str, Any]) -> None:
-    if kwargs:
-        raise TypeError(f"{where} got an unexpected keyword argument {next(iter(kwargs))!r}")
-
-
-def _schema_hints(action: Any) -> tuple[Any, Any]:
-    """A function node's schemas from its hints: (first parameter's schema class, return schema class).
-
-    As LangGraph: a hint counts only when it is a class with type hints of its own (a TypedDict,
-    dataclass or pydantic model); anything else (``dict``, ``Command``, a string) gives ``None``.
-    """
-    fn = action
-    if not (inspect.isfunction(fn) or inspect.ismethod(fn)):
-        if not callable(action) or getattr(action, "_nbstream_compiled", False) or hasattr(action, "invoke"):
-            return None, None
-        fn = action.__call__
-    try:
-        hints = typing.get_type_hints(fn)
-        first = next(iter(inspect.signature(fn).parameters), None)
-    except Exception:  # unresolvable forward references: LangGraph ignores the hints too
-        return None, None
-    return _schema_class(hints.get(first) if first else None), _schema_class(hints.get("return"))
-
-
-def _schema_class(hint: Any) -> Any:
-    from nbstream.types import Command, Send
-
-    if not isinstance(hint, type) or hint in (dict, Command, Send):
-        return None
-    try:
-        if not typing.get_type_hints(hint):
-            return None
-    except Exception:
-        return None
-    try:
-        schema_info(hint)
-    except GraphBuildError:
-        return None
-    return hint

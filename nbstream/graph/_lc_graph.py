@@ -65,7 +65,7 @@ def langchain_graph(
     builder: StateGraph, name: str, drawing_edges: tuple[tuple[str, str, bool], ...]
 ) -> DrawnGraph:
     """The graph as LangGraph's ``get_graph()`` returns it (see the module docstring)."""
-    from nbstream.graph._builder import branch_targets
+    from nbstream.graph._hints import branch_targets
 
     edges: set[tuple[str, str, bool, Any]] = set()
     for source, target in builder.edges:

@@ -7,27 +7,27 @@ defaults) is computed once here, so the step loop only does per-step work.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from nbstream._graph_output import invoke_result
 from nbstream._printing import aprint_through, print_through
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
 from nbstream.errors import NotSupportedError
-from nbstream.graph._builder import END, START, StateGraph, branch_targets
+from nbstream.graph._builder import END, START, StateGraph
+from nbstream.graph._hints import branch_targets
 from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
+from nbstream.runtime._calls import open_call
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import NodeRuntime
 from nbstream.runtime._options import CallOptions, given_options, invoke_options, read_options
 from nbstream.runtime._runnable import RunnableGraph
 from nbstream.runtime._surface import GraphSurface
-from nbstream.runtime._task import nested_config
-from nbstream.runtime._tracing import open_run, subgraph_run
+from nbstream.runtime._tracing import subgraph_run
 from nbstream.runtime.drivers import run_async, run_sync
-from nbstream.runtime.loop import Root, Run, Task
+from nbstream.runtime.loop import Run, Task
 
 __all__ = ["CompiledStateGraph", "NodeRuntime"]
 
@@ -121,41 +121,8 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         message_keys: Sequence[str] | None = None,
         context: Any = None,
     ) -> tuple[Run, Bus]:
-        """Make the bus, root and run for one call, nested under the running task if there is one."""
-        context = _coerce_context(self.builder.context_schema, context)
-        parent = CURRENT_TASK.get()
-        # who listens to LLM messages: the messages mode, or any handler besides the projector
-        listen = _Listeners(modes, subgraphs, message_keys, len(handlers) - _has_projector(handlers))
-        if parent is None:
-            bus = Bus(handlers)
-            root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config, context=context)
-            _messages_callbacks(root, (), config, None, listen)
-            return open_run(self, root, (), None, config and config.get("callbacks")), bus
-        # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
-        # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
-        outer = parent.run.root
-        segment = f"{parent.task.node.name}:{parent.task.id}"
-        ns = (
-            (*parent.run.ns, segment)
-            if parent.nested_calls == 0
-            else (*parent.run.ns, segment, str(parent.nested_calls))
-        )
-        parent.nested_calls += 1
-        handlers.append(outer.bus.publish)
-        bus = Bus(handlers)
-        parent_config = parent.config or parent.run.task_config(parent.task)
-        merged = nested_config(parent_config, config)
-        root = Root(
-            bus,
-            live_custom=True,
-            callbacks=outer.callbacks,
-            user_config=merged,
-            context=context if context is not None else outer.context,
-        )
-        root.run_id = outer.run_id
-        _messages_callbacks(root, ns, merged, outer, listen)
-        traced = type(parent.run) is not Run
-        return open_run(self, root, ns, merged, config and config.get("callbacks"), traced), bus
+        """Make the bus, root and run for one call (see :func:`nbstream.runtime._calls.open_call`)."""
+        return open_call(self, config, handlers, wants_custom, modes, subgraphs, message_keys, context)
 
     @staticmethod
     def _handlers(
@@ -546,66 +513,6 @@ def _modes(stream_mode: Any) -> tuple[frozenset[str], bool]:
 def _shown(modes: frozenset[str], options: CallOptions | None) -> frozenset[str]:
     """The modes a call streams or prints: both need their events produced."""
     return modes | options.print_modes if options is not None else modes
-
-
-class _Listeners(NamedTuple):
-    """What a call asked for that decides whether it needs the messages handler."""
-
-    modes: frozenset[str]
-    subgraphs: bool
-    message_keys: Sequence[str] | None
-    observers: int
-
-
-def _has_projector(handlers: list[Any]) -> int:
-    return 1 if handlers and getattr(handlers[0], "_nbstream_projector", False) else 0
-
-
-def _messages_callbacks(
-    root: Root, ns: tuple[str, ...], config: dict[str, Any] | None, outer: Root | None, listen: _Listeners
-) -> None:
-    """Give ``root`` the messages handler, and the callbacks each task's config carries, if anyone listens.
-
-    Nobody listens (no ``messages`` mode, no observer): a top-level call gets none and pays nothing;
-    a graph invoked inside a node keeps the enclosing call's. Otherwise the handler publishes on this
-    call's bus (for a nested call, one that shares the enclosing handler's de-duplication).
-    """
-    if outer is not None:
-        root.messages = outer.messages
-    wants_mode = "messages" in listen.modes
-    if not wants_mode and not listen.observers:
-        if outer is not None and outer.messages is not None:  # tokens take this call's bus too
-            root.messages, root.callbacks = outer.messages.relayed(root.bus.publish, ns, outer.callbacks)
-        return
-    from nbstream.llm import MessagesHandler, with_handler
-
-    split = wants_mode and not listen.subgraphs
-    base_only = split and not listen.observers
-    enclosing = outer.messages if outer is not None else None
-    if enclosing is not None:
-        handler = enclosing.nested(
-            root.bus.publish, ns, split=split, base_only=base_only, message_keys=listen.message_keys
-        )
-    else:
-        handler = MessagesHandler(
-            root.bus.publish,
-            root.run_id,
-            ns,
-            split=split,
-            base_only=base_only,
-            message_keys=listen.message_keys,
-        )
-    root.messages = handler
-    root.callbacks = with_handler((config or {}).get("callbacks"), handler)
-
-
-def _coerce_context(schema: Any, context: Any) -> Any:
-    """As LangGraph: a dict given for a dataclass or pydantic context schema becomes an instance."""
-    if context is None or schema is None or not isinstance(context, dict):
-        return context
-    if dataclasses.is_dataclass(schema) or hasattr(schema, "model_validate"):
-        return schema(**context)
-    return context
 
 
 def _waker(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> Callable[[], None]:
