@@ -9,6 +9,7 @@ from nbstream._error_text import no_sync_function, noted
 from nbstream.graph._builder import Branch, NodeSpec
 from nbstream.graph._state import SchemaInfo
 from nbstream.runtime._context import TaskContext
+from nbstream.runtime._runtime import runtime_of
 
 if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
@@ -110,8 +111,6 @@ class NodeRuntime:
         if self.wants_writer:
             kwargs["writer"] = ctx.writer
         if self.wants_runtime:
-            from nbstream.runtime._runtime import runtime_of
-
             kwargs["runtime"] = runtime_of(ctx)
         return kwargs
 

@@ -71,7 +71,6 @@ def tracing_wanted(callbacks: Any) -> bool:
     if callbacks:
         handlers = callbacks.handlers if isinstance(callbacks, BaseCallbackManager) else callbacks
         return any(not getattr(h, "_nbstream_messages", False) for h in handlers)
-    environ = os.environ
     if _tracing_env_set():
         return _asked()
     glob = sys.modules.get("langchain_core.globals")
@@ -86,10 +85,7 @@ def tracing_wanted(callbacks: Any) -> bool:
         hooks = context._configure_hooks
     except AttributeError:  # another langchain-core/langsmith layout: ask them
         return _asked()
-    for var, _inheritable, handler_class, env_var in hooks:
-        if var.get() is not None or (handler_class is not None and env_var and environ.get(env_var)):
-            return True
-    return False
+    return _hooks_on(hooks)
 
 
 def _environ_keys() -> tuple[Any, frozenset[Any]] | None:
@@ -129,8 +125,14 @@ def _asked() -> bool:
     get_debug, tracing_v2_is_enabled, hooks = _switches or _load_switches()
     if get_debug() or tracing_v2_is_enabled():
         return True
+    return _hooks_on(hooks)
+
+
+def _hooks_on(hooks: list[Any]) -> bool:
+    """Whether a langchain-core configure hook (``collect_runs()``...) is set or switched on by env."""
+    environ = os.environ
     for var, _inheritable, handler_class, env_var in hooks:
-        if var.get() is not None or (handler_class is not None and env_var and os.environ.get(env_var)):
+        if var.get() is not None or (handler_class is not None and env_var and environ.get(env_var)):
             return True
     return False
 

@@ -208,18 +208,9 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         ``observers`` get every event of the run; ``message_keys`` limits which state keys the
         ``messages`` mode scans for node-output messages.
         """
-        options = given_options(
-            kwargs,
-            print_mode,
-            output_keys,
-            interrupt_before,
-            interrupt_after,
-            durability,
-            control,
-            debug,
-            version,
-        )
-        opts = self._call_options("stream", options)
+        options: tuple[Any, ...] = (print_mode, output_keys, interrupt_before, interrupt_after)
+        options += (durability, control, debug, version)
+        opts = self._call_options("stream", given_options(kwargs, *options))
         modes, tagged = _modes(stream_mode)
         chunks = self._stream(
             input, config, modes, tagged, subgraphs, list(observers), message_keys, opts, context
@@ -335,18 +326,9 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
-        options = given_options(
-            kwargs,
-            print_mode,
-            output_keys,
-            interrupt_before,
-            interrupt_after,
-            durability,
-            control,
-            debug,
-            version,
-        )
-        opts = self._call_options("astream", options)
+        options: tuple[Any, ...] = (print_mode, output_keys, interrupt_before, interrupt_after)
+        options += (durability, control, debug, version)
+        opts = self._call_options("astream", given_options(kwargs, *options))
         modes, tagged = _modes(stream_mode)
         chunks = self._astream(
             input, config, modes, tagged, subgraphs, list(observers), message_keys, opts, context
