@@ -21,15 +21,20 @@ A run publishes, in order::
     RunStarted
       (StepStarted, TaskStarted*,
        [CustomData | LLMCallStarted | MessageChunk | LLMCallFinished | TaskRetrying]*,
-       TaskFinished*, StepFinished)*          -- step 0 is the input step: no tasks, one StepFinished
-    RunFinished | RunFailed
+       TaskFinished*, StepFinished, CheckpointSaved?)*   -- step 0 is the input step: no tasks
+    RunFinished | RunFailed | RunInterrupted
+
+A run on a thread (a graph compiled with a checkpointer) also publishes ``CheckpointSaved`` for each
+checkpoint it writes, ``RunResumed`` right after ``RunStarted`` when it continues a saved thread, and
+ends with ``RunInterrupted`` (not ``RunFinished``) when it paused on ``interrupt()`` or an
+``interrupt_before``/``interrupt_after`` node.
 
 Subgraph runs publish the same sequence with their own ``ns`` in between, on the same bus.
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple, TypeAlias
+from typing import Any, Literal, NamedTuple, Protocol, TypeAlias
 
 __all__ = [
     "Event",
@@ -45,6 +50,10 @@ __all__ = [
     "LLMCallStarted",
     "MessageChunk",
     "LLMCallFinished",
+    "CheckpointSaved",
+    "RunInterrupted",
+    "RunResumed",
+    "ThreadControl",
     "Namespace",
 ]
 
@@ -156,6 +165,8 @@ class TaskFinished(NamedTuple):
     cached: bool = False
     #: the ``Command`` this task sent to the parent graph (``Command.PARENT``): it wrote nothing here
     handoff: Any = None
+    #: the ``Interrupt`` records of a task that paused on ``interrupt()`` (its error is then None)
+    interrupts: tuple[Any, ...] = ()
 
 
 class TaskRetrying(NamedTuple):
@@ -227,6 +238,76 @@ class LLMCallFinished(NamedTuple):
     error: BaseException | None
 
 
+class ThreadControl(Protocol):
+    """What a view may do with the thread a paused run belongs to (buttons call these).
+
+    Both ``resume`` and ``fork`` run the thread on in the calling thread and publish the new run's
+    events to the same observers as the run that paused, so it continues in the same view.
+    """
+
+    thread_id: str
+
+    def resume(self, value: Any) -> None:
+        """Resume the thread with ``Command(resume=value)``."""
+
+    def fork(self, config: dict[str, Any]) -> None:
+        """Run the thread again from the checkpoint ``config`` addresses (time travel)."""
+
+    def history(self) -> list[Any]:
+        """The thread's checkpoints as ``StateSnapshot`` values, newest first."""
+
+
+class CheckpointSaved(NamedTuple):
+    """A run on a thread saved a checkpoint (only graphs compiled with a checkpointer publish it).
+
+    ``config`` addresses the checkpoint (``thread_id``, ``checkpoint_ns``, ``checkpoint_id``), as
+    LangGraph's ``StateSnapshot.config``; ``metadata`` is LangGraph's (``source``, ``step``,
+    ``parents``); ``values`` the state saved; ``next`` the nodes that run after it; ``tasks`` those
+    tasks as ``PregelTask`` records (with their interrupts, if any).
+    """
+
+    run_id: str
+    ns: Namespace
+    step: int
+    config: dict[str, Any]
+    metadata: dict[str, Any]
+    values: dict[str, Any]
+    next: tuple[str, ...]
+    tasks: tuple[Any, ...]
+    parent_config: dict[str, Any] | None
+    created_at: str
+
+
+class RunInterrupted(NamedTuple):
+    """The run paused: it waits for ``Command(resume=...)`` on its thread. Ends the run at ``ns``.
+
+    ``interrupts`` are the ``nbstream.types.Interrupt`` records (``value``, ``id``) waiting for an
+    answer; ``config`` addresses the checkpoint to resume from; ``thread`` (on the root graph's event
+    only) lets a view answer them.
+    """
+
+    run_id: str
+    ns: Namespace
+    step: int
+    interrupts: tuple[Any, ...]
+    config: dict[str, Any]
+    thread: ThreadControl | None = None
+
+
+class RunResumed(NamedTuple):
+    """The run continues a saved thread (published right after ``RunStarted``).
+
+    ``config`` addresses the checkpoint it continues from; ``resume`` is the value of
+    ``Command(resume=...)``, or ``None`` when the run continues or forks without one.
+    """
+
+    run_id: str
+    ns: Namespace
+    step: int
+    config: dict[str, Any]
+    resume: Any
+
+
 Event: TypeAlias = (
     RunStarted
     | RunFinished
@@ -240,5 +321,8 @@ Event: TypeAlias = (
     | LLMCallStarted
     | MessageChunk
     | LLMCallFinished
+    | CheckpointSaved
+    | RunInterrupted
+    | RunResumed
 )
 """Any event; every one has ``run_id``, ``ns`` and ``step`` as its first three fields."""
