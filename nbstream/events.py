@@ -292,6 +292,8 @@ class RunInterrupted(NamedTuple):
     interrupts: tuple[Any, ...]
     config: dict[str, Any]
     thread: ThreadControl | None = None
+    #: the state with the writes of the step's finished tasks applied (what invoke() returns)
+    values: dict[str, Any] | None = None
 
 
 class RunResumed(NamedTuple):

@@ -46,10 +46,12 @@ from typing import TYPE_CHECKING, Any
 
 from nbstream._printing import PrintedChunk
 from nbstream.events import (
+    CheckpointSaved,
     CustomData,
     Event,
     MessageChunk,
     Namespace,
+    RunInterrupted,
     RunStarted,
     StepFinished,
     TaskFinished,
@@ -142,6 +144,9 @@ class StreamProjector:
         self._messages = "messages" in shown
         self._tasks = "tasks" in shown
         self._debug = "debug" in shown
+        self._checkpoints = "checkpoints" in shown
+        #: the last values chunk per namespace (a paused run's interrupt chunk repeats it)
+        self._last: dict[Namespace, Any] = {}
         self._bare = not tagged and not subgraphs and options is None
         #: read by the bus: step and task starts matter to this projector only for tasks/debug
         self.wants_starts = self._tasks or self._debug
@@ -197,6 +202,8 @@ class StreamProjector:
         elif kind is TaskFinished:
             self._task_finished(event)  # type: ignore[arg-type]
         elif kind is StepFinished:
+            if self._values:
+                self._last[ns] = event.values  # type: ignore[union-attr]
             if self._values and event.updated:  # type: ignore[union-attr]
                 keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
                 if keys is None:
@@ -209,6 +216,48 @@ class StreamProjector:
             self._emit(ns, "messages", (event.message, event.metadata))  # type: ignore[union-attr]
         elif kind is RunStarted and event.output_keys is not None and ns != self._base:  # type: ignore[union-attr]
             self._cuts[ns] = event.output_keys  # type: ignore[union-attr]
+        elif kind is RunInterrupted:
+            self._run_interrupted(event)  # type: ignore[arg-type]
+        elif kind is CheckpointSaved and (self._checkpoints or self._debug):
+            self._checkpoint(event)  # type: ignore[arg-type]
+
+    def _run_interrupted(self, event: RunInterrupted) -> None:
+        """A paused run: LangGraph's ``__interrupt__`` chunk for interrupt_before/after (interrupt()
+        calls had theirs when their task ended), then the state with the finished tasks' writes."""
+        ns = event.ns
+        if not event.interrupts and self._updates:
+            self._emit(ns, "updates", {"__interrupt__": ()})
+        if self._values and event.values is not None and event.values is not self._last.get(ns, event.values):
+            self._emit(ns, "values", event.values)
+
+    def _checkpoint(self, event: CheckpointSaved) -> None:
+        payload = {
+            "config": event.config,
+            "parent_config": event.parent_config,
+            "values": event.values,
+            "metadata": event.metadata,
+            "next": list(event.next),
+            "tasks": [
+                {"id": t.id, "name": t.name, "interrupts": t.interrupts}
+                if t.result is None and t.error is None
+                else {
+                    "id": t.id,
+                    "name": t.name,
+                    "error": t.error,
+                    "result": t.result,
+                    "interrupts": t.interrupts,
+                }
+                for t in event.tasks
+            ],
+        }
+        if self._checkpoints:
+            self._emit(event.ns, "checkpoints", payload)
+        if self._debug:
+            self._emit(
+                event.ns,
+                "debug",
+                {"step": event.step, "timestamp": event.created_at, "type": "checkpoint", "payload": payload},
+            )
 
     def _emit_task(self, ns: Namespace, step: int, kind: str, payload: dict[str, Any]) -> None:
         """A task payload as ``tasks`` shows it, and wrapped with step, timestamp and type for ``debug``."""
@@ -229,6 +278,9 @@ class StreamProjector:
         self._emit_task(event.ns, event.step, "task", payload)
 
     def _task_finished(self, event: TaskFinished) -> None:
+        if event.interrupts:
+            self._task_paused(event)
+            return
         if event.cancelled or event.handoff is not None:
             # as LangGraph: a task that left with Command.PARENT has no update or result of its own
             # (the parent's task applies the command and reports it)
@@ -254,6 +306,23 @@ class StreamProjector:
                 "interrupts": [],
             }
             self._emit_task(event.ns, event.step, "task_result", payload)
+
+    def _task_paused(self, event: TaskFinished) -> None:
+        """A task that called ``interrupt()``: LangGraph's ``__interrupt__`` chunks, at once."""
+        ns = event.ns
+        if self._updates:
+            self._emit(ns, "updates", {"__interrupt__": event.interrupts})
+        if self._values and ns in self._last:
+            self._emit(ns, "values", {**self._last[ns], "__interrupt__": event.interrupts})
+        if self._tasks or self._debug:
+            payload: dict[str, Any] = {
+                "id": event.task_id,
+                "name": event.node,
+                "error": None,
+                "result": {},
+                "interrupts": list(event.interrupts),
+            }
+            self._emit_task(ns, event.step, "task_result", payload)
 
     def _keyed_values(self, event: StepFinished, keys: str | tuple[str, ...]) -> None:
         """A ``values`` chunk cut to ``keys``: only after steps that wrote one of them."""

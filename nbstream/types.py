@@ -2,7 +2,7 @@
 
 ``Send``, ``Command`` and ``Overwrite`` steer a run; the policies and records (``RetryPolicy``,
 ``Interrupt``, ``StateSnapshot``, ...) live in private modules and are re-exported here.
-``interrupt()`` needs persistence, which nbstream does not have yet: it raises ``NotSupportedError``.
+``interrupt()`` pauses a run on a thread (a graph compiled with a checkpointer) for an answer.
 """
 
 from __future__ import annotations
@@ -88,9 +88,9 @@ __all__ = [
     "STREAM_MODES",
 ]
 
-StreamMode: TypeAlias = Literal["values", "updates", "custom", "messages", "debug", "tasks"]
+StreamMode: TypeAlias = Literal["values", "updates", "custom", "messages", "debug", "tasks", "checkpoints"]
 #: every mode nbstream streams; anything else is rejected with a ValueError naming these
-STREAM_MODES: tuple[str, ...] = ("values", "updates", "custom", "messages", "debug", "tasks")
+STREAM_MODES: tuple[str, ...] = ("values", "updates", "custom", "messages", "debug", "tasks", "checkpoints")
 
 StreamWriter: TypeAlias = Callable[[Any], None]
 """The writer a node gets (``writer`` parameter or ``get_stream_writer()``): call it with any value
@@ -194,9 +194,14 @@ class Overwrite:
 
 
 def interrupt(value: Any, *, response_schema: dict[str, Any] | type | None = None) -> Any:
-    """Pause the run for a human answer. Not implemented: it needs persistence (a checkpointer)."""
-    raise NotSupportedError(
-        "interrupt() is not supported by nbstream yet: pausing and resuming a run needs persistence "
-        "(a checkpointer), which is not implemented yet. Ask for the input before invoking the graph, "
-        "or run this graph with LangGraph."
-    )
+    """Pause the run until a person answers ``value``; return the answer when the run is resumed.
+
+    The first call in a node raises ``GraphInterrupt``: the run stops (its step is saved, the
+    node's siblings finish) and ``stream``/``invoke`` show ``__interrupt__`` with the
+    :class:`Interrupt`. ``graph.invoke(Command(resume=answer), config)`` runs the node again from
+    its start, and this call then returns ``answer``. Several calls in one node are answered in
+    order. With a ``response_schema`` class the answer is validated (pydantic) before it is returned.
+    """
+    from nbstream.runtime._persist import ask
+
+    return ask(value, response_schema)

@@ -29,6 +29,8 @@ _IMPORT_LINE = re.compile(r"^(\s*)(from|import)(\s+)langgraph\.(\S+)(.*)$")
 # random parts of the output: uuids (message ids, task ids in namespaces and debug/tasks chunks)
 # and timestamps (debug chunks)
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: interrupt ids: xxh3-128 digests of a task's namespace, which holds the random checkpoint id
+_DIGEST = re.compile(r"(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])")
 _TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(\+00:00|Z)?")
 
 
@@ -56,7 +58,7 @@ def port(source: str) -> str:
 
 def normalise(text: str) -> str:
     """Printed output with uuids and timestamps replaced by placeholders."""
-    return _TIMESTAMP.sub("<time>", _UUID.sub("<uuid>", text))
+    return _DIGEST.sub("<digest>", _TIMESTAMP.sub("<time>", _UUID.sub("<uuid>", text)))
 
 
 def run_source(source: str, name: str) -> str:

@@ -390,13 +390,28 @@ def _one_node_graph(node: Any) -> Any:
     return nb_graph.StateGraph(X).add_node("a", node).add_edge(nb_graph.START, "a").compile()
 
 
-def test_interrupt_in_a_node_raises_not_supported_naming_it() -> None:
+def test_interrupt_without_a_checkpointer_pauses_as_langgraph() -> None:
+    """As LangGraph: the run stops with the interrupt (it cannot be resumed without a thread)."""
+    from langgraph.graph import START as LG_START
+    from langgraph.graph import StateGraph as LgStateGraph
+    from langgraph.types import interrupt as lg_interrupt
+
+    def shape(result: Any) -> Any:
+        return {
+            k: [(i.value, len(i.id)) for i in v] if k == "__interrupt__" else v for k, v in result.items()
+        }
+
     def asks(state: X) -> dict[str, Any]:
         return {"x": nb_types.interrupt("how many?")}
 
-    with pytest.raises(NotSupportedError, match=r"interrupt\(\).*persistence") as info:
-        _one_node_graph(asks).invoke({"x": 0})
-    assert "node 'a'" in " ".join(info.value.__notes__)
+    def lg_asks(state: X) -> dict[str, Any]:
+        return {"x": lg_interrupt("how many?")}
+
+    lg = LgStateGraph(X).add_node("a", lg_asks).add_edge(LG_START, "a").compile()
+    assert shape(_one_node_graph(asks).invoke({"x": 0})) == shape(lg.invoke({"x": 0}))
+    assert shape(_one_node_graph(asks).invoke({"x": 0})) == {"x": 0, "__interrupt__": [("how many?", 32)]}
+    with pytest.raises(RuntimeError, match=r"Cannot use Command\(resume=...\) without checkpointer"):
+        _one_node_graph(asks).invoke(nb_types.Command(resume=1))
 
 
 def test_get_store_raises_not_supported_naming_it() -> None:

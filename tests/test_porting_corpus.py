@@ -33,8 +33,6 @@ def test_program_prints_langgraphs_output_on_nbstream(name: str) -> None:
 
 # what each refused program's error must name
 REFUSED_FEATURE = {
-    "refused_chatbot_memory": "checkpointer",
-    "refused_interrupt": "checkpointer",
     "refused_react_agent": "create_react_agent",
 }
 

@@ -40,6 +40,12 @@ def _graph() -> Any:
     return nb_graph.StateGraph(S).add_node("one", _one).add_edge(nb_graph.START, "one").compile()
 
 
+def _lg_graph() -> Any:
+    from langgraph.graph import START, StateGraph
+
+    return StateGraph(S).add_node("one", _one).add_edge(START, "one").compile()
+
+
 def _public_methods(cls: type, *, skip: type | None = None) -> list[str]:
     names = ["__init__"] if "__init__" in vars(cls) else []
     for name in dir(cls):
@@ -74,7 +80,9 @@ _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_O
 
 
 def _simple_default(value: Any) -> bool:
-    return value is inspect.Parameter.empty or isinstance(value, str | int | float | bool | tuple | type(None))
+    return value is inspect.Parameter.empty or isinstance(
+        value, str | int | float | bool | tuple | type(None)
+    )
 
 
 @pytest.mark.parametrize(("where", "lg", "nb"), PAIRS, ids=[p[0] for p in PAIRS])
@@ -110,22 +118,23 @@ REFUSED: list[tuple[str, Callable[[], Any]]] = [
     ("trace_policy", lambda: nb_graph.StateGraph(S).add_node("one", _one, trace_policy=object())),
     ("error_handler", lambda: nb_graph.StateGraph(S).set_node_defaults(error_handler=_one)),
     ("timeout", lambda: nb_graph.StateGraph(S).set_node_defaults(timeout=2.0)),
-    ("checkpointer", lambda: nb_graph.StateGraph(S).add_node("one", _one).add_edge("__start__", "one")
-     .compile(checkpointer=object())),
-    ("store", lambda: nb_graph.StateGraph(S).add_node("one", _one).add_edge("__start__", "one")
-     .compile(store=object())),
-    ("interrupt_before", lambda: nb_graph.StateGraph(S).add_node("one", _one).add_edge("__start__", "one")
-     .compile(interrupt_before=["one"])),
-    ("interrupt_after", lambda: nb_graph.StateGraph(S).add_node("one", _one).add_edge("__start__", "one")
-     .compile(interrupt_after="*")),
-    ("transformers", lambda: nb_graph.StateGraph(S).add_node("one", _one).add_edge("__start__", "one")
-     .compile(transformers=[object()])),
+    (
+        "store",
+        lambda: (
+            nb_graph.StateGraph(S).add_node("one", _one).add_edge("__start__", "one").compile(store=object())
+        ),
+    ),
+    (
+        "transformers",
+        lambda: (
+            nb_graph.StateGraph(S)
+            .add_node("one", _one)
+            .add_edge("__start__", "one")
+            .compile(transformers=[object()])
+        ),
+    ),
     ("timeout", lambda: nb_types.Send("one", {}, timeout=3.0)),
     ("xray", lambda: _graph().get_graph(xray=True)),
-    ("get_state", lambda: _graph().get_state({"configurable": {"thread_id": "1"}})),
-    ("get_state_history", lambda: _graph().get_state_history({"configurable": {"thread_id": "1"}})),
-    ("update_state", lambda: _graph().update_state({"configurable": {"thread_id": "1"}}, {"x": 1})),
-    ("bulk_update_state", lambda: _graph().bulk_update_state({"configurable": {"thread_id": "1"}}, [])),
 ]
 
 
@@ -135,14 +144,23 @@ def test_unsupported_options_raise_an_error_that_names_them(name: str, call: Cal
         call()
 
 
-@pytest.mark.parametrize("name", ["aget_state", "aupdate_state"])
-def test_async_persistence_methods_are_refused_by_name(name: str) -> None:
+@pytest.mark.parametrize("method", ["get_state", "aget_state", "update_state", "aupdate_state"])
+def test_thread_methods_without_a_checkpointer_say_so_as_langgraph(method: str) -> None:
     import asyncio
 
-    graph = _graph()
-    args: list[Any] = [{"configurable": {"thread_id": "1"}}] + ([{"x": 1}] if "update" in name else [])
-    with pytest.raises(NotSupportedError, match=name):
-        asyncio.run(getattr(graph, name)(*args))
+    args: list[Any] = [{"configurable": {"thread_id": "1"}}] + ([{"x": 1}] if "update" in method else [])
+    for graph in (_graph(), _lg_graph()):
+        with pytest.raises(ValueError, match="No checkpointer set"):
+            result = getattr(graph, method)(*args)
+            if asyncio.iscoroutine(result):
+                asyncio.run(result)
+
+
+def test_a_checkpointer_that_is_not_a_saver_is_rejected_by_name() -> None:
+    with pytest.raises(TypeError, match=r"checkpointer=.*expected a langgraph-checkpoint saver"):
+        nb_graph.StateGraph(S).add_node("one", _one).add_edge("__start__", "one").compile(
+            checkpointer=object()
+        )
 
 
 def test_every_public_attribute_of_a_langgraph_compiled_graph_exists_or_is_refused_by_name() -> None:
@@ -159,9 +177,7 @@ def test_every_public_attribute_of_a_langgraph_compiled_graph_exists_or_is_refus
 
 
 def test_pregel_leftovers_answer_as_langgraph() -> None:
-    lg = (
-        lg_graph.StateGraph(S).add_node("one", _one).add_edge(lg_graph.START, "one").compile()
-    )
+    lg = lg_graph.StateGraph(S).add_node("one", _one).add_edge(lg_graph.START, "one").compile()
     nb = _graph()
     assert nb.stream_channels == nb.stream_channels_list == nb.stream_channels_asis == lg.stream_channels
     assert nb.validate() is nb
@@ -186,7 +202,12 @@ def test_langgraphs_deprecated_keywords_work_with_its_warnings() -> None:
     from nbstream import warnings as nb_warnings
 
     cases = [
-        ({"config_schema": S}, "config_schema", LangGraphDeprecatedSinceV10, nb_warnings.LangGraphDeprecatedSinceV10),
+        (
+            {"config_schema": S},
+            "config_schema",
+            LangGraphDeprecatedSinceV10,
+            nb_warnings.LangGraphDeprecatedSinceV10,
+        ),
         ({"input": S}, "input", LangGraphDeprecatedSinceV05, nb_warnings.LangGraphDeprecatedSinceV05),
         ({"output": S}, "output", LangGraphDeprecatedSinceV05, nb_warnings.LangGraphDeprecatedSinceV05),
     ]

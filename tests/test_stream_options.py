@@ -427,7 +427,7 @@ def call(graph: Any, method: str, **kwargs: Any) -> Any:
     return asyncio.run(result) if method == "ainvoke" else result
 
 
-REFUSED = [
+THREAD_OPTIONS = [
     ("interrupt_before", ["first"]),
     ("interrupt_after", "*"),
     ("durability", "sync"),
@@ -437,11 +437,29 @@ REFUSED = [
 
 
 @pytest.mark.parametrize("method", ["stream", "invoke", "astream", "ainvoke"])
-@pytest.mark.parametrize(("name", "value"), REFUSED, ids=[f"{n}={v}" for n, v in REFUSED])
-def test_persistence_options_are_refused_naming_the_argument(method: str, name: str, value: Any) -> None:
-    graph = build(NB)
-    with pytest.raises(NotSupportedError, match=f"{name}=.*needs a checkpointer, which nbstream does not"):
-        call(graph, method, **{name: value})
+@pytest.mark.parametrize(("name", "value"), THREAD_OPTIONS, ids=[f"{n}={v}" for n, v in THREAD_OPTIONS])
+def test_thread_options_without_a_checkpointer_act_as_langgraph(method: str, name: str, value: Any) -> None:
+    """Without a checkpointer LangGraph still stops at interrupt_before/after (and warns that
+    durability does nothing): nbstream gives the same chunks and results."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # LangGraph 1.2.22 crashes on durability="sync" without a checkpointer (AttributeError:
+        # '_put_checkpoint_fut'); nbstream warns and runs, as LangGraph does for the other values
+        lg_kwargs = {} if (name, value) == ("durability", "sync") else {name: value}
+        assert _drained(call(build(NB), method, **{name: value})) == _drained(
+            call(build(LG), method, **lg_kwargs)
+        )
+
+
+def _drained(result: Any) -> Any:
+    """A stream's chunks as a list (an async one run to the end); any other result as is."""
+    if hasattr(result, "__aiter__"):
+
+        async def collect() -> list[Any]:
+            return [c async for c in result]
+
+        return asyncio.run(collect())
+    return list(result) if hasattr(result, "__next__") else result
 
 
 def test_control_is_refused() -> None:

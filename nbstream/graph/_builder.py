@@ -6,7 +6,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from nbstream.errors import GraphBuildError, NotSupportedError
+from nbstream.errors import GraphBuildError
 from nbstream.graph._arguments import deprecated, no_other_kwargs, refuse, retry_policies
 from nbstream.graph._hints import (
     command_targets,
@@ -317,23 +317,23 @@ class StateGraph:
         """Check the graph and return a runnable :class:`~nbstream.graph.CompiledStateGraph`.
 
         ``cache`` is any ``langgraph.cache.base.BaseCache`` (e.g. ``InMemoryCache()``); the nodes
-        with a ``cache_policy`` use it. Persistence (``checkpointer``, ``interrupt_before/after``),
-        ``store`` and ``transformers`` are refused with :class:`~nbstream.errors.NotSupportedError`.
+        with a ``cache_policy`` use it. ``checkpointer`` is any langgraph-checkpoint saver (threads,
+        ``get_state``, ``interrupt()``); ``True``/``False`` on a subgraph. ``store`` and
+        ``transformers`` are refused with :class:`~nbstream.errors.NotSupportedError`.
         """
         from nbstream.runtime.compiled import CompiledStateGraph
 
-        if checkpointer is not None and checkpointer is not False:
-            raise NotSupportedError(
-                f"compile(checkpointer={type(checkpointer).__name__}(...)): nbstream does not implement "
-                "persistence yet "
-                "(threads, checkpoints, get_state). Compile without a checkpointer, or run the graph "
-                "with LangGraph."
+        saver_methods = ("get_tuple", "put", "put_writes", "get_next_version")
+        is_saver = isinstance(checkpointer, bool) or all(hasattr(checkpointer, m) for m in saver_methods)
+        if checkpointer is not None and not is_saver:
+            raise TypeError(
+                f"compile(checkpointer={checkpointer!r}): expected a langgraph-checkpoint saver "
+                "(BaseCheckpointSaver) such as langgraph.checkpoint.memory.InMemorySaver(), or "
+                "True/False for a subgraph"
             )
         refuse(
             "compile",
             store=store,
-            interrupt_before=interrupt_before,
-            interrupt_after=interrupt_after,
             transformers=transformers,
         )
         if cache is not None and not all(hasattr(cache, m) for m in ("get", "set", "aget", "aset")):
@@ -346,4 +346,20 @@ class StateGraph:
             from langchain_core.globals import get_debug
 
             debug = get_debug()
-        return CompiledStateGraph(self, name or "LangGraph", cache=cache, debug=bool(debug))
+        for option, nodes in (("interrupt_before", interrupt_before), ("interrupt_after", interrupt_after)):
+            if nodes and nodes != "*":
+                unknown = [n for n in nodes if n not in self.nodes]
+                if unknown:
+                    raise ValueError(
+                        f"compile({option}=...): node {unknown[0]!r} is not in the graph; its nodes: "
+                        f"{list(self.nodes)}"
+                    )
+        return CompiledStateGraph(
+            self,
+            name or "LangGraph",
+            cache=cache,
+            debug=bool(debug),
+            checkpointer=checkpointer,
+            interrupt_before=interrupt_before or (),
+            interrupt_after=interrupt_after or (),
+        )

@@ -34,6 +34,7 @@ def open_call(
     subgraphs: bool,
     message_keys: Sequence[str] | None,
     context: Any,
+    thread: Any = None,
 ) -> tuple[Run, Bus]:
     """Make the bus, root and run for one call, nested under the running task if there is one."""
     context = _coerce_context(graph.builder.context_schema, context)
@@ -44,7 +45,13 @@ def open_call(
         bus = Bus(handlers)
         root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config, context=context)
         _messages_callbacks(root, (), config, None, listen)
-        return open_run(graph, root, (), None, config and config.get("callbacks")), bus
+        run = open_run(graph, root, (), None, config and config.get("callbacks"))
+        saver = graph.checkpointer
+        if saver is not None and not isinstance(saver, bool):
+            _on_thread(run, saver, config, thread, handlers)
+        elif thread is not None or graph.interrupt_before_nodes or graph.interrupt_after_nodes:
+            _without_thread(run, thread)
+        return run, bus
     # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
     # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
     outer = parent.run.root
@@ -69,7 +76,45 @@ def open_call(
     root.run_id = outer.run_id
     _messages_callbacks(root, ns, merged, outer, listen)
     traced = type(parent.run) is not Run
-    return open_run(graph, root, ns, merged, config and config.get("callbacks"), traced), bus
+    run = open_run(graph, root, ns, merged, config and config.get("callbacks"), traced)
+    if parent.run.saving is not None and graph.checkpointer is not False:
+        from nbstream.runtime._persist import attach
+
+        root.resume, root.resume_map, root.resuming = outer.resume, outer.resume_map, outer.resuming
+        attach(run, None, None, durability=None, before=None, after=None, parent=parent.run)
+    return run, bus
+
+
+def _without_thread(run: Run, thread: Any) -> None:
+    """interrupt_before/after on a graph without a checkpointer: the run stops there, as LangGraph's
+    (and cannot be resumed); ``durability`` has nothing to act on."""
+    from nbstream.runtime._persist import attach
+
+    if thread is not None and thread.durability is not None:
+        import warnings
+
+        warnings.warn("`durability` has no effect when no checkpointer is present.", stacklevel=5)
+    before = thread.interrupt_before if thread is not None else None
+    after = thread.interrupt_after if thread is not None else None
+    if before or after or run.graph.interrupt_before_nodes or run.graph.interrupt_after_nodes:
+        attach(run, None, None, durability="exit", before=before, after=after)
+
+
+def _on_thread(run: Run, saver: Any, config: dict[str, Any] | None, thread: Any, handlers: list[Any]) -> None:
+    """Put a top-level run on its thread; views watching it get the thread's controls."""
+    from nbstream.runtime._persist import GraphThread, attach
+
+    saving = attach(
+        run,
+        saver,
+        config,
+        durability=thread.durability if thread is not None else None,
+        before=thread.interrupt_before if thread is not None else None,
+        after=thread.interrupt_after if thread is not None else None,
+    )
+    observers = handlers[_has_projector(handlers) :]
+    if observers:
+        saving.control = GraphThread(run.graph, config or {}, list(observers))
 
 
 class _Listeners(NamedTuple):

@@ -4,8 +4,8 @@
 returns ``None`` when they ask for nothing (the common case, which then costs the run nothing), else
 one :class:`CallOptions` the projector and the invoke path act on. What it refuses, and why:
 
-* ``interrupt_before``/``interrupt_after``/``durability``/``checkpoint_during``: they need a
-  checkpointer, which nbstream does not implement yet (``NotSupportedError``);
+* ``interrupt_before``/``interrupt_after``/``durability`` (and the deprecated
+  ``checkpoint_during``) are kept for the run's thread (see :mod:`nbstream.runtime._persist`);
 * ``control`` (cooperative drain): not implemented (``NotSupportedError``);
 * ``version`` other than ``"v1"``/``"v2"``: ``ValueError`` (LangGraph quietly streams v1 for them);
 * ``output_keys`` naming a key the state does not have: ``ValueError``, as LangGraph;
@@ -27,7 +27,7 @@ __all__ = ["CallOptions", "read_options", "given_options", "DEBUG_PRINT_MODES"]
 #: what ``debug=True`` prints, in LangGraph 1.2: the updates and values chunks (not a step trace)
 DEBUG_PRINT_MODES = frozenset({"updates", "values"})
 
-_NEEDS_CHECKPOINTER = ("interrupt_before", "interrupt_after", "durability", "checkpoint_during")
+_DURABILITY = ("sync", "async", "exit")
 
 
 class CallOptions(NamedTuple):
@@ -41,6 +41,10 @@ class CallOptions(NamedTuple):
     output_keys: str | tuple[str, ...] | None
     #: v2 only: turns a ``values`` dict into the graph's output class (dataclass or pydantic model)
     output_mapper: Callable[[dict[str, Any]], Any] | None
+    #: the call's own interrupt_before / interrupt_after nodes (None: the graph's), and durability
+    interrupt_before: Any = None
+    interrupt_after: Any = None
+    durability: str | None = None
 
 
 #: LangGraph's explicit run options and their defaults: a value other than these is "given"
@@ -79,13 +83,28 @@ def read_options(
     if not kwargs and not graph_debug:
         return None
     kwargs = dict(kwargs)
-    for name in _NEEDS_CHECKPOINTER:
-        value = kwargs.pop(name, None)
-        if value is not None and not (name.startswith("interrupt") and not value):
-            raise NotSupportedError(
-                f"{method}({name}={value!r}) needs a checkpointer, which nbstream does not implement "
-                f"yet; remove the argument or run the graph with LangGraph"
+    before = kwargs.pop("interrupt_before", None)
+    after = kwargs.pop("interrupt_after", None)
+    durability = kwargs.pop("durability", None)
+    if "checkpoint_during" in kwargs:
+        during = kwargs.pop("checkpoint_during")
+        if durability is not None:
+            raise ValueError(
+                "Cannot use both `checkpoint_during` and `durability` parameters. "
+                "Please use `durability` instead."
             )
+        import warnings
+
+        from nbstream.warnings import LangGraphDeprecatedSinceV10
+
+        warnings.warn(
+            "`checkpoint_during` is deprecated and will be removed. Please use `durability` instead.",
+            category=LangGraphDeprecatedSinceV10,
+            stacklevel=4,
+        )
+        durability = "async" if during else "exit"
+    if durability is not None and durability not in _DURABILITY:
+        raise ValueError(f"{method}(durability={durability!r}): durability is one of {_DURABILITY}")
     control = kwargs.pop("control", None)
     if control is not None:
         raise NotSupportedError(
@@ -109,9 +128,12 @@ def read_options(
         print_modes = frozenset()
     keys = _output_keys(output_keys, channels)
     v2 = version == "v2"
-    if not v2 and not print_modes and keys is None:
+    thread = before is not None or after is not None or durability is not None
+    if not v2 and not print_modes and keys is None and not thread:
         return None
-    return CallOptions(v2, print_modes, keys, _output_mapper(output_info) if v2 else None)
+    return CallOptions(
+        v2, print_modes, keys, _output_mapper(output_info) if v2 else None, before, after, durability
+    )
 
 
 def _output_mapper(info: SchemaInfo) -> Callable[[dict[str, Any]], Any] | None:

@@ -22,16 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["GraphSurface"]
 
-_PERSISTENCE = (
-    "nbstream does not implement persistence yet (threads, checkpoints, interrupts): there is no "
-    "saved state to read or update. Run the graph with LangGraph for this, or keep the state you "
-    "need from invoke()'s result"
-)
-
-
-def _no_persistence(method: str) -> NotSupportedError:
-    return NotSupportedError(f"CompiledStateGraph.{method}() is not supported: {_PERSISTENCE}")
-
 
 class GraphSurface:
     """Mixed into ``CompiledStateGraph``: LangGraph's attributes and methods beyond running."""
@@ -41,8 +31,7 @@ class GraphSurface:
     cache: Any
     builder: Any
 
-    #: LangGraph's defaults for a graph compiled without persistence
-    checkpointer: Any = None
+    #: LangGraph's defaults (a compiled graph sets its own checkpointer)
     store: Any = None
     config: Any = None
     retry_policy: tuple[Any, ...] = ()
@@ -110,12 +99,18 @@ class GraphSurface:
         for item in self.get_subgraphs(namespace=namespace, recurse=recurse):
             yield item
 
-    # -- persistence (another issue): refused by name ------------------------------------------
+    # -- threads (see nbstream.runtime._threads) -------------------------------------------------
     def get_state(self, config: Any, *, subgraphs: bool = False) -> Any:
-        raise _no_persistence("get_state")
+        """The thread's current state: LangGraph's ``StateSnapshot`` of its latest checkpoint."""
+        from nbstream.runtime._threads import get_state
+
+        return get_state(self, config, subgraphs)  # type: ignore[arg-type]
 
     async def aget_state(self, config: Any, *, subgraphs: bool = False) -> Any:
-        raise _no_persistence("aget_state")
+        """Async :meth:`get_state` (uses the saver's async methods)."""
+        from nbstream.runtime._threads import aget_state
+
+        return await aget_state(self, config, subgraphs)  # type: ignore[arg-type]
 
     def get_state_history(
         self,
@@ -125,7 +120,10 @@ class GraphSurface:
         before: Any = None,
         limit: int | None = None,
     ) -> Iterator[Any]:
-        raise _no_persistence("get_state_history")
+        """The thread's checkpoints as ``StateSnapshot`` values, newest first."""
+        from nbstream.runtime._threads import state_history
+
+        return state_history(self, config, filter, before, limit)  # type: ignore[arg-type]
 
     def aget_state_history(
         self,
@@ -135,23 +133,36 @@ class GraphSurface:
         before: Any = None,
         limit: int | None = None,
     ) -> AsyncIterator[Any]:
-        raise _no_persistence("aget_state_history")
+        """Async :meth:`get_state_history`."""
+        from nbstream.runtime._threads import astate_history
+
+        return astate_history(self, config, filter, before, limit)  # type: ignore[arg-type]
 
     def update_state(
         self, config: Any, values: Any, as_node: str | None = None, task_id: str | None = None
     ) -> Any:
-        raise _no_persistence("update_state")
+        """Write ``values`` as if node ``as_node`` returned them; returns the new checkpoint's config."""
+        from nbstream.runtime._threads import update_state
+
+        if task_id is not None:
+            raise NotSupportedError("update_state(task_id=...) is not supported by nbstream; leave it out")
+        return update_state(self, config, values, as_node)  # type: ignore[arg-type]
 
     async def aupdate_state(
         self, config: Any, values: Any, as_node: str | None = None, task_id: str | None = None
     ) -> Any:
-        raise _no_persistence("aupdate_state")
+        """Async :meth:`update_state` (runs the sync saver methods)."""
+        return self.update_state(config, values, as_node, task_id)
 
     def bulk_update_state(self, config: Any, supersteps: Sequence[Sequence[Any]]) -> Any:
-        raise _no_persistence("bulk_update_state")
+        """Apply ``supersteps`` of ``StateUpdate`` values in order; the last checkpoint's config."""
+        from nbstream.runtime._threads import bulk_update
+
+        return bulk_update(self, config, supersteps)  # type: ignore[arg-type]
 
     async def abulk_update_state(self, config: Any, supersteps: Sequence[Sequence[Any]]) -> Any:
-        raise _no_persistence("abulk_update_state")
+        """Async :meth:`bulk_update_state`."""
+        return self.bulk_update_state(config, supersteps)
 
     # -- LangGraph's Pregel internals a program may still touch --------------------------------------
     @property

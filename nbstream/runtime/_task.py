@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nbstream.bus import Bus
+from nbstream.graph._state import MISSING
 from nbstream.runtime._context import TaskContext
 from nbstream.types import Send
 
@@ -38,6 +39,7 @@ PROPAGATED_IDS = frozenset(
     ("thread_id", "checkpoint_id", "checkpoint_ns", "task_id", "run_id", "assistant_id", "graph_id")
 )
 _bits = random.getrandbits
+
 
 
 def _task_id() -> str:
@@ -97,6 +99,9 @@ class Root:
         "messages",
         "new_id",
         "recursion_limit",
+        "resume",
+        "resume_map",
+        "resuming",
         "run_id",
         "stopped",
         "user_config",
@@ -129,6 +134,13 @@ class Root:
         if not isinstance(limit, int) or limit < 1:
             raise ValueError(f"recursion_limit must be an int >= 1; got {limit!r}")
         self.recursion_limit = limit
+        #: Command(resume=value) of a run resuming a thread: the answer to the first interrupt()
+        #: that has none of its own (consumed once), or MISSING
+        self.resume: Any = MISSING
+        #: Command(resume={interrupt_id: value}): answers by interrupt id, or None
+        self.resume_map: dict[str, Any] | None = None
+        #: whether this call continues a thread (subgraphs then continue their own checkpoints)
+        self.resuming = False
 
 
 class Task:
@@ -142,11 +154,13 @@ class Task:
         "error",
         "id",
         "input",
+        "interrupts",
         "next_nodes",
         "node",
         "order",
         "path",
         "routing",
+        "scratch",
         "sends",
         "started",
         "triggers",
@@ -178,6 +192,10 @@ class Task:
         self.cached = False
         #: set when one of the node's routers raised: the error came after the node's own writes
         self.routing = False
+        #: the Interrupt records of a task that paused on interrupt()
+        self.interrupts: tuple[Any, ...] = ()
+        #: what interrupt() keeps for this task (made on its first call; see runtime._persist)
+        self.scratch: Any = None
         self.started = 0.0
         self.duration = 0.0
         self.ctx: TaskContext | None = None

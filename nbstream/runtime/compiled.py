@@ -14,7 +14,7 @@ from typing import Any
 from nbstream._graph_output import invoke_result
 from nbstream._printing import aprint_through, print_through
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
-from nbstream.errors import NotSupportedError
+from nbstream.errors import GraphInterrupt, NotSupportedError
 from nbstream.graph._builder import END, START, StateGraph
 from nbstream.graph._hints import branch_targets
 from nbstream.graph._state import schema_info
@@ -46,8 +46,22 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
 
     _nbstream_compiled = True
 
-    def __init__(self, builder: StateGraph, name: str, *, cache: Any = None, debug: bool = False) -> None:
+    def __init__(
+        self,
+        builder: StateGraph,
+        name: str,
+        *,
+        cache: Any = None,
+        debug: bool = False,
+        checkpointer: Any = None,
+        interrupt_before: Any = (),
+        interrupt_after: Any = (),
+    ) -> None:
         self.builder = builder
+        #: a langgraph-checkpoint saver, or None (True/False: a subgraph's choice, see runtime._persist)
+        self.checkpointer = checkpointer
+        self.interrupt_before_nodes = interrupt_before
+        self.interrupt_after_nodes = interrupt_after
         self.name = name
         #: a langgraph.cache.base.BaseCache for the nodes with a cache_policy, or None
         self.cache = cache
@@ -120,9 +134,12 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         subgraphs: bool = False,
         message_keys: Sequence[str] | None = None,
         context: Any = None,
+        thread: CallOptions | None = None,
     ) -> tuple[Run, Bus]:
         """Make the bus, root and run for one call (see :func:`nbstream.runtime._calls.open_call`)."""
-        return open_call(self, config, handlers, wants_custom, modes, subgraphs, message_keys, context)
+        return open_call(
+            self, config, handlers, wants_custom, modes, subgraphs, message_keys, context, thread
+        )
 
     @staticmethod
     def _handlers(
@@ -154,6 +171,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             subgraphs=subgraphs,
             message_keys=message_keys,
             context=context,
+            thread=options,
         )
         projector.rebase(run.ns)
         return run, bus, projector
@@ -243,6 +261,11 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             for _ in run_sync(run, input, live):
                 while out:
                     yield out.popleft()
+        except GraphInterrupt:
+            while out:
+                yield out.popleft()
+            if run.ns:  # a graph invoked inside a node: the pause is the node's
+                raise
         except Exception:
             while out:  # what was produced before the error is still delivered, then the error
                 yield out.popleft()
@@ -299,6 +322,10 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         try:
             for _ in run_sync(run, input, False):
                 pass
+        except GraphInterrupt as paused:
+            if run.ns:
+                raise
+            return paused_output(run, paused)
         finally:
             bus.close()
         # as LangGraph: the last values chunk, so None when no step wrote anything
@@ -361,6 +388,11 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             async for _ in driver:
                 while out:
                     yield out.popleft()
+        except GraphInterrupt:
+            while out:
+                yield out.popleft()
+            if run.ns:  # a graph invoked inside a node: the pause is the node's
+                raise
         except Exception:
             while out:  # what was produced before the error is still delivered, then the error
                 yield out.popleft()
@@ -422,6 +454,10 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         try:
             async for _ in driver:
                 pass
+        except GraphInterrupt as paused:
+            if run.ns:
+                raise
+            return paused_output(run, paused)
         finally:
             await driver.aclose()
             bus.close()
@@ -433,7 +469,12 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         ns = (*parent.ns, f"{task.node.name}:{task.id}")
         ctx = task.ctx
         config = (ctx.config or None) if ctx is not None else None
-        return subgraph_run(self, parent, ns, config)
+        run = subgraph_run(self, parent, ns, config)
+        if parent.saving is not None and self.checkpointer is not False:
+            from nbstream.runtime._persist import attach
+
+            attach(run, None, None, durability=None, before=None, after=None, parent=parent)
+        return run
 
     def _as_node_output(self, run: Run, parent: Run) -> dict[str, Any]:
         # a subgraph shares the keys both graphs have; its private keys stay inside it
@@ -504,3 +545,13 @@ def _waker(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> Callable[[],
         loop.call_soon_threadsafe(wake.set)
 
     return wakeup
+
+
+def paused_output(run: Run, paused: GraphInterrupt) -> dict[str, Any]:
+    """What ``invoke`` returns for a run that paused: the state (finished tasks' writes applied)
+    and, as LangGraph, the interrupts under ``__interrupt__``."""
+    values = run.paused_values if run.paused_values is not None else run.values
+    out: dict[str, Any] = {k: values[k] for k in run.graph.output_info.keys if k in values}
+    if paused.args and paused.args[0]:
+        out["__interrupt__"] = list(paused.args[0])
+    return out

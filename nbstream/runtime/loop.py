@@ -18,12 +18,20 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from nbstream._error_text import no_input, noted, recursion_limit
-from nbstream.errors import EmptyInputError, GraphRecursionError, NotSupportedError, ParentCommand
+from nbstream.errors import (
+    EmptyInputError,
+    GraphInterrupt,
+    GraphRecursionError,
+    NotSupportedError,
+    ParentCommand,
+)
 from nbstream.events import (
     CustomData,
     Namespace,
     RunFailed,
     RunFinished,
+    RunInterrupted,
+    RunResumed,
     RunStarted,
     StepFinished,
     StepStarted,
@@ -47,6 +55,7 @@ from nbstream.runtime._taskconfig import TaskConfigs
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
+    from nbstream.runtime._persist import Saving
     from nbstream.runtime.compiled import CompiledStateGraph
 
 __all__ = ["Root", "Run", "Task", "Stopped"]
@@ -60,6 +69,7 @@ class Run(Routing, TaskConfigs):
     __slots__ = (
         "_config_parts",
         "_defer",
+        "_first_step",
         "_joins_seen",
         "_publish",
         "_pulls",
@@ -69,7 +79,9 @@ class Run(Routing, TaskConfigs):
         "ns",
         "ns_str",
         "parent_config",
+        "paused_values",
         "root",
+        "saving",
         "step",
         "values",
         "wrote",
@@ -95,6 +107,12 @@ class Run(Routing, TaskConfigs):
         self._config_parts: dict[str, tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = {}
         #: whether any step (the input step included) wrote a key; invoke() returns None if not
         self.wrote = False
+        #: the run's link to its thread when the graph has a checkpointer (see runtime._persist)
+        self.saving: Saving | None = None
+        #: the step the run started at (a thread's runs continue its step count)
+        self._first_step = 0
+        #: when the run paused: the state with the writes of the step's finished tasks applied
+        self.paused_values: dict[str, Any] | None = None
 
     # -- start and end ---------------------------------------------------------------------------
     def start(self, input: Any, *, route: bool = True) -> None:
@@ -110,19 +128,38 @@ class Run(Routing, TaskConfigs):
                 self.root.run_id, self.ns, -1, graph.name, input, graph.node_names, graph.edge_list, cut
             )
         )
+        saving = self.saving
+        if saving is not None and saving.start(input):  # continues the thread from its checkpoint
+            self._first_step = self.step
+            self._publish(
+                RunResumed(self.root.run_id, self.ns, self.step, saving.saved_config or {}, _resume_of(input))
+            )
+            self.wrote = True
+            if self.root.bus.wants_steps:  # as LangGraph: the state it continues from, first
+                self._publish(
+                    StepFinished(self.root.run_id, self.ns, self.step, self.values, frozenset(self.values))
+                )
+            return
         if input is None:
             raise noted(
                 EmptyInputError(no_input()), f"graph {graph.name!r} received None; pass a dict of state keys"
             )
         if isinstance(input, Command):
+            if input.resume is not None:
+                raise RuntimeError("Cannot use Command(resume=...) without checkpointer")
             raise NotSupportedError(
-                f"{input!r} as the input of graph {graph.name!r}: resuming a run needs persistence "
-                "(a checkpointer), which nbstream does not implement yet"
+                f"{input!r} as the input of graph {graph.name!r}: a Command as input continues a thread, "
+                "which needs a checkpointer: compile(checkpointer=InMemorySaver())"
             )
         writes = input_to_dict(input, graph.input_info)
         values: dict[str, Any] = {}
+        base = self.values  # a thread's saved state, or {} for a fresh run
         for key, channel in graph.channels.items():
-            if channel.default_factory is not None:
+            if key in base:
+                values[key] = (
+                    channel.fold(base[key], (writes[key],), ("__input__",), 0) if key in writes else base[key]
+                )
+            elif channel.default_factory is not None:
                 values[key] = channel.default_factory()
                 if key in writes:  # through the reducer (or an Overwrite), as a node's write would go
                     values[key] = channel.fold(values[key], (writes[key],), ("__input__",), 0)
@@ -130,6 +167,11 @@ class Run(Routing, TaskConfigs):
                 values[key] = writes[key]
         self.values = values
         self.wrote = bool(writes)
+        if saving is not None:
+            if saving.saved_config is not None:  # the input and its start task take two steps
+                self.step += 2
+            saving.owed_input = writes
+        self._first_step = self.step
         if self.root.bus.wants_steps:
             self._publish(StepFinished(self.root.run_id, self.ns, 0, values, frozenset(writes)))
         for target in graph.start_edges:
@@ -171,6 +213,8 @@ class Run(Routing, TaskConfigs):
         return {k: values[k] for k in self.graph.output_info.keys if k in values}
 
     def finish(self) -> Any:
+        if self.saving is not None:
+            self.saving.flush_exit()
         out = self.output()
         self._publish(RunFinished(self.root.run_id, self.ns, self.step, out))
         return out
@@ -182,6 +226,21 @@ class Run(Routing, TaskConfigs):
         """
         if not cancelled and self.ns and type(error) is ParentCommand:
             self._publish(RunFinished(self.root.run_id, self.ns, self.step, self.output()))
+        elif isinstance(error, GraphInterrupt) and not cancelled:
+            saving = self.saving
+            if saving is not None:
+                saving.flush_exit()
+            self._publish(
+                RunInterrupted(
+                    self.root.run_id,
+                    self.ns,
+                    self.step,
+                    tuple(error.args[0]) if error.args else (),
+                    (saving.saved_config or {}) if saving is not None else {},
+                    saving.control if saving is not None else None,
+                    self.paused_values,
+                )
+            )
         else:
             self._publish(RunFailed(self.root.run_id, self.ns, self.step, error, cancelled))
 
@@ -192,13 +251,17 @@ class Run(Routing, TaskConfigs):
         step = self.step + 1
         # as LangGraph does, the limit counts the check after the last step too: a chain of N nodes
         # needs recursion_limit >= N + 1
-        if step > self.root.recursion_limit and self.step > 0:
+        if step - self._first_step > self.root.recursion_limit and self.step > self._first_step:
             raise noted(
                 GraphRecursionError(recursion_limit(self.root.recursion_limit)),
                 f"in graph {self.graph.name!r} after step {self.step} (next nodes: "
                 f"{[s.node for s in sends] + sorted(pulls)}); raise the limit with "
                 f"config={{'recursion_limit': N}} if the loop is intended",
             )
+        saving = self.saving
+        if saving is not None and saving.owed_input is not None:
+            saving.input_step(saving.owed_input)
+            saving.owed_input = None
         if not pulls and not sends:
             return []
         if self.root.stopped:
@@ -226,8 +289,34 @@ class Run(Routing, TaskConfigs):
                     else managed(values, step, self.root.recursion_limit)
                 )
                 tasks.append(Task(new_id(), node, task_input, triggers, (PULL, name), (0, name)))
+        if saving is not None:
+            return self._thread_step(saving, tasks, pulls, sends)
         if not self.root.bus.wants_starts:
             return tasks
+        self._publish_starts(tasks)
+        return tasks
+
+    def _thread_step(
+        self, saving: Saving, tasks: list[Task], pulls: dict[str, list[str]], sends: list[Send]
+    ) -> list[Task]:
+        """A step of a run on a thread: ids from the checkpoint, saved writes loaded, interrupt_before."""
+        to_run = saving.prepare(tasks)
+        if saving.before and not saving.resumed and any(t.node.name in saving.before for t in tasks):
+            self.step -= 1
+            self._pulls, self._sends = pulls, sends
+            raise GraphInterrupt(())
+        saving.resumed = False
+        if self.root.bus.wants_starts:
+            self._publish_starts(tasks)
+        for task in saving.preloaded:
+            self.complete(task)
+        if not to_run and saving.preloaded:
+            self.finish_step([])
+            return self.prepare_step()
+        return to_run
+
+    def _publish_starts(self, tasks: list[Task]) -> None:
+        step = self.step
         run_id, ns, publish = self.root.run_id, self.ns, self._publish
         publish(StepStarted(run_id, ns, step, tuple(t.id for t in tasks)))
         for t in tasks:
@@ -244,7 +333,6 @@ class Run(Routing, TaskConfigs):
                     self._start_metadata(t.node),
                 )
             )
-        return tasks
 
     def _hold_deferred(self, pulls: dict[str, list[str]], sends: list[Send]) -> dict[str, list[str]]:
         """Keep deferred nodes for a later step while anything else is still to run."""
@@ -258,10 +346,17 @@ class Run(Routing, TaskConfigs):
 
     def finish_step(self, tasks: Sequence[Task]) -> None:
         """Apply the step's writes (raising the first task error instead, if any)."""
+        saving = self.saving
+        if saving is not None and saving.preloaded:
+            tasks = [*tasks, *saving.preloaded]
+            saving.preloaded = []
         errors = [t for t in tasks if t.error is not None]
         if errors:
-            # the error that stopped the step, not a sibling's cancellation caused by it
-            raise next((t for t in errors if not t.cancelled), errors[0]).error  # type: ignore[misc]
+            failed = [t for t in errors if not isinstance(t.error, GraphInterrupt)]
+            if failed:
+                # the error that stopped the step, not a sibling's cancellation caused by it
+                raise next((t for t in failed if not t.cancelled), failed[0]).error  # type: ignore[misc]
+            self._pause(tasks)
         ordered = sorted(tasks, key=task_order) if len(tasks) > 1 else tasks
         channels = self.graph.channels
         grouped: dict[str, tuple[list[Any], list[str]]] = {}
@@ -300,6 +395,34 @@ class Run(Routing, TaskConfigs):
                 if len(seen) == len(sources):
                     seen.clear()
                     pulls.setdefault(target, []).append(channel)
+        if saving is not None:
+            saving.step_done(ordered, grouped)
+            if saving.after and any(t.node.name in saving.after for t in ordered):
+                raise GraphInterrupt(())
+
+    def _pause(self, tasks: Sequence[Task]) -> None:
+        """Some task of the step called ``interrupt()``: the run stops here, waiting for an answer.
+
+        The step's writes are not applied (they stay saved as pending writes, so the finished tasks do
+        not run again); ``paused_values`` shows the state with them applied, as LangGraph's last
+        ``values`` chunk and ``invoke()`` result do.
+        """
+        ordered = sorted(tasks, key=task_order)
+        interrupts = tuple(i for t in ordered for i in t.interrupts)
+        done = [t for t in ordered if t.error is None]
+        values = self.values
+        if any(t.writes for t in done):
+            channels = self.graph.channels
+            values = dict(values)
+            for t in done:
+                for key, value in t.writes:
+                    values[key] = channels[key].fold(
+                        values.get(key, MISSING), (value,), (t.node.name,), self.step
+                    )
+            values = {k: values[k] for k in channels if k in values}
+        self.paused_values = values
+        self.step -= 1  # the step did not complete: a resumed run runs it again
+        raise GraphInterrupt(interrupts)
 
     # -- tasks -----------------------------------------------------------------------------------
     def context(self, task: Task, *, off_owner: bool = False) -> TaskContext:
@@ -424,6 +547,10 @@ class Run(Routing, TaskConfigs):
 
     def _record_error(self, task: Task, exc: BaseException) -> None:
         task.error = exc
+        if isinstance(exc, GraphInterrupt):  # paused, not failed: its writes wait for the answer
+            task.interrupts = tuple(exc.args[0]) if exc.args else ()
+            task.writes = []
+            return
         if not task.routing:  # a failed router leaves the node's writes shown (not applied), as LangGraph
             task.writes = []
         if not isinstance(exc, Exception) or isinstance(exc, Stopped):
@@ -437,6 +564,8 @@ class Run(Routing, TaskConfigs):
 
     def complete(self, task: Task) -> None:
         """Publish a finished task's outcome (in the thread that owns the bus)."""
+        if self.saving is not None:
+            self.saving.task_done(task)
         if self.root.messages is not None and task.error is None:
             self.root.messages.node_output(self, task)
         # break the task <-> context cycle, so the step's inputs are freed now, not at the next GC
@@ -453,9 +582,10 @@ class Run(Routing, TaskConfigs):
                 task.update,
                 tuple(task.writes),
                 task.duration,
-                task.error,
+                None if isinstance(task.error, GraphInterrupt) else task.error,
                 task.cancelled,
                 task.cached,
+                interrupts=task.interrupts,
             )
             if type(task.error) is not ParentCommand or not self.ns
             else _handed_off(self, task)
@@ -486,3 +616,7 @@ def _set_lc_config(config: dict[str, Any]) -> contextvars.Token[Any]:
 def _reset_lc_config(token: contextvars.Token[Any]) -> None:
     assert _lc_var is not None
     _lc_var.reset(token)
+
+
+def _resume_of(input: Any) -> Any:
+    return input.resume if isinstance(input, Command) else None

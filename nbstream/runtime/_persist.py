@@ -1,0 +1,1058 @@
+"""Threads: a run's checkpoints and pending writes, through any ``langgraph-checkpoint`` saver.
+
+A graph compiled with a checkpointer gives each of its runs a :class:`Saving`. It writes what
+LangGraph 1.2 writes, in LangGraph's format, so that a thread can be read by either library:
+
+* a checkpoint per super-step (``source`` ``input`` for the input, ``loop`` after each step,
+  ``update`` for ``update_state``, ``fork`` when a run replays an older checkpoint), with LangGraph's
+  channels: the state keys, ``branch:to:<node>`` for a node to run, ``join:<a>+<b>:<node>`` for a
+  join's arrivals, ``__pregel_tasks`` for pending ``Send``\\ s, ``__start__`` for the input;
+* channel versions from the saver's own ``get_next_version`` and, per node, the versions it saw
+  (``versions_seen``): what runs next is read back from them, as LangGraph reads it;
+* pending writes per task (``put_writes``) as soon as the task ends, so a step that fails or
+  pauses resumes without re-running the tasks that finished; ``__interrupt__``, ``__resume__`` and
+  ``__error__`` writes as LangGraph's.
+
+Task ids are derived from the checkpoint (an xxh3-128 hash of the checkpoint id, namespace, step,
+node and triggers, as LangGraph), so the tasks a resumed run prepares find their saved writes, and
+``interrupt()`` ids are the same in both libraries. A run without a checkpointer never builds a
+:class:`Saving`: none of this costs it anything.
+"""
+
+from __future__ import annotations
+
+import binascii
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from nbstream._state_types import Interrupt, PregelTask, StateSnapshot
+from nbstream.errors import EmptyInputError, GraphError, InvalidUpdateError
+from nbstream.events import CheckpointSaved
+from nbstream.graph._state import MISSING
+from nbstream.types import Command, Send
+
+if TYPE_CHECKING:
+    from nbstream.runtime.compiled import CompiledStateGraph
+    from nbstream.runtime.loop import Run, Task
+
+__all__ = [
+    "NULL_TASK_ID",
+    "Saving",
+    "ThreadError",
+    "interrupt_id",
+    "snapshot",
+    "thread_config",
+]
+
+START = "__start__"
+TASKS = "__pregel_tasks"
+INTERRUPT = "__interrupt__"
+RESUME = "__resume__"
+ERROR = "__error__"
+NO_WRITES = "__no_writes__"
+INPUT = "__input__"
+PULL = "__pregel_pull"
+PUSH = "__pregel_push"
+NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
+#: pending writes that are not a task's channel writes
+_SPECIAL = frozenset((INTERRUPT, RESUME, ERROR, NO_WRITES))
+
+
+class ThreadError(GraphError, ValueError):
+    """A thread, checkpoint or interrupt id that a call names does not fit what is saved."""
+
+
+def _xxh(data: bytes) -> str:
+    from xxhash import xxh3_128_hexdigest
+
+    digest: str = xxh3_128_hexdigest(data)
+    return digest
+
+
+def _task_id(namespace: bytes, *parts: str) -> str:
+    h = _xxh(namespace + "".join(parts).encode())
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:32]}"
+
+
+def interrupt_id(task_ns: str, answered: int) -> str:
+    """The id of a task's next interrupt: a hash of its namespace and how many answers it has."""
+    return _xxh((f"{task_ns}|{answered}" if answered else task_ns).encode())
+
+
+def thread_config(
+    config: dict[str, Any] | None, method: str = "a graph with a checkpointer"
+) -> dict[str, Any]:
+    """The ``configurable`` of ``config``, checked to name a thread (LangGraph's words when not)."""
+    conf = (config or {}).get("configurable") or {}
+    if not any(k in conf for k in ("thread_id", "checkpoint_ns", "checkpoint_id")):
+        raise ValueError(
+            "Checkpointer requires one or more of the following 'configurable' keys: thread_id, "
+            "checkpoint_ns, checkpoint_id"
+        )
+    return dict(conf)
+
+
+class _Layout(NamedTuple):
+    """A graph's channels as LangGraph names them (computed once per compiled graph)."""
+
+    #: node -> the channels that trigger it, sorted (what its task id hashes)
+    triggers: dict[str, tuple[str, ...]]
+    #: join channel -> (sources, target)
+    joins: dict[str, tuple[frozenset[str], str]]
+    #: node -> its ``branch:to:`` channel
+    branch: dict[str, str]
+
+
+def layout(graph: CompiledStateGraph) -> _Layout:
+    cached: _Layout | None = graph.__dict__.get("_nbstream_layout")
+    if cached is not None:
+        return cached
+    joins = {channel: (frozenset(sources), target) for sources, target, channel in graph.joins}
+    triggers: dict[str, list[str]] = {name: [f"branch:to:{name}"] for name in graph.nodes}
+    for channel, (_, target) in joins.items():
+        triggers[target].append(channel)
+    made = _Layout(
+        {name: tuple(sorted(chans)) for name, chans in triggers.items()},
+        joins,
+        {name: f"branch:to:{name}" for name in graph.nodes},
+    )
+    graph.__dict__["_nbstream_layout"] = made
+    return made
+
+
+def _null_version(versions: dict[str, Any]) -> Any:
+    for v in versions.values():
+        return type(v)()
+    return None
+
+
+class Pending(NamedTuple):
+    """What runs after a checkpoint: pulled nodes (with their fired join channels) and sends."""
+
+    pulls: dict[str, list[str]]
+    sends: list[Send]
+    start: bool
+
+
+def pending_of(graph: CompiledStateGraph, checkpoint: dict[str, Any]) -> Pending:
+    """Read what runs next from a checkpoint's channel versions, as LangGraph reads it."""
+    lay = layout(graph)
+    values = checkpoint["channel_values"]
+    versions = checkpoint["channel_versions"]
+    seen_all = checkpoint["versions_seen"]
+    null = _null_version(versions)
+    pulls: dict[str, list[str]] = {}
+    for name in graph.nodes:
+        seen = seen_all.get(name, {})
+        for channel in lay.triggers[name]:
+            if channel not in versions or versions[channel] <= seen.get(channel, null):
+                continue
+            if channel.startswith("join:"):
+                sources = lay.joins[channel][0]
+                if set(values.get(channel, ())) != sources:
+                    continue
+                pulls.setdefault(name, []).append(channel)
+            elif channel in values:
+                pulls.setdefault(name, [])
+    sends = [send for send in map(unpack_send, values.get(TASKS, ())) if send is not None]
+    start = (
+        START in values and START in versions and versions[START] > seen_all.get(START, {}).get(START, null)
+    )
+    return Pending(pulls, sends, start)
+
+
+# -- records in a checkpoint -------------------------------------------------------------------------
+# Interrupts and Sends are saved as plain dicts: the savers' serializer rebuilds only the types it
+# knows as safe (LangGraph's own among them) without a warning, and nbstream's are not among them.
+# Reading accepts LangGraph's objects too, so a thread LangGraph wrote reads back here.
+def pack_interrupt(item: Interrupt) -> dict[str, Any]:
+    packed = {"__interrupt__": item.id, "value": item.value}
+    if item.response_schema is not None:
+        packed["response_schema"] = item.response_schema
+    return packed
+
+
+def _interrupts(value: Any) -> list[Interrupt]:
+    out: list[Interrupt] = []
+    for item in value if isinstance(value, list | tuple) else (value,):
+        if isinstance(item, dict) and "__interrupt__" in item:
+            out.append(
+                Interrupt(
+                    item.get("value"), item["__interrupt__"], response_schema=item.get("response_schema")
+                )
+            )
+        elif hasattr(item, "id") and hasattr(item, "value"):
+            out.append(Interrupt(item.value, item.id, response_schema=getattr(item, "response_schema", None)))
+    return out
+
+
+def pack_send(send: Send) -> dict[str, Any]:
+    return {"__send__": send.node, "arg": send.arg}
+
+
+def unpack_send(value: Any) -> Send | None:
+    if isinstance(value, dict) and "__send__" in value:
+        return Send(value["__send__"], value.get("arg"))
+    if hasattr(value, "node") and hasattr(value, "arg"):
+        return value if isinstance(value, Send) else Send(value.node, value.arg)
+    return None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def _uuid6(step: int) -> str:
+    from langgraph.checkpoint.base.id import uuid6
+
+    return str(uuid6(clock_seq=step))
+
+
+class TaskPlan(NamedTuple):
+    """One task of the step after a checkpoint, without running anything."""
+
+    id: str
+    name: str
+    path: tuple[Any, ...]
+    triggers: tuple[str, ...]
+    arg: Any
+
+
+def plan_tasks(
+    graph: CompiledStateGraph, checkpoint: dict[str, Any], ns_str: str, step: int
+) -> list[TaskPlan]:
+    """The tasks the step after ``checkpoint`` runs, with LangGraph's deterministic ids."""
+    pending = pending_of(graph, checkpoint)
+    cid = binascii.unhexlify(checkpoint["id"].replace("-", ""))
+    lay = layout(graph)
+    plans: list[TaskPlan] = []
+    if pending.start:
+        ns = f"{ns_str}|{START}" if ns_str else START
+        plans.append(
+            TaskPlan(_task_id(cid, ns, str(step), START, PULL, START), START, (PULL, START), (START,), None)
+        )
+        return plans
+    for index, send in enumerate(pending.sends):
+        ns = f"{ns_str}|{send.node}" if ns_str else send.node
+        tid = _task_id(cid, ns, str(step), send.node, PUSH, str(index))
+        plans.append(TaskPlan(tid, send.node, (PUSH, index, False), (PUSH,), send.arg))
+    for name in sorted(pending.pulls):
+        ns = f"{ns_str}|{name}" if ns_str else name
+        trig = lay.triggers[name]
+        plans.append(
+            TaskPlan(_task_id(cid, ns, str(step), name, PULL, *trig), name, (PULL, name), trig, None)
+        )
+    return plans
+
+
+class Saving:
+    """One run's link to its thread: restores the run from a checkpoint and saves each step."""
+
+    __slots__ = (
+        "after",
+        "before",
+        "checkpoint",
+        "config",
+        "control",
+        "dropped",
+        "durability",
+        "exit_writes",
+        "loaded_source",
+        "metadata_extra",
+        "ns_str",
+        "owed_input",
+        "parents",
+        "pending",
+        "preloaded",
+        "resumed",
+        "run",
+        "saved_config",
+        "saver",
+        "source",
+        "thread_id",
+    )
+
+    def __init__(
+        self,
+        run: Run,
+        saver: Any,
+        configurable: dict[str, Any],
+        *,
+        durability: str,
+        before: frozenset[str],
+        after: frozenset[str],
+        parents: dict[str, str] | None = None,
+    ) -> None:
+        self.run = run
+        self.saver = saver
+        self.thread_id = configurable.get("thread_id")
+        self.ns_str = run.ns_str
+        #: the config that addresses the thread (and, if the caller gave one, a checkpoint)
+        self.config = {"configurable": {**configurable, "checkpoint_ns": self.ns_str}}
+        self.durability = durability
+        self.before = before
+        self.after = after
+        self.parents = parents or {}
+        self.checkpoint: dict[str, Any] = _empty()
+        #: the config of the last checkpoint saved or loaded (None before the first)
+        self.saved_config: dict[str, Any] | None = None
+        #: pending writes of the current checkpoint: (task id, channel, value)
+        self.pending: list[tuple[str, str, Any]] = []
+        #: tasks of the current step whose writes were loaded, not run
+        self.preloaded: list[Task] = []
+        self.resumed = False
+        #: the ``source`` of the checkpoint the run loaded (a fork from "update"/"fork" saves none)
+        self.loaded_source: str | None = None
+        #: nodes the last run left pending that a new input drops
+        self.dropped: list[str] = []
+        self.metadata_extra: dict[str, Any] = {}
+        #: with durability="exit": (task id, writes) kept until the run ends
+        self.exit_writes: list[tuple[str, list[tuple[str, Any]]]] = []
+        #: the source of the checkpoint a step saves: "loop", or "update" for update_state
+        self.source = "loop"
+        #: the input a fresh run still has to save (at its first step), or None
+        self.owed_input: dict[str, Any] | None = None
+        #: what a view may do with this thread (a GraphThread), on the root run of a watched call
+        self.control: Any = None
+
+    # -- reading the thread -------------------------------------------------------------------------
+    def load(self) -> Any:
+        """Read the checkpoint the config addresses (the latest if it names none)."""
+        if self.saver is None:
+            return None
+        tup = self.saver.get_tuple(self.config)
+        conf = self.config["configurable"]
+        if tup is None and conf.get("checkpoint_id"):
+            raise ThreadError(
+                f"thread {self.thread_id!r} has no checkpoint {conf['checkpoint_id']!r}"
+                + (f" in namespace {self.ns_str!r}" if self.ns_str else "")
+                + "; list its checkpoints with get_state_history(config)"
+            )
+        if tup is not None:
+            self.checkpoint = _copy_checkpoint(tup.checkpoint, tup.config, self.thread_id)
+            self.saved_config = tup.config
+            self.pending = list(tup.pending_writes or ())
+            self.run.step = int((tup.metadata or {}).get("step", -1))
+            self.loaded_source = (tup.metadata or {}).get("source")
+        return tup
+
+    def restore_values(self) -> dict[str, Any]:
+        """The state keys of the current checkpoint (defaults for keys it has no value for)."""
+        graph = self.run.graph
+        saved = self.checkpoint["channel_values"]
+        values: dict[str, Any] = {}
+        for key, channel in graph.channels.items():
+            if key in saved:
+                values[key] = saved[key]
+            elif channel.default_factory is not None:
+                values[key] = channel.default_factory()
+        return values
+
+    def restore_routing(self) -> None:
+        """Set the run's pulls, sends and partial joins from the current checkpoint."""
+        run = self.run
+        pending = pending_of(run.graph, self.checkpoint)
+        run._pulls = pending.pulls
+        run._sends = pending.sends
+        values = self.checkpoint["channel_values"]
+        for i, (_, _, channel) in enumerate(run.graph.joins):
+            arrived = values.get(channel)
+            if arrived and channel not in {c for cs in pending.pulls.values() for c in cs}:
+                run._joins_seen[i] = set(arrived)
+
+    # -- starting a run -----------------------------------------------------------------------------
+    def start(self, input: Any) -> bool:
+        """Load the thread; True when the run continues it (``input`` is None or a Command)."""
+        tup = self.load()
+        run = self.run
+        if input is not None and not isinstance(input, Command):
+            if tup is not None:
+                run.values = self.restore_values()
+                self.restore_routing()
+                # as LangGraph: new input drops what the last run left pending (it is not run)
+                self.dropped = list(run._pulls)
+                run._pulls, run._sends = {}, []
+            return False
+        if tup is None:
+            if isinstance(input, Command) and input.resume is not None:
+                raise ThreadError(
+                    f"Command(resume=...) for thread {self.thread_id!r}, which has no checkpoint: "
+                    "there is nothing to resume. Start the thread with an input first."
+                )
+            if input is None:
+                raise EmptyInputError(
+                    f"Received no input for {START}: thread {self.thread_id!r} has no checkpoint to "
+                    "continue from"
+                )
+        run.values = self.restore_values()
+        self.restore_routing()
+        self.resumed = True
+        pending_nodes = bool(run._pulls or run._sends)
+        if isinstance(input, Command):
+            self._apply_command(input, pending_nodes)
+        conf = self.config["configurable"]
+        answering = isinstance(input, Command) and input.resume is not None
+        # replaying an older checkpoint (time travel): the new run forks from it
+        replaying = conf.get("checkpoint_id") and not answering and pending_nodes
+        if replaying and self.loaded_source not in ("update", "fork"):
+            self.pending = [w for w in self.pending if w[1] not in (INTERRUPT, RESUME)]
+            self._put({"source": "fork"}, ())
+        return True
+
+    def _apply_command(self, command: Command[Any], pending_nodes: bool) -> None:
+        run = self.run
+        root = run.root
+        if command.resume is not None:
+            if not pending_nodes:
+                raise ThreadError(
+                    f"Command(resume=...) for thread {self.thread_id!r}: its checkpoint "
+                    f"{self.checkpoint['id']!r} has nothing waiting for an answer (no interrupt, no "
+                    "node to run). Check get_state(config).interrupts before resuming."
+                )
+            resume = command.resume
+            waiting = self.waiting_interrupts()
+            if isinstance(resume, dict) and resume and all(_is_digest(k) for k in resume):
+                unknown = [k for k in resume if k not in waiting]
+                if unknown:
+                    raise ThreadError(
+                        f"Command(resume={{{unknown[0]!r}: ...}}) for thread {self.thread_id!r}: no "
+                        f"interrupt with that id waits at checkpoint {self.checkpoint['id']!r}; "
+                        f"waiting: {sorted(waiting) or 'none'}"
+                    )
+                root.resume_map = dict(resume)
+            else:
+                if len(waiting) > 1:
+                    raise RuntimeError(
+                        "When there are multiple pending interrupts, you must specify the interrupt id "
+                        "when resuming. Docs: https://docs.langchain.com/oss/python/langgraph/"
+                        "interrupts#handling-multiple-interrupts."
+                    )
+                root.resume = resume
+                self._put_writes(NULL_TASK_ID, [(RESUME, resume)])
+        writes = _command_writes(command, run.graph)
+        if writes:
+            self._put_writes(NULL_TASK_ID, writes)
+            self._apply_null_writes(writes)
+        if command.goto:
+            for target in _gotos(command.goto):
+                if isinstance(target, Send):
+                    run._sends.append(target)
+                else:
+                    run._pulls.setdefault(target, [])
+
+    def waiting_interrupts(self) -> dict[str, Interrupt]:
+        """The interrupts of the current checkpoint that have no answer yet, by id."""
+        answered: set[str] = set()
+        out: dict[str, Interrupt] = {}
+        for tid, channel, value in self.pending:
+            if channel == INTERRUPT:
+                for item in _interrupts(value):
+                    out[item.id] = item
+            elif channel == RESUME and tid == NULL_TASK_ID:
+                answered.add(tid)
+        return out
+
+    def _apply_null_writes(self, writes: list[tuple[str, Any]]) -> None:
+        run = self.run
+        channels = run.graph.channels
+        values = dict(run.values)
+        for key, value in writes:
+            if key in channels:
+                values[key] = channels[key].fold(values.get(key, MISSING), (value,), ("__input__",), run.step)
+        run.values = {k: values[k] for k in channels if k in values}
+
+    # -- steps ------------------------------------------------------------------------------------
+    def input_step(self, input_writes: dict[str, Any]) -> None:
+        """Save the input as LangGraph does: an ``input`` checkpoint, the ``__start__`` task's writes,
+        then the ``loop`` checkpoint after them (the run's step is then that checkpoint's)."""
+        run = self.run
+        cp = self.checkpoint
+        # the previous run's pending tasks are dropped: they count as seen
+        for name in self.dropped:
+            self._mark_seen(name, layout(run.graph).triggers[name])
+        version = self._next_version()
+        cp["channel_values"][START] = input_writes
+        cp["channel_versions"][START] = version
+        cp["versions_seen"].setdefault(INPUT, {})
+        run.step -= 1  # the input checkpoint is the step before the run's first (-1 on a new thread)
+        self._put({"source": "input"}, (START,))
+        plans = plan_tasks(run.graph, cp, self.ns_str, run.step + 1)
+        start_id = plans[0].id if plans else NULL_TASK_ID
+        writes = [(k, v) for k, v in input_writes.items()]
+        writes.extend((f"branch:to:{name}", None) for name in run._pulls)
+        writes.extend((TASKS, pack_send(s)) for s in run._sends)
+        self._put_writes(start_id, writes)
+        run.step += 1
+        self._mark_seen(START, (START,))
+        updated = set(input_writes) | {f"branch:to:{n}" for n in run._pulls}
+        if run._sends:
+            updated.add(TASKS)
+        self._advance(updated, clear=(START,))
+        self._put({"source": "loop"}, tuple(sorted(updated)))
+
+    def prepare(self, tasks: list[Task]) -> list[Task]:
+        """Give a new step's tasks their ids; tasks whose writes are saved are loaded, not run."""
+        run = self.run
+        plans = {
+            (p.name, p.path[:2] if p.path[0] == PUSH else p.path): p
+            for p in plan_tasks(run.graph, self.checkpoint, self.ns_str, run.step)
+        }
+        saved: dict[str, list[tuple[str, Any]]] = {}
+        for tid, channel, value in self.pending:
+            saved.setdefault(tid, []).append((channel, value))
+        to_run: list[Task] = []
+        self.preloaded = []
+        for task in tasks:
+            key = (task.node.name, task.path[:2] if task.path[0] == PUSH else task.path)
+            plan = plans.get(key)
+            if plan is not None:
+                task.id = plan.id
+                task.triggers = plan.triggers if plan.path[0] == PULL else task.triggers
+            writes = saved.get(task.id)
+            if (
+                writes
+                and not any(c in (ERROR, INTERRUPT) for c, _ in writes)
+                and any(c != RESUME for c, _ in writes)
+            ):
+                _load_writes(task, writes, run.graph)
+                self.preloaded.append(task)
+            else:
+                to_run.append(task)
+        return to_run
+
+    def _plans(self) -> list[TaskPlan]:
+        return plan_tasks(self.run.graph, self.checkpoint, self.ns_str, self.run.step + 1)
+
+    def resume_of(self, task: Task) -> list[Any]:
+        """The answers a task's earlier interrupts already got (from its saved ``__resume__`` write)."""
+        for tid, channel, value in self.pending:
+            if tid == task.id and channel == RESUME:
+                return list(value) if isinstance(value, list) else [value]
+        return []
+
+    def task_done(self, task: Task) -> None:
+        """Save a finished task's writes on the current checkpoint (its pending writes)."""
+        if task in self.preloaded:
+            return
+        writes = self.channel_writes(task)
+        scratch = task.scratch
+        if scratch is not None and scratch.resume:
+            writes.append((RESUME, list(scratch.resume)))
+        if task.interrupts:
+            writes.append((INTERRUPT, [pack_interrupt(i) for i in task.interrupts]))
+        elif task.error is not None:
+            if task.cancelled:
+                return
+            writes = [(ERROR, task.error)]
+        elif not writes:
+            writes = [(NO_WRITES, None)]
+        self._put_writes(task.id, writes)
+
+    def channel_writes(self, task: Task) -> list[tuple[str, Any]]:
+        """A task's outcome as LangGraph's channel writes."""
+        if task.error is not None or task.interrupts:
+            return []
+        writes = list(task.writes)
+        writes.extend((f"branch:to:{name}", None) for name in task.next_nodes)
+        writes.extend((TASKS, pack_send(s)) for s in task.sends)
+        for j in task.node.join_indexes:
+            writes.append((self.run.graph.joins[j][2], task.node.name))
+        return writes
+
+    def step_done(self, tasks: Sequence[Task], written: Iterable[str]) -> None:
+        """The step's writes are applied: save the ``loop`` checkpoint after it."""
+        run = self.run
+        updated = set(written)
+        lay = layout(run.graph)
+        consumed: list[str] = []
+        for t in tasks:
+            name = t.node.name
+            if t.path[0] == PULL:
+                self._mark_seen(name, lay.triggers[name])
+                consumed.extend(c for c in lay.triggers[name] if c in self.checkpoint["channel_values"])
+            else:
+                self.checkpoint["versions_seen"].setdefault(name, {})
+            for target in t.next_nodes:
+                updated.add(f"branch:to:{target}")
+            if t.sends:
+                updated.add(TASKS)
+            for j in t.node.join_indexes:
+                updated.add(run.graph.joins[j][2])
+        if any(t.path[0] == PUSH for t in tasks):
+            consumed.append(TASKS)
+        self._advance(updated, clear=tuple(consumed))
+        self._put({"source": self.source}, tuple(sorted(updated)))
+
+    def _mark_seen(self, name: str, channels: Iterable[str]) -> None:
+        versions = self.checkpoint["channel_versions"]
+        seen = self.checkpoint["versions_seen"].setdefault(name, {})
+        for channel in channels:
+            if channel in versions:
+                seen[channel] = versions[channel]
+
+    def _next_version(self) -> Any:
+        versions = self.checkpoint["channel_versions"]
+        current = max(versions.values()) if versions else None
+        if self.saver is None:
+            return 1 if current is None else current + 1
+        return self.saver.get_next_version(current, None)
+
+    def _advance(self, updated: set[str], clear: tuple[str, ...]) -> None:
+        """Bump the versions of the channels this step wrote or emptied; set the saved values."""
+        run = self.run
+        cp = self.checkpoint
+        values = cp["channel_values"]
+        versions = cp["channel_versions"]
+        version = self._next_version()
+        bumped = set(updated)
+        # channels read this step are emptied (the ephemeral branch channels, fired joins, sends)
+        for channel in clear:
+            if channel in values and channel not in updated:
+                bumped.add(channel)
+        for channel in [c for c in values if c.startswith("branch:to:") or c == START]:
+            if channel not in updated:
+                del values[channel]
+                bumped.add(channel)
+        for channel in bumped:
+            versions[channel] = version
+        state = run.values
+        for key in run.graph.channels:
+            if key in state:
+                values[key] = state[key]
+        for name in run._pulls:
+            values[f"branch:to:{name}"] = None
+        for i, (sources, _, channel) in enumerate(run.graph.joins):
+            fired = any(channel in joins for joins in run._pulls.values())
+            arrived = set(sources) if fired else run._joins_seen[i]
+            if arrived:
+                values[channel] = set(arrived)
+            elif channel in values:
+                values[channel] = set()
+        if TASKS in versions or run._sends:
+            values[TASKS] = [pack_send(s) for s in run._sends]
+        cp["updated_channels"] = sorted(updated)
+
+    # -- saving ----------------------------------------------------------------------------------
+    def _put(self, metadata: dict[str, Any], updated: tuple[str, ...]) -> None:
+        run = self.run
+        cp = self.checkpoint
+        cp["id"] = _uuid6(run.step)
+        cp["ts"] = _now()
+        if updated:
+            cp["updated_channels"] = list(updated)
+        metadata = {**self.metadata_extra.get("config_metadata", {}), **metadata}
+        metadata["step"] = run.step
+        metadata["parents"] = dict(self.parents)
+        parent = self.saved_config
+        put_config = {
+            "configurable": {
+                "thread_id": self.thread_id,
+                "checkpoint_ns": self.ns_str,
+                **({"checkpoint_id": parent["configurable"]["checkpoint_id"]} if parent else {}),
+            }
+        }
+        bumped = {c: cp["channel_versions"][c] for c in _new_versions(cp, self.metadata_extra)}
+        self.metadata_extra["last_versions"] = dict(cp["channel_versions"])
+        snapshot_cp = _copy_checkpoint(cp, None, self.thread_id)
+        if self.saver is None:  # interrupt_before/after without a checkpointer: nothing is kept
+            new_config = {}
+        elif self.durability != "exit" or metadata.get("source") in ("update", "fork"):
+            new_config = self.saver.put(put_config, snapshot_cp, metadata, bumped)
+        else:
+            new_config = {
+                "configurable": {
+                    "thread_id": self.thread_id,
+                    "checkpoint_ns": self.ns_str,
+                    "checkpoint_id": cp["id"],
+                }
+            }
+            self.metadata_extra.setdefault("exit_chain", []).append(
+                (put_config, snapshot_cp, metadata, bumped)
+            )
+        self.pending = []
+        self.loaded_source = metadata.get("source")
+        parent_config = self.saved_config
+        self.saved_config = new_config
+        bus = run.root.bus
+        if bus.silent:
+            return
+        run._publish(
+            CheckpointSaved(
+                run.root.run_id,
+                run.ns,
+                run.step,
+                new_config,
+                metadata,
+                dict(run.values),
+                tuple(p.name for p in self._plans()),
+                (),
+                parent_config,
+                cp["ts"],
+            )
+        )
+
+    def _put_writes(self, task_id: str, writes: list[tuple[str, Any]]) -> None:
+        self.pending.extend((task_id, c, v) for c, v in writes)
+        if self.saved_config is None or self.saver is None:
+            return
+        if self.durability == "exit":
+            self.exit_writes.append((task_id, writes))
+            return
+        self.saver.put_writes(self.saved_config, writes, task_id)
+
+    def flush_exit(self) -> None:
+        """With ``durability="exit"``: save the last checkpoint and its pending writes now."""
+        if self.saver is None:
+            return
+        chain = self.metadata_extra.pop("exit_chain", [])
+        if not chain:
+            pass
+        else:
+            put_config, cp, metadata, _ = chain[-1]
+            # the saver sees one checkpoint: the last; every channel is new to it
+            first_parent = chain[0][0]
+            self.saved_config = self.saver.put(first_parent, cp, metadata, dict(cp["channel_versions"]))
+            del put_config
+        if self.saved_config is not None:
+            for task_id, writes in self.exit_writes:
+                self.saver.put_writes(self.saved_config, writes, task_id)
+        self.exit_writes = []
+
+
+def _new_versions(cp: dict[str, Any], extra: dict[str, Any]) -> list[str]:
+    last = extra.get("last_versions") or {}
+    return [c for c, v in cp["channel_versions"].items() if last.get(c) != v]
+
+
+def _empty() -> dict[str, Any]:
+    return {
+        "v": 4,
+        "id": "",
+        "ts": "",
+        "channel_values": {},
+        "channel_versions": {},
+        "versions_seen": {},
+        "updated_channels": None,
+    }
+
+
+def _copy_checkpoint(cp: dict[str, Any], config: Any, thread_id: Any) -> dict[str, Any]:
+    return {
+        "v": cp.get("v", 4),
+        "id": cp["id"],
+        "ts": cp["ts"],
+        "channel_values": dict(cp.get("channel_values") or {}),
+        "channel_versions": dict(cp.get("channel_versions") or {}),
+        "versions_seen": {k: dict(v) for k, v in (cp.get("versions_seen") or {}).items()},
+        "updated_channels": list(cp.get("updated_channels") or ()) or None,
+    }
+
+
+def _is_digest(key: Any) -> bool:
+    return isinstance(key, str) and len(key) == 32 and all(c in "0123456789abcdef" for c in key)
+
+
+def _gotos(goto: Any) -> list[Any]:
+    if isinstance(goto, str | Send):
+        return [goto]
+    return list(goto)
+
+
+def _command_writes(command: Command[Any], graph: CompiledStateGraph) -> list[tuple[str, Any]]:
+    update = command.update
+    if update is None:
+        return []
+    if isinstance(update, dict):
+        pairs = list(update.items())
+    elif isinstance(update, list | tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in update):
+        pairs = list(update)
+    else:
+        from nbstream.graph._state import input_to_dict
+
+        pairs = list(input_to_dict(update, graph.state_info).items())
+    for key, _ in pairs:
+        if key not in graph.channels:
+            raise InvalidUpdateError(
+                f"Command(update=...) names key {key!r}, which graph {graph.name!r} does not have; "
+                f"its keys: {list(graph.channels)}"
+            )
+    return pairs
+
+
+def _load_writes(task: Task, writes: list[tuple[str, Any]], graph: CompiledStateGraph) -> None:
+    """Put a task's saved channel writes back on it, as if it had just run (it is not run again)."""
+    state: list[tuple[str, Any]] = []
+    for channel, value in writes:
+        if channel in graph.channels:
+            state.append((channel, value))
+        elif channel.startswith("branch:to:"):
+            task.next_nodes.append(channel[len("branch:to:") :])
+        elif channel == TASKS and (send := unpack_send(value)) is not None:
+            task.sends.append(send)
+    task.writes = state
+    update: dict[str, Any] = {}
+    for key, value in state:
+        update[key] = value
+    task.update = update or None
+    task.cached = True
+
+
+# -- snapshots -----------------------------------------------------------------------------------
+def snapshot(
+    graph: CompiledStateGraph, saver: Any, tup: Any, *, live: bool, subgraphs: bool = False
+) -> StateSnapshot:
+    """LangGraph's ``StateSnapshot`` of a saved checkpoint (``live``: as ``get_state`` shows it)."""
+    if tup is None:
+        return StateSnapshot({}, (), {}, None, None, None, (), ())
+    cp = tup.checkpoint
+    meta = tup.metadata or {}
+    ns_str = tup.config["configurable"].get("checkpoint_ns", "")
+    step = int(meta.get("step", -1)) + 1
+    plans = plan_tasks(graph, cp, ns_str, step)
+    values = {k: cp["channel_values"][k] for k in graph.channels if k in cp["channel_values"]}
+    for key, channel in graph.channels.items():
+        if key not in values and channel.default_factory is not None:
+            values[key] = channel.default_factory()
+    values = {k: values[k] for k in graph.channels if k in values}
+    by_task: dict[str, list[tuple[str, Any]]] = {}
+    null_writes: list[tuple[str, Any]] = []
+    for tid, channel, value in tup.pending_writes or ():
+        if tid == NULL_TASK_ID:
+            null_writes.append((channel, value))
+        else:
+            by_task.setdefault(tid, []).append((channel, value))
+    for key, value in null_writes:
+        if key in graph.channels:
+            values[key] = graph.channels[key].fold(values.get(key, MISSING), (value,), ("__input__",), step)
+    tasks: list[PregelTask] = []
+    all_interrupts: list[Interrupt] = []
+    finished: list[tuple[str, list[tuple[str, Any]]]] = []
+    for plan in plans:
+        writes = by_task.get(plan.id, [])
+        error = next((v for c, v in writes if c == ERROR), None)
+        interrupts: tuple[Interrupt, ...] = tuple(
+            i for c, v in writes if c == INTERRUPT for i in _interrupts(v)
+        )
+        done = [(c, v) for c, v in writes if c not in _SPECIAL]
+        succeeded = bool(writes) and error is None and not interrupts and any(c != RESUME for c, _ in writes)
+        result: Any = None
+        if succeeded:
+            state_writes = [(c, v) for c, v in done if c in graph.channels]
+            result = dict(state_writes) if state_writes or not done else {}
+            if not state_writes:
+                result = {} if any(c == NO_WRITES for c, _ in writes) or done else None
+            finished.append((plan.name, state_writes))
+        state: Any = None
+        if plan.name in graph.nodes and graph.nodes[plan.name].subgraph is not None:
+            sub_ns = f"{plan.name}:{plan.id}"
+            sub_ns = f"{ns_str}|{sub_ns}" if ns_str else sub_ns
+            sub_config = {
+                "configurable": {
+                    "thread_id": tup.config["configurable"]["thread_id"],
+                    "checkpoint_ns": sub_ns,
+                }
+            }
+            if subgraphs:
+                sub = graph.nodes[plan.name].subgraph
+                assert sub is not None
+                state = snapshot(sub, saver, saver.get_tuple(sub_config), live=live, subgraphs=True)
+            else:
+                state = sub_config
+        if (interrupts and live) or interrupts:
+            all_interrupts.extend(interrupts)
+        tasks.append(
+            PregelTask(
+                plan.id,
+                plan.name,
+                plan.path,
+                error if error is None else _as_error(error),
+                interrupts,
+                state,
+                result,
+            )
+        )
+    if live and finished:
+        for _name, writes in finished:
+            grouped: dict[str, list[Any]] = {}
+            for key, value in writes:
+                grouped.setdefault(key, []).append(value)
+            for key, vals in grouped.items():
+                values[key] = graph.channels[key].fold(
+                    values.get(key, MISSING), vals, [_name] * len(vals), step
+                )
+        values = {k: values[k] for k in graph.channels if k in values}
+    next_names = tuple(t.name for t in tasks if not (live and (t.result is not None)))
+    return StateSnapshot(
+        values,
+        next_names,
+        tup.config,
+        meta,
+        cp.get("ts"),
+        tup.parent_config,
+        tuple(tasks),
+        tuple(all_interrupts),
+    )
+
+
+def _as_error(value: Any) -> Any:
+    return value
+
+
+# -- interrupt() -----------------------------------------------------------------------------------
+class Scratch:
+    """What ``interrupt()`` keeps for one task: its namespace, its answers so far, its call count."""
+
+    __slots__ = ("counter", "ns", "resume")
+
+    def __init__(self, ns: str, resume: list[Any]) -> None:
+        self.ns = ns
+        self.resume = resume
+        self.counter = 0
+
+
+def ask(value: Any, response_schema: Any) -> Any:
+    """``interrupt(value)``: the answer the task already has for this call, or pause the run."""
+    from nbstream.errors import GraphInterrupt
+    from nbstream.runtime._context import CURRENT_TASK
+
+    ctx = CURRENT_TASK.get()
+    if ctx is None:
+        raise RuntimeError(
+            "interrupt() was called outside a running graph node: call it inside a node (or a tool "
+            "a node runs) of a graph compiled with a checkpointer"
+        )
+    run, task = ctx.run, ctx.task
+    pad: Scratch | None = task.scratch
+    if pad is None:
+        ns = f"{task.node.name}:{task.id}"
+        if run.ns_str:
+            ns = f"{run.ns_str}|{ns}"
+        pad = Scratch(ns, run.saving.resume_of(task) if run.saving is not None else [])
+        root = run.root
+        if root.resume_map:
+            for key in (interrupt_id(ns, len(pad.resume)), interrupt_id(ns, 0)):
+                if key in root.resume_map:
+                    pad.resume.append(root.resume_map[key])
+                    break
+        task.scratch = pad
+    adapter = None
+    if response_schema is not None and not isinstance(response_schema, dict):
+        from pydantic import TypeAdapter
+
+        adapter = TypeAdapter(response_schema)
+    index = pad.counter
+    pad.counter += 1
+    if index < len(pad.resume):
+        answer = pad.resume[index]
+        return adapter.validate_python(answer) if adapter is not None else answer
+    root = run.root
+    if root.resume is not MISSING:
+        answer, root.resume = root.resume, MISSING
+        pad.resume.append(answer)
+        return adapter.validate_python(answer) if adapter is not None else answer
+    schema = adapter.json_schema() if adapter is not None else response_schema
+    raise GraphInterrupt((Interrupt(value, interrupt_id(pad.ns, len(pad.resume)), response_schema=schema),))
+
+
+# -- attaching a thread to a run -------------------------------------------------------------------
+def attach(
+    run: Run,
+    saver: Any,
+    config: dict[str, Any] | None,
+    *,
+    durability: str | None,
+    before: Any,
+    after: Any,
+    parent: Run | None = None,
+) -> Saving:
+    """Give ``run`` its :class:`Saving` (a top-level call, or a subgraph of a run on a thread)."""
+    graph = run.graph
+    if parent is not None and parent.saving is not None:
+        psave = parent.saving
+        conf = {"thread_id": psave.thread_id}
+        parents = dict(psave.parents)
+        if psave.saved_config is not None:
+            parents[psave.ns_str] = psave.saved_config["configurable"]["checkpoint_id"]
+        saving = Saving(
+            run,
+            psave.saver,
+            conf,
+            durability=psave.durability,
+            before=_node_set(graph, graph.interrupt_before_nodes),
+            after=_node_set(graph, graph.interrupt_after_nodes),
+            parents=parents,
+        )
+    else:
+        conf = thread_config(config) if saver is not None else {}
+        saving = Saving(
+            run,
+            _allowing(graph, saver) if saver is not None else None,
+            conf,
+            durability=durability or "async",
+            before=_node_set(graph, before if before is not None else graph.interrupt_before_nodes),
+            after=_node_set(graph, after if after is not None else graph.interrupt_after_nodes),
+        )
+        meta = (config or {}).get("metadata")
+        if meta:
+            saving.metadata_extra["config_metadata"] = dict(meta)
+    run.saving = saving
+    return saving
+
+
+#: nbstream's records a thread saves, which the savers' msgpack serializer must be allowed to rebuild
+_OUR_TYPES = (
+    ("nbstream._state_types", "Interrupt"),
+    ("nbstream.types", "Send"),
+    ("nbstream.types", "Command"),
+    ("nbstream.types", "Overwrite"),
+)
+
+
+def _allowing(graph: CompiledStateGraph, saver: Any) -> Any:
+    """The saver, told (as LangGraph tells it of its own types) that nbstream's records are safe."""
+    cached = graph.__dict__.get("_nbstream_saver")
+    if cached is not None and cached[0] is saver:
+        return cached[1]
+    if hasattr(saver, "with_allowlist"):
+        allowed = saver.with_allowlist(_OUR_TYPES)
+        if allowed is not saver:  # the user's own saver object must read these back too
+            saver.serde = allowed.serde
+    graph.__dict__["_nbstream_saver"] = (saver, saver)
+    return saver
+
+
+def _node_set(graph: CompiledStateGraph, nodes: Any) -> frozenset[str]:
+    if not nodes:
+        return frozenset()
+    if nodes == "*":
+        return frozenset(graph.nodes)
+    names = frozenset(nodes)
+    unknown = sorted(n for n in names if n not in graph.nodes)
+    if unknown:
+        raise ValueError(
+            f"interrupt_before/interrupt_after name node {unknown[0]!r}, which graph {graph.name!r} does "
+            f"not have; its nodes: {list(graph.nodes)}"
+        )
+    return names
+
+
+class GraphThread:
+    """The :class:`~nbstream.events.ThreadControl` of a run on a thread: what a view's buttons call."""
+
+    def __init__(self, graph: CompiledStateGraph, config: dict[str, Any], observers: list[Any]) -> None:
+        conf = dict(config.get("configurable") or {})
+        conf.pop("checkpoint_id", None)
+        self.thread_id = str(conf.get("thread_id"))
+        self._config = {**config, "configurable": conf}
+        self._graph = graph
+        self._observers = observers
+
+    def resume(self, value: Any) -> None:
+        self._graph.invoke(Command(resume=value), self._config, observers=self._observers)
+
+    def fork(self, config: dict[str, Any]) -> None:
+        self._graph.invoke(None, config, observers=self._observers)
+
+    def history(self) -> list[Any]:
+        return list(self._graph.get_state_history(self._config))

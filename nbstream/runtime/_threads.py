@@ -1,0 +1,170 @@
+"""LangGraph's thread API on a compiled graph: ``get_state``, its history, and ``update_state``.
+
+They read and write the same checkpoints as runs do (see :mod:`nbstream.runtime._persist`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+from nbstream._state_types import StateSnapshot
+from nbstream.errors import InvalidUpdateError
+from nbstream.runtime._persist import PULL, START, _allowing, attach, snapshot, thread_config
+
+if TYPE_CHECKING:
+    from nbstream.runtime.compiled import CompiledStateGraph
+
+__all__ = ["get_state", "aget_state", "state_history", "astate_history", "update_state", "bulk_update"]
+
+
+def _saver(graph: CompiledStateGraph, method: str) -> Any:
+    saver = graph.checkpointer
+    if saver is None or isinstance(saver, bool):
+        raise ValueError(
+            f"No checkpointer set: {method}() reads a thread's checkpoints; compile the graph with "
+            "checkpointer=InMemorySaver() (or another saver)"
+        )
+    return _allowing(graph, saver)
+
+
+def _address(graph: CompiledStateGraph, config: dict[str, Any]) -> tuple[CompiledStateGraph, dict[str, Any]]:
+    """The graph a config's ``checkpoint_ns`` names (a subgraph's, for ``node:task|...``), and the config."""
+    conf = thread_config(config)
+    conf.setdefault("checkpoint_ns", "")
+    target = graph
+    for segment in [s for s in conf["checkpoint_ns"].split("|") if s]:
+        name = segment.split(":")[0]
+        node = target.nodes.get(name)
+        if node is None or node.subgraph is None:
+            raise ValueError(f"Subgraph {name} not found (checkpoint_ns {conf['checkpoint_ns']!r})")
+        target = node.subgraph
+    return target, {**config, "configurable": conf}
+
+
+def get_state(graph: CompiledStateGraph, config: dict[str, Any], subgraphs: bool) -> StateSnapshot:
+    saver = _saver(graph, "get_state")
+    target, config = _address(graph, config)
+    return snapshot(target, saver, saver.get_tuple(config), live=True, subgraphs=subgraphs)
+
+
+async def aget_state(graph: CompiledStateGraph, config: dict[str, Any], subgraphs: bool) -> StateSnapshot:
+    saver = _saver(graph, "aget_state")
+    target, config = _address(graph, config)
+    return snapshot(target, saver, await saver.aget_tuple(config), live=True, subgraphs=subgraphs)
+
+
+def state_history(
+    graph: CompiledStateGraph, config: dict[str, Any], filter: Any, before: Any, limit: int | None
+) -> Iterator[StateSnapshot]:
+    saver = _saver(graph, "get_state_history")
+    target, config = _address(graph, config)
+    for tup in saver.list(config, filter=filter, before=before, limit=limit):
+        yield snapshot(target, saver, tup, live=False)
+
+
+async def astate_history(
+    graph: CompiledStateGraph, config: dict[str, Any], filter: Any, before: Any, limit: int | None
+) -> AsyncIterator[StateSnapshot]:
+    saver = _saver(graph, "aget_state_history")
+    target, config = _address(graph, config)
+    async for tup in saver.alist(config, filter=filter, before=before, limit=limit):
+        yield snapshot(target, saver, tup, live=False)
+
+
+def _infer_node(graph: CompiledStateGraph, checkpoint: dict[str, Any], saved: bool) -> str:
+    """As LangGraph: the node that wrote last, when that is one node; else the update is ambiguous."""
+    if len(graph.nodes) == 1:
+        return next(iter(graph.nodes))
+    if not saved:
+        return START
+    latest: list[tuple[Any, str]] = sorted(
+        (version, name)
+        for name, seen in checkpoint["versions_seen"].items()
+        if name in graph.nodes
+        for version in seen.values()
+    )
+    if latest:
+        top = latest[-1][0]
+        names = {name for version, name in latest if version == top}
+        if len(names) == 1:
+            return names.pop()
+    elif checkpoint["versions_seen"].get(START) is not None or START in checkpoint["versions_seen"]:
+        return START
+    raise InvalidUpdateError("Ambiguous update, specify as_node")
+
+
+def update_state(
+    graph: CompiledStateGraph, config: dict[str, Any], values: Any, as_node: str | None
+) -> dict[str, Any]:
+    """Write ``values`` to the thread as if ``as_node`` had returned them; a new ``update`` checkpoint."""
+    from nbstream.bus import Bus
+    from nbstream.runtime._task import Root, Task
+    from nbstream.runtime.loop import Run
+
+    saver = _saver(graph, "update_state")
+    target, config = _address(graph, config)
+    root = Root(Bus([]), live_custom=False, callbacks=None, user_config=config)
+    run = Run(target, root, tuple(s for s in config["configurable"]["checkpoint_ns"].split("|") if s), None)
+    saving = attach(run, saver, config, durability="sync", before=None, after=None)
+    tup = saving.load()
+    if tup is not None:
+        run.values = saving.restore_values()
+        saving.restore_routing()
+    if as_node is None:
+        as_node = _infer_node(target, saving.checkpoint, tup is not None)
+    if as_node == START:
+        from nbstream.graph._state import input_to_dict
+
+        writes = input_to_dict(values, target.input_info) if values is not None else {}
+        channels = target.channels
+        merged = dict(run.values)
+        for key, value in writes.items():
+            merged[key] = channels[key].fold(merged.get(key, _missing()), (value,), (START,), run.step)
+        run.values = {k: merged[k] for k in channels if k in merged}
+        for name in target.start_edges:
+            run._pulls.setdefault(name, [])
+        if target.start_branches:
+            run.route_start()
+        saving.source = "input" if tup is None else "update"
+        run.step += 1
+        saving.step_done([], writes)
+        assert saving.saved_config is not None
+        return saving.saved_config
+    if as_node not in target.nodes:
+        raise InvalidUpdateError(f"Node {as_node} does not exist")
+    node = target.nodes[as_node]
+    task = Task("update", node, None, node.trigger_tuple, (PULL, as_node), (0, as_node))
+    run._pulls.pop(as_node, None)
+    run.step += 1
+    saving.source = "update"
+    if values is not None:
+        run._absorb(task, values)
+    else:
+        task.next_nodes = []
+    run.step -= 1
+    run.finish_step([task])
+    assert saving.saved_config is not None
+    return saving.saved_config
+
+
+def bulk_update(
+    graph: CompiledStateGraph, config: dict[str, Any], supersteps: Sequence[Sequence[Any]]
+) -> dict[str, Any]:
+    """``update_state`` for each update of each superstep, in order (LangGraph applies a superstep's
+    updates as one step; nbstream saves one checkpoint per update, with the same resulting state)."""
+    if not supersteps:
+        raise ValueError("No supersteps provided")
+    for step in supersteps:
+        if not step:
+            raise ValueError("No updates provided")
+        for update in step:
+            values, as_node = update[0], update[1] if len(update) > 1 else None
+            config = update_state(graph, config, values, as_node)
+    return config
+
+
+def _missing() -> Any:
+    from nbstream.graph._state import MISSING
+
+    return MISSING
