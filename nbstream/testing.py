@@ -9,6 +9,8 @@
 * :class:`DisplayCapture` records what views display (the live widget, the final snapshot).
 * :class:`ManualClock` is a clock you advance by hand, for throttle tests (``clock=`` option).
 * :func:`fake_chat_model` is a deterministic langchain-core chat model that streams its replies.
+* :func:`scripted_chat_model` is one for tool-calling agents: its replies may call tools, it
+  supports ``bind_tools``/``with_structured_output`` and streams tool calls piece by piece.
 
 ::
 
@@ -29,6 +31,7 @@ from typing import Any
 
 import comm
 
+from nbstream._scripted_model import ScriptedChatModel
 from nbstream.events import (
     Event,
     LLMCallFinished,
@@ -53,6 +56,8 @@ __all__ = [
     "DisplayCapture",
     "ManualClock",
     "fake_chat_model",
+    "scripted_chat_model",
+    "ScriptedChatModel",
 ]
 
 START, END = "__start__", "__end__"
@@ -275,6 +280,26 @@ def fake_chat_model(*replies: str, tags: Sequence[str] = ()) -> Any:
     if not replies:
         raise ValueError("fake_chat_model needs at least one reply")
     return GenericFakeChatModel(messages=itertools.cycle(replies), tags=list(tags) or None)
+
+
+def scripted_chat_model(*replies: Any, cycle: bool = False, id_prefix: str = "msg") -> ScriptedChatModel:
+    """A chat model for agents that answers ``replies`` in turn: text, tool calls, structured answers.
+
+    A reply is a string, an ``AIMessage``, a list of tool calls (``{"name": "add", "args": {"a": 1}}``;
+    ids default to ``call_1``, ``call_2``...) or a pydantic model instance (the structured answer
+    ``with_structured_output(ThatModel)`` parses). Message ids are ``msg-1``, ``msg-2``...
+    ``bind_tools`` records the schemas the model was given (``model.bound_tools``). Streaming
+    shows text word by word and each tool call as its name, then its JSON arguments in pieces.
+    Past the last reply it raises ``IndexError`` unless ``cycle=True``.
+
+    ::
+
+        model = scripted_chat_model([{"name": "add", "args": {"a": 1, "b": 2}}], "1 + 2 = 3")
+        agent = create_react_agent(model, [add])
+    """
+    if not replies:
+        raise ValueError("scripted_chat_model needs at least one reply")
+    return ScriptedChatModel(replies=list(replies), cycle=cycle, id_prefix=id_prefix)
 
 
 class RecordingComm:

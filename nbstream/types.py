@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeAlias, TypeVar, Union
 
+from langchain_core.messages.tool import ToolOutputMixin
+
 from nbstream._policies import (
     CachePolicy,
     RetryPolicy,
@@ -149,14 +151,15 @@ N = TypeVar("N")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Command(Generic[N]):
+class Command(Generic[N], ToolOutputMixin):
     """A node's return that updates state and/or chooses where to go next.
 
     ``update`` is a dict (or a list of ``(key, value)`` pairs) applied like a node's return;
     ``goto`` names a node, a ``Send``, or a sequence of them, taken in addition to static edges;
     ``graph=Command.PARENT`` sends the command to the graph that runs this subgraph.
     ``resume`` answers an ``interrupt()``, which needs persistence nbstream does not have yet.
-    Fields, their order and the repr are LangGraph's.
+    Fields, their order and the repr are LangGraph's. A tool may return one: it is a langchain-core
+    ``ToolOutputMixin``, so the tool hands it back as it is and the ToolNode applies it.
     """
 
     graph: str | None = None

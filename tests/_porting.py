@@ -40,7 +40,7 @@ def programs() -> list[str]:
 
 
 def refused_programs() -> list[str]:
-    """The names of the programs that use a feature nbstream refuses (persistence, prebuilt)."""
+    """The names of the programs that use a feature nbstream refuses (persistence)."""
     return sorted(p.stem for p in HERE.glob("refused_*.py"))
 
 

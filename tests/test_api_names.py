@@ -52,6 +52,11 @@ MODULES = {
     "langgraph.config": "nbstream.config",
     "langgraph.func": "nbstream.func",
     "langgraph.runtime": "nbstream.runtime",
+    "langgraph.prebuilt": "nbstream.prebuilt",
+    "langgraph.prebuilt.chat_agent_executor": "nbstream.prebuilt.chat_agent_executor",
+    "langgraph.prebuilt.tool_node": "nbstream.prebuilt.tool_node",
+    "langgraph.prebuilt.tool_validator": "nbstream.prebuilt.tool_validator",
+    "langgraph.prebuilt.interrupt": "nbstream.prebuilt.interrupt",
 }
 
 

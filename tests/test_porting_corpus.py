@@ -3,7 +3,7 @@
 Each program in ``tests/porting/`` is written against ``langgraph`` in the shape of LangGraph's
 documentation and courses and prints its results. It runs as written, and again with its
 ``langgraph.`` import lines pointed at ``nbstream.``; the two printed texts must be equal (uuids
-and timestamps aside). Programs that need persistence or ``langgraph.prebuilt`` must be refused
+and timestamps aside). Programs that need persistence must be refused
 with a ``NotSupportedError`` that names the feature. The routers tests below pin the one gap the
 corpus found that is fixed here: a router takes ``config``/``writer``/``runtime`` as a node does.
 """
@@ -33,7 +33,7 @@ def test_program_prints_langgraphs_output_on_nbstream(name: str) -> None:
 
 # what each refused program's error must name
 REFUSED_FEATURE = {
-    "refused_react_agent": "create_react_agent",
+    "refused_functional_api": "task",
 }
 
 
@@ -41,9 +41,8 @@ def test_every_refused_program_says_which_feature_it_needs() -> None:
     assert sorted(REFUSED_FEATURE) == refused_programs()
 
 
-@pytest.mark.filterwarnings("ignore:create_react_agent has been moved")  # LangGraph's own deprecation
 @pytest.mark.parametrize("name", sorted(REFUSED_FEATURE))
-def test_program_using_persistence_or_prebuilt_is_refused_loudly(name: str) -> None:
+def test_program_using_what_nbstream_lacks_is_refused_loudly(name: str) -> None:
     source = (HERE / f"{name}.py").read_text()
     assert run_source(source, name).strip()  # it is a working LangGraph program
     with pytest.raises(NotSupportedError, match=REFUSED_FEATURE[name]):

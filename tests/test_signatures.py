@@ -14,6 +14,7 @@ from typing import Any
 import langgraph.config as lg_config
 import langgraph.graph as lg_graph
 import langgraph.graph.message as lg_message
+import langgraph.prebuilt as lg_prebuilt
 import langgraph.types as lg_types
 import pytest
 from langchain_core.runnables import Runnable
@@ -23,6 +24,7 @@ from typing_extensions import TypedDict
 import nbstream.config as nb_config
 import nbstream.graph as nb_graph
 import nbstream.graph._messages as nb_messages
+import nbstream.prebuilt as nb_prebuilt
 import nbstream.types as nb_types
 from nbstream.errors import NotSupportedError
 from nbstream.runtime.compiled import CompiledStateGraph as NbCompiled
@@ -74,6 +76,11 @@ PAIRS: list[tuple[str, Callable[..., Any], Callable[..., Any]]] = [
     ("add_messages", lg_message.add_messages, nb_messages.add_messages),
     ("get_stream_writer", lg_config.get_stream_writer, nb_config.get_stream_writer),
     ("get_config", lg_config.get_config, nb_config.get_config),
+    ("ToolNode", lg_prebuilt.ToolNode.__init__, nb_prebuilt.ToolNode.__init__),
+    ("tools_condition", lg_prebuilt.tools_condition, nb_prebuilt.tools_condition),
+    ("create_react_agent", lg_prebuilt.create_react_agent, nb_prebuilt.create_react_agent),
+    ("ValidationNode", lg_prebuilt.ValidationNode.__init__, nb_prebuilt.ValidationNode.__init__),
+    ("InjectedState", lg_prebuilt.InjectedState.__init__, nb_prebuilt.InjectedState.__init__),
 ]
 
 _POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)

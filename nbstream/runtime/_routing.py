@@ -51,11 +51,18 @@ class Routing:
             pairs = self._pairs(result.update, node.name, in_command=True)
             shown = _shown(result.update, pairs)
             goto.extend(_as_targets(result.goto))
-        elif isinstance(result, list) and result and all(isinstance(r, Command) for r in result):
+        elif isinstance(result, list) and result and any(isinstance(r, Command) for r in result):
+            # Commands mixed with plain updates (what a ToolNode returns when a tool returned a
+            # Command): each item's writes in order; the first Command for the parent graph wins
             pairs = []
-            for command in result:
-                pairs.extend(self._pairs(command.update, node.name, in_command=True))
-                goto.extend(_as_targets(command.goto))
+            for item in result:
+                if not isinstance(item, Command):
+                    pairs.extend(self._pairs(item, node.name))
+                    continue
+                if item.graph is not None:
+                    raise self._for_parent(item, node.name)
+                pairs.extend(self._pairs(item.update, node.name, in_command=True))
+                goto.extend(_as_targets(item.goto))
             shown = _shown(None, pairs)
         else:
             pairs = self._pairs(result, node.name)

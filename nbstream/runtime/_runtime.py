@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Generic, Protocol
+from typing import TYPE_CHECKING, Any, Generic, Protocol, runtime_checkable
 
 from typing_extensions import TypeVar
 
@@ -28,6 +28,7 @@ __all__ = ["BaseUser", "ExecutionInfo", "RunControl", "Runtime", "ServerInfo", "
 ContextT = TypeVar("ContextT", default=None)
 
 
+@runtime_checkable  # as langgraph-sdk's: pydantic checks it when a tool's schema holds a ToolRuntime
 class BaseUser(Protocol):
     """An authenticated user as LangGraph Server describes one (attribute and dict-like access)."""
 
