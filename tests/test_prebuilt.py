@@ -23,7 +23,7 @@ from langchain_core.tools import InjectedToolCallId, tool
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
-from nbstream.errors import GraphInterrupt, NotSupportedError
+from nbstream.errors import NotSupportedError
 from nbstream.testing import scripted_chat_model
 
 pytestmark = pytest.mark.filterwarnings("ignore:create_react_agent has been moved")
@@ -471,9 +471,15 @@ def test_interrupt_inside_a_tool_is_never_turned_into_a_tool_message() -> None:
     builder = g.graph.StateGraph(State)
     builder.add_node("tools", g.prebuilt.ToolNode([ask], handle_tool_errors=True))
     builder.add_edge(g.graph.START, "tools")
-    graph = builder.compile()
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    graph = builder.compile(checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "tool-asks"}}
     ai = AIMessage("", tool_calls=[{"name": "ask", "args": {"question": "ok?"}, "id": "c1"}])
-    # interrupt() refuses (no persistence yet) or, once it pauses runs, raises GraphInterrupt: either way
-    # it passes through handle_tool_errors=True instead of becoming an error ToolMessage
-    with pytest.raises((NotSupportedError, GraphInterrupt)):
-        graph.invoke({"messages": [ai]})
+    # the interrupt passes through handle_tool_errors=True instead of becoming an error ToolMessage:
+    # the run pauses with it, and the answer becomes the tool's result
+    paused = graph.invoke({"messages": [ai]}, config)
+    assert [i.value for i in paused["__interrupt__"]] == ["ok?"]
+    assert len(paused["messages"]) == 1
+    done = graph.invoke(g.types.Command(resume="yes"), config)
+    assert [(m.type, m.content) for m in done["messages"]] == [("ai", ""), ("tool", "yes")]
