@@ -2,7 +2,9 @@
 
 * :class:`RecordingObserver` records a run's events (and replays them into any observer).
 * :class:`EventScript` writes a well-formed event sequence by hand, to test a view without a
-  graph (parallel nodes, subgraphs, LLM calls, errors, cancellation).
+  graph (parallel nodes, subgraphs, LLM calls, errors, cancellation, checkpoints, interrupts).
+* :class:`FakeThread` stands for a paused run's thread: it records what a view asks of it and
+  plays scripted continuations into the view, so the view's buttons can be tested without a graph.
 * :class:`CommCounter` replaces the Jupyter comm factory (the ``DummyComm`` trick of
   ipywidgets' own tests) so every widget made inside it records the messages it would send: assert
   message budgets and final widget state without a front end.
@@ -24,6 +26,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
@@ -31,8 +34,10 @@ from typing import Any
 
 import comm
 
+from nbstream._fake_thread import FakeThread
 from nbstream._scripted_model import ScriptedChatModel
 from nbstream.events import (
+    CheckpointSaved,
     Event,
     LLMCallFinished,
     LLMCallStarted,
@@ -40,16 +45,21 @@ from nbstream.events import (
     Namespace,
     RunFailed,
     RunFinished,
+    RunInterrupted,
+    RunResumed,
     RunStarted,
     StepFinished,
     StepStarted,
     TaskFinished,
     TaskStarted,
+    ThreadControl,
 )
+from nbstream.types import Interrupt
 
 __all__ = [
     "RecordingObserver",
     "EventScript",
+    "FakeThread",
     "token_run",
     "CommCounter",
     "RecordingComm",
@@ -109,11 +119,26 @@ class EventScript:
         (t,) = s.step(2, "b")
         s.task_end(t, error=ValueError("boom"))
         s.fail(ValueError("boom"))
+
+    A run on a thread: ``checkpoint`` after a step, ``ask`` for a task that calls
+    ``interrupt()``, ``interrupted`` to end the run paused; ``continuation`` starts the script of
+    the run that resumes it (same thread, checkpoints and state), which opens with ``start`` and
+    ``resumed``::
+
+        (t,) = s.step(2, "review")
+        asked = s.ask(t, "Publish?")
+        s.interrupted(asked, thread=thread)
+        after = s.continuation("run-2")
+        after.start(["draft", "review"])
+        after.resumed(True)
     """
 
-    def __init__(self, *, run_id: str = "run-1", graph: str = "graph") -> None:
+    def __init__(self, *, run_id: str = "run-1", graph: str = "graph", thread_id: str = "thread-1") -> None:
         self.run_id = run_id
         self.graph = graph
+        self.thread_id = thread_id
+        self._checkpoint_ids = itertools.count(1)
+        self._checkpoints: dict[Namespace, dict[str, Any]] = {}
         self.events: list[Event] = []
         self._task_ids = itertools.count(1)
         self._call_ids = itertools.count(1)
@@ -181,12 +206,110 @@ class EventScript:
         error: BaseException | None = None,
         cancelled: bool = False,
         duration: float = 0.01,
+        interrupts: Sequence[Any] = (),
     ) -> None:
-        """``TaskFinished`` for ``task_id``: its update, or the error it raised."""
+        """``TaskFinished`` for ``task_id``: its update, the error it raised, or its interrupts."""
         ns, node, step = self._tasks[task_id]
         writes = tuple(update.items()) if isinstance(update, Mapping) and error is None else ()
-        event = TaskFinished(self.run_id, ns, step, task_id, node, update, writes, duration, error, cancelled)
+        event = TaskFinished(
+            self.run_id,
+            ns,
+            step,
+            task_id,
+            node,
+            update,
+            writes,
+            duration,
+            error,
+            cancelled,
+            interrupts=tuple(interrupts),
+        )
         self._emit(event)
+
+    def ask(self, task_id: str, *values: Any) -> tuple[Interrupt, ...]:
+        """``task_id`` paused on ``interrupt(value)`` for each value: ends it; returns the records.
+
+        Their ids are 32 hex digits, as LangGraph's, so ``{id: answer}`` maps resume them.
+        """
+        asked = tuple(
+            Interrupt(
+                value,
+                hashlib.md5(f"{self.thread_id}:{task_id}:{i}".encode(), usedforsecurity=False).hexdigest(),
+            )
+            for i, value in enumerate(values)
+        )
+        self.task_end(task_id, None, interrupts=asked)
+        return asked
+
+    def checkpoint(
+        self,
+        step: int,
+        next_nodes: Sequence[str] = (),
+        *,
+        source: str = "loop",
+        tasks: Sequence[Any] = (),
+        ns: Namespace = (),
+    ) -> dict[str, Any]:
+        """``CheckpointSaved`` of the current state (``next_nodes``: the nodes to run after it).
+
+        Checkpoint ids count up (``cp-1``...), times a second apart; each names the previous one
+        as its parent. Returns its config, as ``invoke(None, config)`` takes it.
+        """
+        number = next(self._checkpoint_ids)
+        config = {
+            "configurable": {
+                "thread_id": self.thread_id,
+                "checkpoint_ns": "|".join(ns),
+                "checkpoint_id": f"cp-{number}",
+            }
+        }
+        parent = self._checkpoints.get(ns)
+        self._checkpoints[ns] = config
+        metadata = {"source": source, "step": step, "parents": {}}
+        created = f"2025-01-01T00:{number // 60:02d}:{number % 60:02d}.000000+00:00"
+        values = dict(self._values.get(ns, {}))
+        self._emit(
+            CheckpointSaved(
+                self.run_id,
+                ns,
+                step,
+                config,
+                metadata,
+                values,
+                tuple(next_nodes),
+                tuple(tasks),
+                parent,
+                created,
+            )
+        )
+        return config
+
+    def interrupted(
+        self, interrupts: Sequence[Any] = (), *, thread: ThreadControl | None = None, ns: Namespace = ()
+    ) -> None:
+        """``RunInterrupted``: the run at ``ns`` paused on ``interrupts`` (none: a breakpoint)."""
+        config = self._checkpoints.get(ns) or {"configurable": {"thread_id": self.thread_id}}
+        step = self._last_step.get(ns, 0)
+        self._emit(
+            RunInterrupted(self.run_id, ns, step, tuple(interrupts), config, thread if not ns else None)
+        )
+
+    def resumed(self, resume: Any = None, *, ns: Namespace = ()) -> None:
+        """``RunResumed``: this run continues the thread, resumed with ``resume``."""
+        config = self._checkpoints.get(ns) or {"configurable": {"thread_id": self.thread_id}}
+        self._emit(RunResumed(self.run_id, ns, self._last_step.get(ns, 0), config, resume))
+
+    def continuation(self, run_id: str) -> EventScript:
+        """The script of the next run on the same thread: it shares ids, state and checkpoints."""
+        after = EventScript(run_id=run_id, graph=self.graph, thread_id=self.thread_id)
+        after._task_ids = self._task_ids
+        after._call_ids = self._call_ids
+        after._checkpoint_ids = self._checkpoint_ids
+        after._tasks = self._tasks
+        after._values = {ns: dict(values) for ns, values in self._values.items()}
+        after._checkpoints = dict(self._checkpoints)
+        after._last_step = dict(self._last_step)
+        return after
 
     def node(self, step: int, node: str, update: Mapping[str, Any], *, ns: Namespace = ()) -> str:
         """A one-task step that succeeds: step, task end, state. Returns the task id."""

@@ -1049,7 +1049,9 @@ class GraphThread:
         self._observers = observers
 
     def resume(self, value: Any) -> None:
-        self._graph.invoke(Command(resume=value), self._config, observers=self._observers)
+        # None continues a run paused at interrupt_before/after (Command(resume=None) is no answer)
+        answer = Command(resume=value) if value is not None else None
+        self._graph.invoke(answer, self._config, observers=self._observers)
 
     def fork(self, config: dict[str, Any]) -> None:
         self._graph.invoke(None, config, observers=self._observers)

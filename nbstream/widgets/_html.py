@@ -54,6 +54,10 @@ font-family:var(--jp-code-font-family,monospace)}
 .nbstream-badge[data-status="done"]{background:#dafbe1}
 .nbstream-badge[data-status="error"]{background:#ffebe9;color:#a40e26}
 .nbstream-badge[data-status="cancelled"]{background:#eaeef2;text-decoration:line-through}
+.nbstream-badge[data-status="waiting"]{background:#ddf4ff;color:#0550ae}
+.nbstream-pause{margin:4px 0;padding:2px 8px;border-left:3px solid #0969da;background:#f6f8fa}
+.nbstream-interrupt[data-current="true"]{font-weight:600}
+.nbstream-checkpoint[data-selected="true"]{background:#ddf4ff}
 .nbstream-error{color:var(--jp-error-color1,#cf222e)}
 .nbstream-changed .nbstream-key{font-weight:600}
 .nbstream-lane{margin:2px 0 6px 0;padding-left:6px;border-left:3px solid #8c959f}
@@ -67,7 +71,10 @@ font-family:var(--jp-code-font-family,monospace)}
 
 
 #: extra rules for the live view only (the snapshot's bytes stay as they are)
-LIVE_CSS = "<style>.nbstream-duration,.nbstream-badge{white-space:nowrap}</style>"
+LIVE_CSS = (
+    "<style>.nbstream-duration,.nbstream-badge{white-space:nowrap}"
+    ".nbstream-view .nbstream-hidden{display:none!important}</style>"
+)
 
 
 def duration_text(seconds: float) -> str:
@@ -139,6 +146,8 @@ def row_html(row: NodeRow, *, timings: bool) -> str:
         last = f'<span class="nbstream-error">{escape(row.error)}</span>'
     elif row.retry_error is not None:
         last = f'<span class="nbstream-error">retrying after {escape(row.retry_error)}</span>'
+    elif row.status == "waiting":
+        last = '<span class="nbstream-waiting">waiting for an answer</span>'
     elif row.runs and row.update is not None:
         last = value_html(row.update)
     else:

@@ -17,6 +17,15 @@ Life of a view, per run (events arrive in the caller's thread, see :mod:`nbstrea
 Without a kernel the view prints a :class:`~nbstream.widgets.text_log.TextProgressLog` instead.
 Events of another run than the current one are ignored; a new root run while one is still
 going closes the old one as cancelled.
+
+A run on a thread may end *paused* (the root ``RunInterrupted``). The view then folds it (the
+run is ``waiting``), flushes, and displays the snapshot of the waiting run as at any run end,
+but keeps the live widget when it can answer (a :class:`RunView` given the thread): its pause
+panel's buttons resume the thread. The next run of the same graph the view sees *continues*
+the paused one: same model (rows, state, lanes stay), same widget. When a button started that
+run (:class:`~nbstream.widgets._answers.ThreadControls` is ``busy``), it all happens inside the
+click's callback, where a new output would not reach the cell: the view keeps its widget open
+at the end and updates its last snapshot in place (by its display id) instead.
 """
 
 from __future__ import annotations
@@ -29,15 +38,18 @@ from typing import IO, Any, ClassVar, TypedDict
 import ipywidgets  # type: ignore[import-untyped]
 
 from nbstream.events import (
+    CheckpointSaved,
     Event,
     Namespace,
     RunFailed,
     RunFinished,
+    RunInterrupted,
     RunStarted,
     StepStarted,
     TaskFinished,
     TaskStarted,
 )
+from nbstream.widgets._answers import ThreadControls
 from nbstream.widgets._html import CSS, LIVE_CSS
 from nbstream.widgets._kernel import WIDGET_VIEW, Mode, display_bundle, wants_widgets
 from nbstream.widgets._parts import Part, WidgetKit
@@ -70,13 +82,15 @@ class ViewOptions(TypedDict, total=False):
     log_file: IO[str] | None
 
 
-_GATED, _NODE_END, _STEP, _TASK, _RUN_END = range(5)
+_GATED, _NODE_END, _STEP, _TASK, _RUN_END, _PAUSE, _CHECKPOINT = range(7)
 _ROLE: dict[type[Event], int] = {
     TaskFinished: _NODE_END,
     StepStarted: _STEP,
     TaskStarted: _TASK,
     RunFinished: _RUN_END,
     RunFailed: _RUN_END,
+    RunInterrupted: _PAUSE,
+    CheckpointSaved: _CHECKPOINT,
 }
 
 
@@ -135,6 +149,12 @@ class LiveView:
         self._display: tuple[str, str] | None = None  # (display id, text/plain) of our own display
         self._dirty = False
         self._starts_left: dict[Namespace, int] = {}
+        #: the last root run paused: the next run of the same graph continues it in this model
+        self._waiting = False
+        #: the display id of the last snapshot (a run a button started updates it in place)
+        self._snapshot_id: str | None = None
+        #: what the thread panels' buttons do; made with the first panel
+        self._controls: ThreadControls | None = None
         #: widget flushes done so far (all runs); each sends at most one message per widget
         self.flushes = 0
         self._log = (
@@ -157,6 +177,10 @@ class LiveView:
     def _new_parts(self, kit: WidgetKit) -> list[Part]:
         raise NotImplementedError
 
+    def _new_panels(self, kit: WidgetKit, have: set[type[Part]]) -> list[Part]:
+        """Parts the model now needs that the view does not have yet (the thread panels)."""
+        return []
+
     # -- the observer ----------------------------------------------------------------------
 
     def __call__(self, event: Event) -> None:
@@ -178,10 +202,16 @@ class LiveView:
         role = _ROLE.get(kind, _GATED)
         if role == _RUN_END and not event.ns:
             self._end()
+        elif role == _PAUSE and not event.ns:
+            self._pause()
         elif self._box is None:
             return
         elif role == _GATED:
             if self._dirty and self._gate.gated():
+                self._flush(False)
+        elif role == _CHECKPOINT:
+            self._add_panels()  # the first checkpoint brings the history panel
+            if self._gate.gated():
                 self._flush(False)
         elif role == _TASK:
             left = self._starts_left.get(event.ns, 0) - 1
@@ -205,19 +235,38 @@ class LiveView:
 
     # -- runs ------------------------------------------------------------------------------
 
+    @property
+    def run_id(self) -> str | None:
+        """The id of the current (or last) root run the view follows."""
+        return self._run_id
+
+    @property
+    def answering(self) -> bool:
+        """True while one of the view's buttons runs the thread on (a resume or a fork)."""
+        return self._controls is not None and self._controls.busy
+
     def _begin(self, event: RunStarted) -> None:
         if self._active:
             self._supersede()
+        head = self.model.header
+        same_graph = head.graph_name == event.graph_name and head.node_names == event.node_names
+        continuing = (self._waiting or self.answering) and same_graph
+        self._waiting = False
         self._run_id = event.run_id
         self._active = True
-        self.model = self._new_model()
-        self._handlers = self.model.handlers
+        if not continuing:
+            self.model = self._new_model()
+            self._handlers = self.model.handlers
         self._starts_left.clear()
         self._gate.reset()
         if self._log is not None:
             self._log.on_event(event)
         self.model.fold(event)
         if not self._widgets:
+            return
+        if continuing and self._box is not None:
+            self._gate.final()  # the same widget goes on: show that the run runs again
+            self._flush(False)
             return
         self._show()
         if not self._displayed:
@@ -233,7 +282,9 @@ class LiveView:
             self._box.add_class(self._css_class)
         assert self._kit is not None
         old = self._parts
-        self._parts = self._new_parts(self._kit)
+        parts = self._new_parts(self._kit)
+        parts += self._new_panels(self._kit, set())
+        self._parts = sorted(parts, key=lambda part: part.order)
         self._gate.final()
         self._flush(False)
         with self._box.hold_sync():
@@ -241,16 +292,61 @@ class LiveView:
         for part in old:
             part.close()
 
+    def _add_panels(self) -> None:
+        """Slot in the parts the model grew since the view was built (once each)."""
+        if self._kit is None or self._box is None:
+            return
+        added = self._new_panels(self._kit, {type(part) for part in self._parts})
+        if not added:
+            return
+        self._parts = sorted([*self._parts, *added], key=lambda part: part.order)
+        now = self._clock()
+        for part in added:
+            part.sync(self.model, now, True)
+        with self._box.hold_sync():
+            self._box.children = (self._css, *(part.box for part in self._parts))
+
+    def _thread_controls(self) -> ThreadControls:
+        if self._controls is None:
+            self._controls = ThreadControls(self)
+        return self._controls
+
     def _end(self) -> None:
         self._active = False
+        self._waiting = False
         if self._box is None:
             return
         self._gate.final()
         self._flush(True)
         if self.snapshot:
-            display_bundle({"text/html": self.snapshot_html(), "text/plain": self.snapshot_text()})
-        if not self.keep_live:
+            self._show_snapshot()
+        if not self.keep_live and not self.answering:
             self.close()
+
+    def _pause(self) -> None:
+        """The root run paused on interrupts: it waits, and the next run of its graph continues it."""
+        self._active = False
+        self._waiting = True
+        if self._box is None:
+            return
+        self._add_panels()
+        self._gate.final()
+        self._flush(True)
+        if self.snapshot:
+            self._show_snapshot()
+        pause = self.model.pause
+        can_answer = pause is not None and pause.thread is not None and self._controls is not None
+        if not self.keep_live and not can_answer and not self.answering:
+            self.close()
+
+    def _show_snapshot(self) -> None:
+        bundle = {"text/html": self.snapshot_html(), "text/plain": self.snapshot_text()}
+        if self.answering and self._snapshot_id is not None:
+            # inside a click's callback a new output would not reach the cell: update the last one
+            display_bundle(bundle, display_id=self._snapshot_id, update=True)
+            return
+        self._snapshot_id = uuid.uuid4().hex
+        display_bundle(bundle, display_id=self._snapshot_id)
 
     def _supersede(self) -> None:
         """A new run started before the current one ended: end the current one as cancelled."""

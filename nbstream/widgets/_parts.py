@@ -75,8 +75,12 @@ class WidgetKit:
 
 
 class Part:
-    """A piece of a view: its widgets, and how to bring them up to date with the model."""
+    """A piece of a view: its widgets, and how to bring them up to date with the model.
 
+    ``order`` places it in the view (parts added later, like the thread panels, slot in).
+    """
+
+    order = 0
     box: Any
     widgets: list[Any]
 
@@ -103,6 +107,8 @@ class GraphPart(Part):
     Re-drawing a Mermaid chart is costly in the browser, so it is re-sent at most once a second
     while the run goes on, and when the run ends.
     """
+
+    order = 1
 
     def __init__(self, kit: WidgetKit, min_interval: float = 1.0) -> None:
         self.box = kit.output("nbstream-graph")
@@ -131,6 +137,8 @@ class GraphPart(Part):
 
 class TablePart(Part):
     """The node table and the state, in one ``HTML`` widget (both change at every step)."""
+
+    order = 3
 
     def __init__(self, kit: WidgetKit) -> None:
         self.box = kit.html("nbstream-table")
@@ -164,6 +172,8 @@ class TickerPart(Part):
     While a call runs its lane shows the last ``tail`` characters (bounding each message); once
     it ended the lane shows the whole text.
     """
+
+    order = 4
 
     def __init__(self, kit: WidgetKit, tail: int = 4000) -> None:
         self.box = kit.vbox("nbstream-ticker")
@@ -199,6 +209,8 @@ class TickerPart(Part):
 
 
 class TreePart(Part):
+    order = 5
+
     def __init__(self, kit: WidgetKit) -> None:
         self.box = kit.html("nbstream-tree-section")
         self.widgets = [self.box]

@@ -19,7 +19,8 @@ from nbstream.widgets._html import (
     state_html,
     tree_html,
 )
-from nbstream.widgets._text import header_text, lanes_text, table_text, tree_text
+from nbstream.widgets._text import header_text, history_text, lanes_text, pause_text, table_text, tree_text
+from nbstream.widgets._thread_html import history_html, pause_html
 from nbstream.widgets.drawing import draw_ascii
 from nbstream.widgets.models import RunModel
 
@@ -38,6 +39,8 @@ def snapshot_html(model: RunModel, *, css_class: str, header: bool, drawing: boo
         parts.append(
             section_html("graph", "nbstream-graph", f'<pre class="nbstream-drawing">{escape(picture)}</pre>')
         )
+    if model.pause is not None:
+        parts.append(pause_html(model.pause))
     if model.table is not None:
         rows = [row_html(row, timings=timings) for row in model.table.ordered_rows()]
         body = rows_html(rows, timings=timings) + state_html(model.table)
@@ -48,6 +51,10 @@ def snapshot_html(model: RunModel, *, css_class: str, header: bool, drawing: boo
         parts.append(section_html(f"LLM calls ({len(lanes)})", "nbstream-ticker", body))
     if model.tree is not None:
         parts.append(section_html("subgraph tree", "nbstream-tree-section", tree_html(model.tree.root)))
+    if model.history is not None:
+        count = len(model.history.rows)
+        body = history_html(model.history, timings=timings)
+        parts.append(section_html(f"checkpoints ({count})", "nbstream-history-section", body, open_=False))
     parts.append("</div>")
     return "".join(parts)
 
@@ -57,10 +64,14 @@ def snapshot_text(model: RunModel, *, header: bool, timings: bool) -> str:
     head = model.header
     now = head.ended if head.ended is not None else head.started or 0.0
     parts = [header_text(head, timings=timings)] if header else []
+    if model.pause is not None:
+        parts.append(pause_text(model.pause))
     if model.table is not None:
         parts.append(table_text(model.table, timings=timings))
     if model.ticker is not None:
         parts.append(lanes_text(model.ticker.ordered_lanes(), timings=timings, now=now))
     if model.tree is not None:
         parts.append(tree_text(model.tree.root))
+    if model.history is not None:
+        parts.append(history_text(model.history, timings=timings))
     return "\n".join(parts)

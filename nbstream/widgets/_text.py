@@ -7,9 +7,17 @@ from __future__ import annotations
 
 from nbstream.widgets._format import preview
 from nbstream.widgets._html import duration_text
-from nbstream.widgets.models import GraphRun, Lane, RunHeaderModel, StateTableModel, path_label
+from nbstream.widgets.models import (
+    GraphRun,
+    HistoryModel,
+    Lane,
+    PauseModel,
+    RunHeaderModel,
+    StateTableModel,
+    path_label,
+)
 
-__all__ = ["header_text", "table_text", "lanes_text", "tree_text"]
+__all__ = ["header_text", "table_text", "lanes_text", "tree_text", "pause_text", "history_text"]
 
 
 def header_text(header: RunHeaderModel, *, timings: bool) -> str:
@@ -33,6 +41,8 @@ def table_text(model: StateTableModel, *, timings: bool) -> str:
         name = "  " * (len(row.path) - 1) + row.name
         if row.error is not None:
             last = row.error
+        elif row.status == "waiting":
+            last = "waiting for an answer"
         elif row.runs and row.update is not None:
             last = preview(row.update, 60)
         else:
@@ -83,3 +93,32 @@ def _graph_lines(graph: GraphRun, label: str, depth: int, lines: list[str]) -> N
         lines.append(f"{pad}  {node.name} [{node.status}]{runs}{error}")
         for i, sub in enumerate(node.subgraphs, 1):
             _graph_lines(sub, f" (run {i})", depth + 2, lines)
+
+
+def pause_text(model: PauseModel) -> str:
+    """What a paused run asks (each interrupt's value, the answers so far), or what resumed it."""
+    if not model.waiting:
+        return f"resumed with {preview(model.resumed_with, 100)}"
+    if not model.interrupts:
+        return "paused at a breakpoint: continue to run on"
+    lines = [f"waiting for an answer ({len(model.interrupts)}):"]
+    for i, item in enumerate(model.interrupts):
+        lines.append(f"  {i + 1}. {preview(getattr(item, 'value', item), 200)}")
+        if i < len(model.answers):
+            lines.append(f"     answer: {preview(model.answers[i], 100)}")
+    if model.error is not None:
+        lines.append(f"  error: {model.error}")
+    return "\n".join(lines)
+
+
+def history_text(model: HistoryModel, *, timings: bool) -> str:
+    """The checkpoints, newest first, one line each."""
+    rows = model.ordered()
+    lines = [f"checkpoints ({len(rows)}):"]
+    for row in rows:
+        writers = model.writers(row)
+        wrote = f" by {', '.join(writers)}" if writers else ""
+        nxt = ", ".join(row.next) or "-"
+        when = f"  {row.time}" if timings else ""
+        lines.append(f"  step {row.step} {row.source}{wrote} -> next: {nxt}{when}")
+    return "\n".join(lines)

@@ -27,6 +27,7 @@ _STATUS_STYLES = {
     "done": "fill:#dafbe1,stroke:#1a7f37,color:#24292f",
     "error": "fill:#ffebe9,stroke:#cf222e,stroke-width:2px,color:#24292f",
     "cancelled": "fill:#eaeef2,stroke:#57606a,stroke-dasharray:4 2,color:#24292f",
+    "waiting": "fill:#ddf4ff,stroke:#0969da,stroke-width:2px,color:#24292f",
 }
 _MERMAID_ENTITIES = {
     "#": "#35;",

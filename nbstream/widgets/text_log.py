@@ -1,8 +1,9 @@
 """A compact text progress log of a run, for terminals and scripts (no kernel, no widgets).
 
 One line per node end (done, error or cancelled), per finished LLM call (with its token count)
-and per run end; nothing per token. The views use it when no Jupyter kernel is running, and it
-is an observer on its own::
+and per run end; nothing per token. A run that pauses on interrupts prints what it asks (answer
+it in code with ``Command(resume=...)``), and a run that continues a thread what resumed it.
+The views use it when no Jupyter kernel is running, and it is an observer on its own::
 
     graph.invoke(inputs, observers=[TextProgressLog()])
 """
@@ -21,12 +22,14 @@ from nbstream.events import (
     MessageChunk,
     RunFailed,
     RunFinished,
+    RunInterrupted,
+    RunResumed,
     RunStarted,
     TaskFinished,
     TaskRetrying,
     TaskStarted,
 )
-from nbstream.widgets._format import error_text
+from nbstream.widgets._format import error_text, preview
 from nbstream.widgets._html import duration_text
 from nbstream.widgets.models import NamespaceIndex, path_label
 
@@ -70,6 +73,8 @@ class TextProgressLog:
             RunStarted: self._run_started,
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
+            RunInterrupted: self._run_paused,
+            RunResumed: self._run_resumed,
         }
 
     def __call__(self, event: Event) -> None:
@@ -153,3 +158,20 @@ class TextProgressLog:
         else:
             outcome = "done"
         self._print(f"{self._graph}: {outcome} after {self._steps} steps{took}")
+
+    def _run_paused(self, event: RunInterrupted) -> None:
+        if event.ns:
+            return
+        took = f", {duration_text(self._clock() - self._started)}" if self.show_timings else ""
+        count = len(event.interrupts)
+        if not count:
+            self._print(f"{self._graph}: paused at a breakpoint after {self._steps} steps{took}")
+            return
+        noun = "interrupt" if count == 1 else "interrupts"
+        self._print(f"{self._graph}: waiting for an answer to {count} {noun} after {self._steps} steps{took}")
+        for i, item in enumerate(event.interrupts, 1):
+            self._print(f"  {i}. {preview(getattr(item, 'value', item), 200)}")
+
+    def _run_resumed(self, event: RunResumed) -> None:
+        if not event.ns:
+            self._print(f"{self._graph}: resumed with {preview(event.resume, 100)}")

@@ -7,10 +7,11 @@ Each is an observer (``graph.stream(..., observers=[view])``) usable alone; see
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from nbstream.widgets._live import LiveView, ViewOptions
 from nbstream.widgets._parts import GraphPart, HeaderPart, Part, TablePart, TickerPart, TreePart, WidgetKit
+from nbstream.widgets._thread_parts import HistoryPart, PausePart
 from nbstream.widgets.models import RunModel
 
 if TYPE_CHECKING:
@@ -104,6 +105,13 @@ class RunView(LiveView):
     Works with ``invoke``/``ainvoke``/``stream``/``astream``, any stream mode, and several runs
     in a row (each gets its own live view and snapshot). ``nodes``/``tags`` filter the ticker,
     ``subgraphs`` the table, ``show_graph=False`` drops the drawing.
+
+    On a thread (a graph compiled with a checkpointer) it also shows, once the run needs them,
+    a pause panel and a history panel. A paused run is ``waiting``: the panel lists what it
+    asks and answers with **Approve** (resumes with ``approve``, default ``True``), **Reject**
+    (``reject``, default ``False``) or any JSON typed in its box; the resumed run continues in
+    this view. The history panel lists the thread's checkpoints, shows the state saved at one
+    and forks from it.
     """
 
     _kind = "RunView"
@@ -118,6 +126,8 @@ class RunView(LiveView):
         subgraphs: bool = True,
         show_graph: bool = True,
         tail: int = 4000,
+        approve: Any = True,
+        reject: Any = False,
         **options: Unpack[ViewOptions],
     ) -> None:
         self.nodes = tuple(nodes) if nodes is not None else None
@@ -126,10 +136,25 @@ class RunView(LiveView):
         self.show_graph = show_graph
         self._with_drawing = show_graph
         self.tail = tail
+        #: what the Approve and Reject buttons resume a paused run with
+        self.approve = approve
+        self.reject = reject
         super().__init__(**options)
 
     def _new_model(self) -> RunModel:
-        return RunModel(subgraphs=self.subgraphs, nodes=self.nodes, tags=self.tags, clock=self._clock)
+        return RunModel(
+            subgraphs=self.subgraphs, nodes=self.nodes, tags=self.tags, threads=True, clock=self._clock
+        )
+
+    def _new_panels(self, kit: WidgetKit, have: set[type[Part]]) -> list[Part]:
+        model = self.model
+        added: list[Part] = []
+        if model.pause is not None and PausePart not in have:
+            controls = self._thread_controls()
+            added.append(PausePart(kit, controls, approve=self.approve, reject=self.reject))
+        if model.history is not None and HistoryPart not in have:
+            added.append(HistoryPart(kit, self._thread_controls()))
+        return added
 
     def _new_parts(self, kit: WidgetKit) -> list[Part]:
         parts: list[Part] = [HeaderPart(kit)]

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from nbstream.widgets.models._namespaces import NamespaceIndex, Path, path_label
 from nbstream.widgets.models._status import STATUSES, NodeState, Status
+from nbstream.widgets.models.history import CheckpointRow, HistoryModel
+from nbstream.widgets.models.pause import PauseModel
 from nbstream.widgets.models.run import RunHeaderModel, RunModel
 from nbstream.widgets.models.table import NodeRow, StateTableModel
 from nbstream.widgets.models.ticker import Lane, LaneStatus, TokenTickerModel
@@ -25,6 +27,9 @@ __all__ = [
     "SubgraphTreeModel",
     "GraphRun",
     "TreeNode",
+    "PauseModel",
+    "HistoryModel",
+    "CheckpointRow",
     "NodeState",
     "Status",
     "STATUSES",

@@ -10,8 +10,9 @@ from nbstream.widgets._format import error_text
 
 __all__ = ["Status", "NodeState", "STATUSES"]
 
-Status = Literal["pending", "running", "done", "error", "cancelled"]
-STATUSES: tuple[Status, ...] = ("pending", "running", "done", "error", "cancelled")
+Status = Literal["pending", "running", "done", "error", "cancelled", "waiting"]
+#: ``waiting``: the node (or the run) paused on ``interrupt()`` and waits for an answer
+STATUSES: tuple[Status, ...] = ("pending", "running", "done", "error", "cancelled", "waiting")
 
 
 @dataclass(slots=True, eq=False)
@@ -31,12 +32,15 @@ class NodeState:
     #: tries its retry policy repeated, in all runs; the error that caused the latest one
     retries: int = 0
     retry_error: str | None = None
+    #: the step in which a task of this node paused on ``interrupt()`` (-1: none since it last started)
+    asked_step: int = -1
     version: int = 0
 
     def started(self) -> None:
         self.runs += 1
         self.running += 1
         self.status = "running"
+        self.asked_step = -1
         self.version += 1
 
     def retrying(self, event: TaskRetrying) -> None:
@@ -50,6 +54,8 @@ class NodeState:
             self.running -= 1
         self.duration = event.duration
         self.retry_error = None
+        if event.interrupts:
+            self.asked_step = event.step
         if event.error is not None and not event.cancelled:
             self.status = "error"
             self.error = error_text(event.error)
@@ -58,6 +64,9 @@ class NodeState:
             pass  # a parallel task of this node failed in this step: the error stands
         elif self.running:
             self.status = "running"
+        elif self.asked_step == event.step:
+            self.status = "waiting"  # it asked a question: neither done nor failed
+            self.error = None
         else:
             self.status = "cancelled" if event.cancelled else "done"
             self.error = None

@@ -7,19 +7,25 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from nbstream.events import (
+    CheckpointSaved,
     Event,
     RunFailed,
     RunFinished,
+    RunInterrupted,
+    RunResumed,
     RunStarted,
     StepFinished,
     StepStarted,
     TaskFinished,
     TaskStarted,
+    ThreadControl,
 )
 from nbstream.widgets._format import error_text
 from nbstream.widgets.models._fold import EventFold, Handlers
 from nbstream.widgets.models._namespaces import NamespaceIndex, path_label
 from nbstream.widgets.models._status import Status
+from nbstream.widgets.models.history import HistoryModel
+from nbstream.widgets.models.pause import PauseModel
 from nbstream.widgets.models.table import StateTableModel
 from nbstream.widgets.models.ticker import TokenTickerModel
 from nbstream.widgets.models.tree import SubgraphTreeModel
@@ -52,6 +58,7 @@ class RunHeaderModel(EventFold):
             TaskFinished: self._task_finished,
             RunFinished: self._run_finished,
             RunFailed: self._run_failed,
+            RunInterrupted: self._run_interrupted,
         }
 
     def elapsed(self, now: float | None = None) -> float:
@@ -70,6 +77,10 @@ class RunHeaderModel(EventFold):
         self.edges = event.edges
         self.status = "running"
         self.started = self._clock()
+        # a run that continues a paused thread in the same model starts with a clean slate
+        self.ended = None
+        self.error = None
+        self.failed_node = None
         self.version += 1
 
     def _step(self, event: StepStarted | StepFinished) -> None:
@@ -85,6 +96,12 @@ class RunHeaderModel(EventFold):
     def _run_finished(self, event: RunFinished) -> None:
         if not event.ns:
             self.status = "done"
+            self.ended = self._clock()
+            self.version += 1
+
+    def _run_interrupted(self, event: RunInterrupted) -> None:
+        if not event.ns:
+            self.status = "waiting"  # paused for an answer: neither running nor done
             self.ended = self._clock()
             self.version += 1
 
@@ -121,7 +138,10 @@ class RunModel(EventFold):
     """Everything a run view shows, folded from one run's events: header, table, ticker, tree.
 
     Pure Python, so it can be tested (and replayed from a recording) without Jupyter. Parts that
-    are switched off (``table=False``...) are ``None`` and cost nothing per event.
+    are switched off (``table=False``...) are ``None`` and cost nothing per event. With
+    ``threads=True`` the model also follows a run on a thread: ``pause`` (what a paused run asks)
+    and ``history`` (its checkpoints) are made by the first event that needs them, so a run
+    without a checkpointer never builds them.
     """
 
     def __init__(
@@ -133,9 +153,14 @@ class RunModel(EventFold):
         subgraphs: bool = True,
         nodes: Iterable[str] | None = None,
         tags: Iterable[str] | None = None,
+        threads: bool = False,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.index = NamespaceIndex()
+        self.pause: PauseModel | None = None
+        self.history: HistoryModel | None = None
+        #: the thread the run belongs to, once an event gave it (what the panels' buttons act on)
+        self.thread: ThreadControl | None = None
         self.header = RunHeaderModel(index=self.index, clock=clock)
         self.table = StateTableModel(subgraphs=subgraphs, index=self.index) if table else None
         self.ticker = (
@@ -144,7 +169,39 @@ class RunModel(EventFold):
         self.tree = SubgraphTreeModel() if tree else None
         parts = [m.handlers for m in (self.table, self.ticker, self.tree) if m is not None]
         index: Handlers = {TaskStarted: self._task_started}
+        if threads:
+            # rare events (a checkpoint per step at most): the panels' models are made by the
+            # first one that needs them, so a run without a checkpointer never has them
+            index.update(
+                {
+                    RunInterrupted: self._paused,
+                    RunResumed: self._to_pause,
+                    RunStarted: self._to_pause,
+                    CheckpointSaved: self._checkpoint,
+                }
+            )
         self.handlers = merge_handlers(index, self.header.handlers, *parts)
+
+    def _paused(self, event: RunInterrupted) -> None:
+        if event.thread is not None:
+            self.thread = event.thread
+        if self.pause is None and not event.ns:
+            self.pause = PauseModel()
+        if self.pause is not None:
+            self.pause.fold(event)
+
+    def _to_pause(self, event: RunResumed | RunStarted) -> None:
+        if self.pause is not None:
+            self.pause.fold(event)
+
+    def _checkpoint(self, event: CheckpointSaved) -> None:
+        thread = getattr(event, "thread", None)  # should an event ever carry it
+        if thread is not None:
+            self.thread = thread
+        if self.history is None and not event.ns:
+            self.history = HistoryModel()
+        if self.history is not None:
+            self.history.fold(event)
 
     def _task_started(self, event: TaskStarted) -> None:
         self.index.task_started(event.ns, event.task_id, event.node)

@@ -10,6 +10,7 @@ from nbstream.events import (
     Event,
     RunFailed,
     RunFinished,
+    RunInterrupted,
     RunStarted,
     StepFinished,
     TaskFinished,
@@ -64,6 +65,7 @@ class StateTableModel(EventFold):
             StepFinished: self._step_finished,
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
+            RunInterrupted: self._run_ended,
         }
 
     def ordered_rows(self) -> list[NodeRow]:
@@ -117,7 +119,7 @@ class StateTableModel(EventFold):
             return
         row = self._row(self._index.task_path(event.ns, event.task_id, event.node))
         row.finished(event)
-        if event.error is None and not event.cancelled:
+        if event.error is None and not event.cancelled and not event.interrupts:
             # a hand-off (Command.PARENT) shows the command it sent up
             row.update = event.update if event.handoff is None else event.handoff
         self.version += 1
@@ -137,7 +139,7 @@ class StateTableModel(EventFold):
         self.state_version += 1
         self.version += 1
 
-    def _run_ended(self, event: RunFinished | RunFailed) -> None:
+    def _run_ended(self, event: RunFinished | RunFailed | RunInterrupted) -> None:
         graph = self._index.path(event.ns)
         depth = len(graph)
         for path, row in self.rows.items():

@@ -15,6 +15,7 @@ from nbstream.events import (
     Namespace,
     RunFailed,
     RunFinished,
+    RunInterrupted,
     TaskFinished,
 )
 from nbstream.widgets._format import error_text, message_text
@@ -89,6 +90,7 @@ class TokenTickerModel(EventFold):
             TaskFinished: self._task_finished,
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
+            RunInterrupted: self._run_ended,
         }
 
     def ordered_lanes(self) -> list[Lane]:
@@ -157,7 +159,7 @@ class TokenTickerModel(EventFold):
             if lane.status == "running" and lane.node == event.node and lane.ns == event.ns:
                 self._end(lane, status, None if event.cancelled else event.error)
 
-    def _run_ended(self, event: RunFinished | RunFailed) -> None:
+    def _run_ended(self, event: RunFinished | RunFailed | RunInterrupted) -> None:
         depth = len(event.ns)
         for lane in self.lanes.values():
             if lane.status == "running" and lane.ns[:depth] == event.ns:

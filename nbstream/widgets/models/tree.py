@@ -11,6 +11,7 @@ from nbstream.events import (
     Namespace,
     RunFailed,
     RunFinished,
+    RunInterrupted,
     RunStarted,
     TaskFinished,
     TaskRetrying,
@@ -78,6 +79,7 @@ class SubgraphTreeModel(EventFold):
             TaskRetrying: self._task_retrying,
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
+            RunInterrupted: self._run_ended,
         }
 
     def walk(self) -> Iterator[GraphRun]:
@@ -114,6 +116,8 @@ class SubgraphTreeModel(EventFold):
         graph = self._graph(event.ns, event.graph_name)
         graph.name = event.graph_name
         graph.order = event.node_names
+        graph.status = "running"  # a run that continues a paused thread runs again
+        graph.error = None
         graph._ordered = None
         for name in event.node_names:
             graph.node(name)
@@ -140,10 +144,12 @@ class SubgraphTreeModel(EventFold):
         node.retrying(event)
         self.version += 1
 
-    def _run_ended(self, event: RunFinished | RunFailed) -> None:
+    def _run_ended(self, event: RunFinished | RunFailed | RunInterrupted) -> None:
         graph = self._graph(event.ns)
         if isinstance(event, RunFinished):
             graph.status = "done"
+        elif isinstance(event, RunInterrupted):
+            graph.status = "waiting"
         elif event.cancelled:
             graph.status = "cancelled"
         else:
@@ -152,16 +158,17 @@ class SubgraphTreeModel(EventFold):
         graph.version += 1
         self.version += 1
         if not event.ns:
-            self._stop_all()
+            self._stop_all("waiting" if isinstance(event, RunInterrupted) else "cancelled")
         else:
             for node in graph.nodes.values():
                 node.stopped()
 
-    def _stop_all(self) -> None:
-        # nothing may stay "running" once the root run ended, however it ended
+    def _stop_all(self, status: Status) -> None:
+        # nothing may stay "running" once the root run ended, however it ended; a subgraph run
+        # still open when the root paused is paused with it (its interrupt went up through it)
         for graph in self.walk():
             if graph.status == "running":
-                graph.status = "cancelled"
+                graph.status = status
                 graph.version += 1
             for node in graph.nodes.values():
                 node.stopped()
