@@ -20,13 +20,14 @@ from typing import Annotated, Any, TypedDict
 
 import pytest
 from _savers import AsyncSaverFactory, PostgresCluster, find_pg_bin
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver, empty_checkpoint
 from langgraph.graph import END, START, StateGraph
 
 HERE = Path(__file__).parent
 
 
-def _config(thread: str, checkpoint_id: str | None = None) -> dict[str, Any]:
+def _config(thread: str, checkpoint_id: str | None = None) -> RunnableConfig:
     configurable: dict[str, Any] = {"thread_id": thread, "checkpoint_ns": ""}
     if checkpoint_id is not None:
         configurable["checkpoint_id"] = checkpoint_id
