@@ -103,7 +103,12 @@ class PostgresCluster:
 
     def _run(self, *argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [*self._as_user, *argv], capture_output=True, text=True, timeout=120, check=False
+            [*self._as_user, *argv],
+            cwd=self.folder,  # readable by the postgres user, unlike a root-only working folder
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
         )
 
     def start(self) -> None:

@@ -107,7 +107,9 @@ def _main(names: list[str]) -> None:
             print(f"ok   {name}")
             continue
         print(f"DIFF {name}")
-        diff = difflib.unified_diff(expected.splitlines(), got.splitlines(), "langgraph", "nbstream", lineterm="")
+        diff = difflib.unified_diff(
+            expected.splitlines(), got.splitlines(), "langgraph", "nbstream", lineterm=""
+        )
         print("\n".join(list(diff)[:30]))
     print(f"{same} of {len(names)} programs give LangGraph's output")
 
