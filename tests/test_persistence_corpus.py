@@ -31,7 +31,7 @@ CORPUS = Path(__file__).parent / "persistence_corpus"
 if str(CORPUS) not in sys.path:
     sys.path.insert(0, str(CORPUS))
 
-COMPARE_WITH_NBSTREAM = False
+COMPARE_WITH_NBSTREAM = True
 
 
 def programs() -> list[str]:
