@@ -366,6 +366,9 @@ class Saving:
         """Load the thread; True when the run continues it (``input`` is None or a Command)."""
         tup = self.load()
         run = self.run
+        if run.ns and tup is not None and run.root.resuming:
+            # a subgraph run again by a resumed parent task continues its own checkpoint
+            input = None
         if input is not None and not isinstance(input, Command):
             if tup is not None:
                 run.values = self.restore_values()
@@ -388,6 +391,7 @@ class Saving:
         run.values = self.restore_values()
         self.restore_routing()
         self.resumed = True
+        run.root.resuming = True
         pending_nodes = bool(run._pulls or run._sends)
         if isinstance(input, Command):
             self._apply_command(input, pending_nodes)
@@ -397,6 +401,7 @@ class Saving:
         replaying = conf.get("checkpoint_id") and not answering and pending_nodes
         if replaying and self.loaded_source not in ("update", "fork"):
             self.pending = [w for w in self.pending if w[1] not in (INTERRUPT, RESUME)]
+            run.step += 1
             self._put({"source": "fork"}, ())
         return True
 
@@ -510,11 +515,7 @@ class Saving:
                 task.id = plan.id
                 task.triggers = plan.triggers if plan.path[0] == PULL else task.triggers
             writes = saved.get(task.id)
-            if (
-                writes
-                and not any(c in (ERROR, INTERRUPT) for c, _ in writes)
-                and any(c != RESUME for c, _ in writes)
-            ):
+            if writes and succeeded(writes):
                 _load_writes(task, writes, run.graph)
                 self.preloaded.append(task)
             else:
@@ -749,6 +750,12 @@ def _copy_checkpoint(cp: dict[str, Any], config: Any, thread_id: Any) -> dict[st
     }
 
 
+def succeeded(writes: list[tuple[str, Any]]) -> bool:
+    """Whether a task's saved writes say it finished (an earlier try's interrupt or error may remain:
+    the savers keep one such write per task and add the later try's writes beside it)."""
+    return any(c not in _SPECIAL or c == NO_WRITES for c, _ in writes)
+
+
 def _is_digest(key: Any) -> bool:
     return isinstance(key, str) and len(key) == 32 and all(c in "0123456789abcdef" for c in key)
 
@@ -835,13 +842,11 @@ def snapshot(
             i for c, v in writes if c == INTERRUPT for i in _interrupts(v)
         )
         done = [(c, v) for c, v in writes if c not in _SPECIAL]
-        succeeded = bool(writes) and error is None and not interrupts and any(c != RESUME for c, _ in writes)
         result: Any = None
-        if succeeded:
+        if succeeded(writes):
+            error, interrupts = None, ()
             state_writes = [(c, v) for c, v in done if c in graph.channels]
-            result = dict(state_writes) if state_writes or not done else {}
-            if not state_writes:
-                result = {} if any(c == NO_WRITES for c, _ in writes) or done else None
+            result = dict(state_writes)
             finished.append((plan.name, state_writes))
         state: Any = None
         if plan.name in graph.nodes and graph.nodes[plan.name].subgraph is not None:

@@ -45,13 +45,15 @@ def _address(graph: CompiledStateGraph, config: dict[str, Any]) -> tuple[Compile
 def get_state(graph: CompiledStateGraph, config: dict[str, Any], subgraphs: bool) -> StateSnapshot:
     saver = _saver(graph, "get_state")
     target, config = _address(graph, config)
-    return snapshot(target, saver, saver.get_tuple(config), live=True, subgraphs=subgraphs)
+    live = "checkpoint_id" not in config["configurable"]  # as LangGraph: an addressed one is a record
+    return snapshot(target, saver, saver.get_tuple(config), live=live, subgraphs=subgraphs)
 
 
 async def aget_state(graph: CompiledStateGraph, config: dict[str, Any], subgraphs: bool) -> StateSnapshot:
     saver = _saver(graph, "aget_state")
     target, config = _address(graph, config)
-    return snapshot(target, saver, await saver.aget_tuple(config), live=True, subgraphs=subgraphs)
+    live = "checkpoint_id" not in config["configurable"]
+    return snapshot(target, saver, await saver.aget_tuple(config), live=live, subgraphs=subgraphs)
 
 
 def state_history(
