@@ -258,6 +258,8 @@ class Saving:
         "dropped",
         "durability",
         "exit_writes",
+        "forked",
+        "loaded",
         "loaded_source",
         "metadata_extra",
         "ns_str",
@@ -302,6 +304,9 @@ class Saving:
         #: tasks of the current step whose writes were loaded, not run
         self.preloaded: list[Task] = []
         self.resumed = False
+        #: the checkpoint tuple the run loaded (None on a new thread), and whether it forked from it
+        self.loaded: Any = None
+        self.forked = False
         #: the ``source`` of the checkpoint the run loaded (a fork from "update"/"fork" saves none)
         self.loaded_source: str | None = None
         #: nodes the last run left pending that a new input drops
@@ -364,7 +369,7 @@ class Saving:
     # -- starting a run -----------------------------------------------------------------------------
     def start(self, input: Any) -> bool:
         """Load the thread; True when the run continues it (``input`` is None or a Command)."""
-        tup = self.load()
+        tup = self.loaded = self.load()
         run = self.run
         if run.ns and tup is not None and run.root.resuming:
             # a subgraph run again by a resumed parent task continues its own checkpoint
@@ -402,6 +407,7 @@ class Saving:
         if replaying and self.loaded_source not in ("update", "fork"):
             self.pending = [w for w in self.pending if w[1] not in (INTERRUPT, RESUME)]
             run.step += 1
+            self.forked = True
             self._put({"source": "fork"}, ())
         return True
 
@@ -678,20 +684,56 @@ class Saving:
         bus = run.root.bus
         if bus.silent:
             return
+        plans = self._plans()
+        saved = CheckpointSaved(
+            run.root.run_id,
+            run.ns,
+            run.step,
+            new_config,
+            metadata,
+            dict(run.values),
+            tuple(p.name for p in plans),
+            tuple(self._plan_task(p) for p in plans),
+            parent_config,
+            cp["ts"],
+        )
+        run._publish(saved)
+
+    def announce(self) -> None:
+        """As LangGraph: a resumed run first shows the checkpoint it continues from, with what its
+        pending writes say of its tasks (their interrupts, results, errors)."""
+        run = self.run
+        tup = self.loaded
+        if tup is None or run.root.bus.silent or self.forked:
+            return
+        shown = snapshot(run.graph, self.saver, tup, live=False)
         run._publish(
             CheckpointSaved(
                 run.root.run_id,
                 run.ns,
                 run.step,
-                new_config,
-                metadata,
-                dict(run.values),
-                tuple(p.name for p in self._plans()),
-                (),
-                parent_config,
-                cp["ts"],
+                tup.config,
+                tup.metadata or {},
+                shown.values,
+                shown.next,
+                shown.tasks,
+                tup.parent_config,
+                shown.created_at or "",
             )
         )
+
+    def _plan_task(self, plan: TaskPlan) -> PregelTask:
+        node = self.run.graph.nodes.get(plan.name)
+        state = None
+        if node is not None and node.subgraph is not None:
+            ns = f"{plan.name}:{plan.id}"
+            state = {
+                "configurable": {
+                    "thread_id": self.thread_id,
+                    "checkpoint_ns": f"{self.ns_str}|{ns}" if self.ns_str else ns,
+                }
+            }
+        return PregelTask(plan.id, plan.name, plan.path, None, (), state, None)
 
     def _put_writes(self, task_id: str, writes: list[tuple[str, Any]]) -> None:
         self.pending.extend((task_id, c, v) for c, v in writes)
@@ -807,11 +849,17 @@ def _load_writes(task: Task, writes: list[tuple[str, Any]], graph: CompiledState
 
 # -- snapshots -----------------------------------------------------------------------------------
 def snapshot(
-    graph: CompiledStateGraph, saver: Any, tup: Any, *, live: bool, subgraphs: bool = False
+    graph: CompiledStateGraph,
+    saver: Any,
+    tup: Any,
+    *,
+    live: bool,
+    subgraphs: bool = False,
+    config: dict[str, Any] | None = None,
 ) -> StateSnapshot:
     """LangGraph's ``StateSnapshot`` of a saved checkpoint (``live``: as ``get_state`` shows it)."""
-    if tup is None:
-        return StateSnapshot({}, (), {}, None, None, None, (), ())
+    if tup is None:  # a thread never used: LangGraph's empty snapshot, with the config asked for
+        return StateSnapshot({}, (), config or {}, None, None, None, (), ())
     cp = tup.checkpoint
     meta = tup.metadata or {}
     ns_str = tup.config["configurable"].get("checkpoint_ns", "")
@@ -891,13 +939,25 @@ def snapshot(
     return StateSnapshot(
         values,
         next_names,
-        tup.config,
+        _with_map(tup.config, meta),
         meta,
         cp.get("ts"),
-        tup.parent_config,
+        _with_map(tup.parent_config, meta),
         tuple(tasks),
         tuple(all_interrupts),
     )
+
+
+def _with_map(config: dict[str, Any] | None, meta: dict[str, Any]) -> dict[str, Any] | None:
+    """As LangGraph: a subgraph checkpoint's config also names its ancestors' (``checkpoint_map``)."""
+    parents = meta.get("parents")
+    if config is None or not parents:
+        return config
+    conf = config["configurable"]
+    return {
+        **config,
+        "configurable": {**conf, "checkpoint_map": {**parents, conf["checkpoint_ns"]: conf["checkpoint_id"]}},
+    }
 
 
 def _as_error(value: Any) -> Any:
