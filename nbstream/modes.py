@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from nbstream._printing import PrintedChunk
+from nbstream.errors import GraphInterrupt
 from nbstream.events import (
     CheckpointSaved,
     CustomData,
@@ -57,7 +58,6 @@ from nbstream.events import (
     TaskFinished,
     TaskStarted,
 )
-from nbstream.errors import GraphInterrupt
 from nbstream.types import STREAM_MODES
 
 if TYPE_CHECKING:

@@ -285,11 +285,14 @@ class Saving:
         before: frozenset[str],
         after: frozenset[str],
         parents: dict[str, str] | None = None,
+        ns_str: str | None = None,
     ) -> None:
         self.run = run
         self.saver = saver
         self.thread_id = configurable.get("thread_id")
-        self.ns_str = run.ns_str
+        #: the checkpoint namespace: the run's, or for a checkpointer=True subgraph the same without
+        #: its task id, so that its state outlives one call
+        self.ns_str = run.ns_str if ns_str is None else ns_str
         #: the config that addresses the thread (and, if the caller gave one, a checkpoint)
         self.config = {"configurable": {**configurable, "checkpoint_ns": self.ns_str}}
         self.durability = durability
@@ -939,7 +942,7 @@ def snapshot(
     return StateSnapshot(
         values,
         next_names,
-        _with_map(tup.config, meta),
+        _with_map(tup.config, meta) or {},
         meta,
         cp.get("ts"),
         _with_map(tup.parent_config, meta),
@@ -991,8 +994,9 @@ def ask(value: Any, response_schema: Any) -> Any:
     pad: Scratch | None = task.scratch
     if pad is None:
         ns = f"{task.node.name}:{task.id}"
-        if run.ns_str:
-            ns = f"{run.ns_str}|{ns}"
+        outer = run.saving.ns_str if run.saving is not None else run.ns_str
+        if outer:
+            ns = f"{outer}|{ns}"
         pad = Scratch(ns, run.saving.resume_of(task) if run.saving is not None else [])
         root = run.root
         if root.resume_map:
@@ -1047,6 +1051,7 @@ def attach(
             before=_node_set(graph, graph.interrupt_before_nodes),
             after=_node_set(graph, graph.interrupt_after_nodes),
             parents=parents,
+            ns_str=_own_memory_ns(run.ns) if graph.checkpointer is True else None,
         )
     else:
         conf = thread_config(config) if saver is not None else {}
@@ -1063,6 +1068,11 @@ def attach(
             saving.metadata_extra["config_metadata"] = dict(meta)
     run.saving = saving
     return saving
+
+
+def _own_memory_ns(ns: tuple[str, ...]) -> str:
+    """A checkpointer=True subgraph's namespace: its node's segment without the task id."""
+    return "|".join((*ns[:-1], ns[-1].split(":")[0]))
 
 
 #: nbstream's records a thread saves, which the savers' msgpack serializer must be allowed to rebuild
@@ -1115,7 +1125,7 @@ class GraphThread:
 
     def resume(self, value: Any) -> None:
         # None continues a run paused at interrupt_before/after (Command(resume=None) is no answer)
-        answer = Command(resume=value) if value is not None else None
+        answer: Command[Any] | None = Command(resume=value) if value is not None else None
         self._graph.invoke(answer, self._config, observers=self._observers)
 
     def fork(self, config: dict[str, Any]) -> None:

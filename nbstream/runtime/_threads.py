@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbstream._state_types import StateSnapshot
 from nbstream.errors import InvalidUpdateError
-from nbstream.runtime._persist import PULL, START, _allowing, attach, snapshot
+from nbstream.runtime._persist import INPUT, PULL, START, _allowing, attach, snapshot
 
 if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
@@ -120,11 +120,20 @@ def update_state(
     if tup is not None:
         run.values = saving.restore_values()
         saving.restore_routing()
+    else:
+        run.step = -1  # a new thread: the update is its first checkpoint
     if as_node is None:
         as_node = _infer_node(target, saving.checkpoint, tup is not None)
-    if as_node == START:
-        from nbstream.graph._state import input_to_dict
+    from nbstream.graph._state import input_to_dict
 
+    if as_node == INPUT:  # as LangGraph: the values wait on __start__ as a run's input would
+        cp = saving.checkpoint
+        cp["channel_values"][START] = input_to_dict(values, target.input_info) if values is not None else {}
+        cp["channel_versions"][START] = saving._next_version()
+        saving._put({"source": "input"}, (START,))
+        assert saving.saved_config is not None
+        return saving.saved_config
+    if as_node == START:  # the values replace the input waiting on __start__, then START routes
         writes = input_to_dict(values, target.input_info) if values is not None else {}
         channels = target.channels
         merged = dict(run.values)
@@ -135,9 +144,11 @@ def update_state(
             run._pulls.setdefault(name, [])
         if target.start_branches:
             run.route_start()
-        saving.source = "input" if tup is None else "update"
+        saving.source = "update"
         run.step += 1
-        saving.step_done([], writes)
+        saving._mark_seen(START, (START,))
+        routed = {f"branch:to:{name}" for name in run._pulls} | ({"__pregel_tasks"} if run._sends else set())
+        saving.step_done([], set(writes) | routed)
         assert saving.saved_config is not None
         return saving.saved_config
     if as_node not in target.nodes:
