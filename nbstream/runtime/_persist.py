@@ -220,9 +220,13 @@ class TaskPlan(NamedTuple):
 
 
 def plan_tasks(
-    graph: CompiledStateGraph, checkpoint: dict[str, Any], ns_str: str, step: int
+    graph: CompiledStateGraph, checkpoint: dict[str, Any], ns_str: str, step: int, *, in_run: bool = True
 ) -> list[TaskPlan]:
-    """The tasks the step after ``checkpoint`` runs, with LangGraph's deterministic ids."""
+    """The tasks the step after ``checkpoint`` runs, with LangGraph's deterministic ids.
+
+    In a run they come in node-name order; read back from a saved checkpoint (``in_run=False``),
+    in the order the graph's nodes were added, as LangGraph lists them.
+    """
     pending = pending_of(graph, checkpoint)
     cid = binascii.unhexlify(checkpoint["id"].replace("-", ""))
     lay = layout(graph)
@@ -237,7 +241,7 @@ def plan_tasks(
         ns = f"{ns_str}|{send.node}" if ns_str else send.node
         tid = _task_id(cid, ns, str(step), send.node, PUSH, str(index))
         plans.append(TaskPlan(tid, send.node, (PUSH, index, False), (PUSH,), send.arg))
-    for name in sorted(pending.pulls):
+    for name in sorted(pending.pulls) if in_run else [n for n in graph.nodes if n in pending.pulls]:
         ns = f"{ns_str}|{name}" if ns_str else name
         trig = lay.triggers[name]
         plans.append(
@@ -867,7 +871,7 @@ def snapshot(
     meta = tup.metadata or {}
     ns_str = tup.config["configurable"].get("checkpoint_ns", "")
     step = int(meta.get("step", -1)) + 1
-    plans = plan_tasks(graph, cp, ns_str, step)
+    plans = plan_tasks(graph, cp, ns_str, step, in_run=False)
     values = {k: cp["channel_values"][k] for k in graph.channels if k in cp["channel_values"]}
     for key, channel in graph.channels.items():
         if key not in values and channel.default_factory is not None:
