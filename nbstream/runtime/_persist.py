@@ -258,14 +258,17 @@ class Saving:
         "before",
         "checkpoint",
         "config",
+        "config_metadata",
+        "user_configurable",
         "control",
         "dropped",
         "durability",
+        "exit_chain",
         "exit_writes",
         "forked",
+        "last_versions",
         "loaded",
         "loaded_source",
-        "metadata_extra",
         "ns_str",
         "owed_input",
         "parents",
@@ -318,7 +321,14 @@ class Saving:
         self.loaded_source: str | None = None
         #: nodes the last run left pending that a new input drops
         self.dropped: list[str] = []
-        self.metadata_extra: dict[str, Any] = {}
+        #: the call's config["metadata"], which LangGraph copies into each checkpoint's metadata
+        self.config_metadata: dict[str, Any] = {}
+        #: the call's configurable values besides the thread's address (also copied by the saver)
+        self.user_configurable: dict[str, Any] = {}
+        #: the channel versions the saver already has (a put sends only the channels bumped since)
+        self.last_versions: dict[str, Any] = {}
+        #: with durability="exit": the checkpoints a run made, saved as one when it ends
+        self.exit_chain: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
         #: with durability="exit": (task id, writes) kept until the run ends
         self.exit_writes: list[tuple[str, list[tuple[str, Any]]]] = []
         #: the source of the checkpoint a step saves: "loop", or "update" for update_state
@@ -345,6 +355,7 @@ class Saving:
             self.checkpoint = _copy_checkpoint(tup.checkpoint, tup.config, self.thread_id)
             self.saved_config = tup.config
             self.pending = list(tup.pending_writes or ())
+            self.last_versions = dict(self.checkpoint["channel_versions"])
             self.run.step = int((tup.metadata or {}).get("step", -1))
             self.loaded_source = (tup.metadata or {}).get("source")
         return tup
@@ -512,21 +523,25 @@ class Saving:
     def prepare(self, tasks: list[Task]) -> list[Task]:
         """Give a new step's tasks their ids; tasks whose writes are saved are loaded, not run."""
         run = self.run
-        plans = {
-            (p.name, p.path[:2] if p.path[0] == PUSH else p.path): p
-            for p in plan_tasks(run.graph, self.checkpoint, self.ns_str, run.step)
-        }
+        triggers = layout(run.graph).triggers
+        step = str(run.step)
+        cid = binascii.unhexlify(self.checkpoint["id"].replace("-", ""))
+        prefix = f"{self.ns_str}|" if self.ns_str else ""
+        for task in tasks:
+            name = task.node.name
+            if task.path[0] == PUSH:
+                task.id = _task_id(cid, prefix + name, step, name, PUSH, str(task.path[1]))
+            else:
+                task.triggers = triggers[name]
+                task.id = _task_id(cid, prefix + name, step, name, PULL, *task.triggers)
+        self.preloaded = []
+        if not self.pending:
+            return tasks
         saved: dict[str, list[tuple[str, Any]]] = {}
         for tid, channel, value in self.pending:
             saved.setdefault(tid, []).append((channel, value))
         to_run: list[Task] = []
-        self.preloaded = []
         for task in tasks:
-            key = (task.node.name, task.path[:2] if task.path[0] == PUSH else task.path)
-            plan = plans.get(key)
-            if plan is not None:
-                task.id = plan.id
-                task.triggers = plan.triggers if plan.path[0] == PULL else task.triggers
             writes = saved.get(task.id)
             if writes and succeeded(writes):
                 _load_writes(task, writes, run.graph)
@@ -536,7 +551,32 @@ class Saving:
         return to_run
 
     def _plans(self) -> list[TaskPlan]:
-        return plan_tasks(self.run.graph, self.checkpoint, self.ns_str, self.run.step + 1)
+        """The tasks of the step after the current checkpoint, from the run's own routing."""
+        run = self.run
+        if START in self.checkpoint["channel_values"]:  # the input checkpoint: the start task
+            return plan_tasks(run.graph, self.checkpoint, self.ns_str, run.step + 1)
+        triggers = layout(run.graph).triggers
+        step = str(run.step + 1)
+        cid = binascii.unhexlify(self.checkpoint["id"].replace("-", ""))
+        prefix = f"{self.ns_str}|" if self.ns_str else ""
+        plans = [
+            TaskPlan(
+                _task_id(cid, prefix + s.node, step, s.node, PUSH, str(i)),
+                s.node,
+                (PUSH, i, False),
+                (PUSH,),
+                s.arg,
+            )
+            for i, s in enumerate(run._sends)
+        ]
+        for name in sorted(run._pulls):
+            trig = triggers[name]
+            plans.append(
+                TaskPlan(
+                    _task_id(cid, prefix + name, step, name, PULL, *trig), name, (PULL, name), trig, None
+                )
+            )
+        return plans
 
     def resume_of(self, task: Task) -> list[Any]:
         """The answers a task's earlier interrupts already got (from its saved ``__resume__`` write)."""
@@ -655,19 +695,24 @@ class Saving:
         cp["ts"] = _now()
         if updated:
             cp["updated_channels"] = list(updated)
-        metadata = {**self.metadata_extra.get("config_metadata", {}), **metadata}
         metadata["step"] = run.step
         metadata["parents"] = dict(self.parents)
         parent = self.saved_config
         put_config = {
+            # the saver adds the call's metadata and plain configurable values to the checkpoint's
+            # metadata (langgraph-checkpoint's get_checkpoint_metadata), as under LangGraph
+            "metadata": self.config_metadata,
             "configurable": {
+                **self.user_configurable,
                 "thread_id": self.thread_id,
                 "checkpoint_ns": self.ns_str,
                 **({"checkpoint_id": parent["configurable"]["checkpoint_id"]} if parent else {}),
-            }
+            },
         }
-        bumped = {c: cp["channel_versions"][c] for c in _new_versions(cp, self.metadata_extra)}
-        self.metadata_extra["last_versions"] = dict(cp["channel_versions"])
+        versions = cp["channel_versions"]
+        last = self.last_versions
+        bumped = {c: v for c, v in versions.items() if last.get(c) != v}
+        self.last_versions = dict(versions)
         snapshot_cp = _copy_checkpoint(cp, None, self.thread_id)
         if self.saver is None:  # interrupt_before/after without a checkpointer: nothing is kept
             new_config = {}
@@ -681,9 +726,7 @@ class Saving:
                     "checkpoint_id": cp["id"],
                 }
             }
-            self.metadata_extra.setdefault("exit_chain", []).append(
-                (put_config, snapshot_cp, metadata, bumped)
-            )
+            self.exit_chain.append((put_config, snapshot_cp, metadata))
         self.pending = []
         self.loaded_source = metadata.get("source")
         parent_config = self.saved_config
@@ -755,24 +798,17 @@ class Saving:
         """With ``durability="exit"``: save the last checkpoint and its pending writes now."""
         if self.saver is None:
             return
-        chain = self.metadata_extra.pop("exit_chain", [])
-        if not chain:
-            pass
-        else:
-            put_config, cp, metadata, _ = chain[-1]
-            # the saver sees one checkpoint: the last; every channel is new to it
+        chain, self.exit_chain = self.exit_chain, []
+        if chain:
+            # the saver sees one checkpoint, the last, on the one before the run; every channel is
+            # new to it
             first_parent = chain[0][0]
+            _, cp, metadata = chain[-1]
             self.saved_config = self.saver.put(first_parent, cp, metadata, dict(cp["channel_versions"]))
-            del put_config
         if self.saved_config is not None:
             for task_id, writes in self.exit_writes:
                 self.saver.put_writes(self.saved_config, writes, task_id)
         self.exit_writes = []
-
-
-def _new_versions(cp: dict[str, Any], extra: dict[str, Any]) -> list[str]:
-    last = extra.get("last_versions") or {}
-    return [c for c, v in cp["channel_versions"].items() if last.get(c) != v]
 
 
 def _empty() -> dict[str, Any]:
@@ -1057,6 +1093,8 @@ def attach(
             parents=parents,
             ns_str=_own_memory_ns(run.ns) if graph.checkpointer is True else None,
         )
+        saving.config_metadata = psave.config_metadata
+        saving.user_configurable = psave.user_configurable
     else:
         conf = thread_config(config) if saver is not None else {}
         saving = Saving(
@@ -1069,7 +1107,12 @@ def attach(
         )
         meta = (config or {}).get("metadata")
         if meta:
-            saving.metadata_extra["config_metadata"] = dict(meta)
+            saving.config_metadata = dict(meta)
+        saving.user_configurable = {
+            k: v
+            for k, v in conf.items()
+            if k not in ("thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map")
+        }
     run.saving = saving
     return saving
 
