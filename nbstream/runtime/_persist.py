@@ -259,14 +259,13 @@ class Saving:
         "checkpoint",
         "config",
         "config_metadata",
-        "user_configurable",
         "control",
         "dropped",
         "durability",
         "exit_chain",
         "exit_writes",
         "forked",
-        "last_versions",
+        "fresh",
         "loaded",
         "loaded_source",
         "ns_str",
@@ -280,6 +279,7 @@ class Saving:
         "saver",
         "source",
         "thread_id",
+        "user_configurable",
     )
 
     def __init__(
@@ -325,8 +325,8 @@ class Saving:
         self.config_metadata: dict[str, Any] = {}
         #: the call's configurable values besides the thread's address (also copied by the saver)
         self.user_configurable: dict[str, Any] = {}
-        #: the channel versions the saver already has (a put sends only the channels bumped since)
-        self.last_versions: dict[str, Any] = {}
+        #: the channels whose version changed since the last put (the saver gets only those)
+        self.fresh: set[str] = set()
         #: with durability="exit": the checkpoints a run made, saved as one when it ends
         self.exit_chain: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
         #: with durability="exit": (task id, writes) kept until the run ends
@@ -355,7 +355,6 @@ class Saving:
             self.checkpoint = _copy_checkpoint(tup.checkpoint, tup.config, self.thread_id)
             self.saved_config = tup.config
             self.pending = list(tup.pending_writes or ())
-            self.last_versions = dict(self.checkpoint["channel_versions"])
             self.run.step = int((tup.metadata or {}).get("step", -1))
             self.loaded_source = (tup.metadata or {}).get("source")
         return tup
@@ -503,6 +502,7 @@ class Saving:
         version = self._next_version()
         cp["channel_values"][START] = input_writes
         cp["channel_versions"][START] = version
+        self.fresh.add(START)
         cp["versions_seen"].setdefault(INPUT, {})
         run.step -= 1  # the input checkpoint is the step before the run's first (-1 on a new thread)
         self._put({"source": "input"}, (START,))
@@ -670,6 +670,7 @@ class Saving:
                 bumped.add(channel)
         for channel in bumped:
             versions[channel] = version
+        self.fresh |= bumped
         state = run.values
         for key in run.graph.channels:
             if key in state:
@@ -710,9 +711,8 @@ class Saving:
             },
         }
         versions = cp["channel_versions"]
-        last = self.last_versions
-        bumped = {c: v for c, v in versions.items() if last.get(c) != v}
-        self.last_versions = dict(versions)
+        bumped = {c: versions[c] for c in self.fresh}
+        self.fresh = set()
         snapshot_cp = _copy_checkpoint(cp, None, self.thread_id)
         if self.saver is None:  # interrupt_before/after without a checkpointer: nothing is kept
             new_config = {}
@@ -935,7 +935,9 @@ def snapshot(
         done = [(c, v) for c, v in writes if c not in _SPECIAL]
         result: Any = None
         if succeeded(writes):
-            error, interrupts = None, ()
+            error = None
+            if live:  # answered since: only a record of the step (history) keeps its interrupts
+                interrupts = ()
             state_writes = [(c, v) for c, v in done if c in graph.channels]
             result = dict(state_writes)
             finished.append((plan.name, state_writes))

@@ -130,6 +130,7 @@ def update_state(
         cp = saving.checkpoint
         cp["channel_values"][START] = input_to_dict(values, target.input_info) if values is not None else {}
         cp["channel_versions"][START] = saving._next_version()
+        saving.fresh.add(START)
         saving._put({"source": "input"}, (START,))
         assert saving.saved_config is not None
         return saving.saved_config
