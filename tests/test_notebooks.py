@@ -38,6 +38,7 @@ COURSE = [
     "05_custom_data.ipynb",
     "06_async.ipynb",
     "07_from_langgraph.ipynb",
+    "09_tool_agents.ipynb",
     "zh/01_quickstart.ipynb",
     "zh/04_llm_tokens.ipynb",
 ]
