@@ -53,7 +53,8 @@ WEATHER = [
     Turn("Sunny in Paris at noon, and sunny in Tokyo."),
 ]
 
-_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+#: uuids (message, run and task ids) and 32-digit hex ids (interrupt ids, hashed from task ids)
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\b[0-9a-f]{32}\b")
 _TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+00:00")
 
 
@@ -359,3 +360,43 @@ def test_arguments_that_are_not_json_as_in_langgraph(
         assert answers == {"call_b2": "sunny in Oslo"}  # the broken call is left without an answer
     else:
         assert answers == {"call_b1": "sunny in Par", "call_b2": "sunny in Oslo"}
+
+
+def test_a_tool_that_asks_a_human_pauses_and_resumes_as_in_langgraph(
+    server: FakeOpenAI, clients: Callable[..., ChatOpenAI]
+) -> None:
+    """interrupt() inside a tool, on a thread: the same pause, the same resumed run, the same requests."""
+    server.conversations["booking"] = [
+        Turn("", (ToolCall("call_k1", "book_table", {"restaurant": "Chez Léa", "people": 2}),)),
+        Turn("Booked."),
+    ]
+    runs, bodies = {}, {}
+    for g in (LANGGRAPH, NBSTREAM):
+
+        @tool
+        def book_table(restaurant: str, people: int, ask: Any = g.types.interrupt) -> str:
+            """Book a table."""
+            answer = ask(f"Book {people} at {restaurant}?")
+            return f"booked: {answer}"
+
+        server.requests.clear()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            agent = g.prebuilt.create_react_agent(
+                clients(server, "booking"), [book_table], checkpointer=InMemorySaver()
+            )
+        config = {"configurable": {"thread_id": "dinner"}}
+        first = list(agent.stream(INPUT, config, stream_mode=["updates", "messages"]))
+        waiting = agent.get_state(config)
+        rest = list(agent.stream(g.types.Command(resume="yes"), config, stream_mode=["updates", "messages"]))
+        runs[g.name] = (first, waiting.next, [i.value for i in waiting.interrupts], rest)
+        bodies[g.name] = list(server.requests)
+    ours, theirs = runs["nbstream"], runs["langgraph"]
+    assert numbered([ours[0], ours[3]]) == numbered([theirs[0], theirs[3]])
+    assert ours[1:3] == theirs[1:3] == (("tools",), ["Book 2 at Chez Léa?"])
+    assert bodies["nbstream"] == bodies["langgraph"]
+    assert bodies["nbstream"][-1]["messages"][-1] == {
+        "role": "tool",
+        "content": "booked: yes",
+        "tool_call_id": "call_k1",
+    }
