@@ -39,6 +39,7 @@ COURSE = [
     "06_async.ipynb",
     "07_from_langgraph.ipynb",
     "08_human_in_the_loop.ipynb",
+    "09_tool_agents.ipynb",
     "zh/01_quickstart.ipynb",
     "zh/04_llm_tokens.ipynb",
 ]
