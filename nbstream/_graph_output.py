@@ -9,10 +9,15 @@ from nbstream._state_types import GraphOutput
 __all__ = ["GraphOutput", "invoke_result"]
 
 
-def invoke_result(last: Any, v2: bool, subgraphs: bool) -> Any:
-    """``GraphOutput`` for ``version="v2"``, else the last chunk's state (``None``: no chunk)."""
+def invoke_result(last: Any, v2: bool, subgraphs: bool, interrupts: tuple[Any, ...] = ()) -> Any:
+    """``GraphOutput`` for ``version="v2"``, else the last chunk's state (``None``: no chunk);
+    a paused run's ``interrupts`` as LangGraph returns them (``__interrupt__``, a list)."""
     if v2:
-        return GraphOutput(last["data"] if last is not None else None)
+        return GraphOutput(last["data"] if last is not None else None, tuple(interrupts))
     if subgraphs and last is not None:
-        return last[1]  # (ns, values)
+        last = last[1]  # (ns, values)
+    if isinstance(last, dict) and "__interrupt__" in last:
+        last = {k: v for k, v in last.items() if k != "__interrupt__"}
+    if interrupts and isinstance(last, dict):
+        return {**last, "__interrupt__": list(interrupts)}
     return last

@@ -45,6 +45,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from nbstream._printing import PrintedChunk
+from nbstream.errors import GraphInterrupt
 from nbstream.events import (
     CheckpointSaved,
     CustomData,
@@ -225,7 +226,7 @@ class StreamProjector:
         """A paused run: LangGraph's ``__interrupt__`` chunk for interrupt_before/after (interrupt()
         calls had theirs when their task ended), then the state with the finished tasks' writes."""
         ns = event.ns
-        if not event.interrupts and self._updates:
+        if not event.interrupts and self._updates and ns == self._base:
             self._emit(ns, "updates", {"__interrupt__": ()})
         if self._values and event.values is not None and event.values is not self._last.get(ns, event.values):
             self._emit(ns, "values", event.values)
@@ -238,7 +239,7 @@ class StreamProjector:
             "metadata": event.metadata,
             "next": list(event.next),
             "tasks": [
-                {"id": t.id, "name": t.name, "interrupts": t.interrupts}
+                {"id": t.id, "name": t.name, "interrupts": _interrupt_dicts(t.interrupts), "state": t.state}
                 if t.result is None and t.error is None
                 else {
                     "id": t.id,
@@ -281,7 +282,8 @@ class StreamProjector:
         if event.interrupts:
             self._task_paused(event)
             return
-        if event.cancelled or event.handoff is not None:
+        if event.cancelled or event.handoff is not None or type(event.error) is GraphInterrupt:
+            # a subgraph task that stopped at the subgraph's interrupt_before/after: no output
             # as LangGraph: a task that left with Command.PARENT has no update or result of its own
             # (the parent's task applies the command and reports it)
             return
@@ -320,7 +322,7 @@ class StreamProjector:
                 "name": event.node,
                 "error": None,
                 "result": {},
-                "interrupts": list(event.interrupts),
+                "interrupts": list(_interrupt_dicts(event.interrupts)),
             }
             self._emit_task(ns, event.step, "task_result", payload)
 
@@ -332,6 +334,11 @@ class StreamProjector:
                 self._emit(event.ns, "values", values[keys])
         elif keys is not None and not event.updated.isdisjoint(keys):
             self._emit(event.ns, "values", {k: values[k] for k in keys if k in values})
+
+
+def _interrupt_dicts(interrupts: tuple[Any, ...]) -> tuple[dict[str, Any], ...]:
+    """Interrupts as the ``checkpoints`` mode shows them: plain dicts (LangGraph serializes them)."""
+    return tuple({"value": i.value, "id": i.id, "response_schema": i.response_schema} for i in interrupts)
 
 
 def _keyed_update(writes: tuple[tuple[str, Any], ...], keys: str | tuple[str, ...]) -> Any:

@@ -708,3 +708,20 @@ def test_messages_state_builds_a_tool_schema_with_injected_state() -> None:
         warnings.simplefilter("error")
         result = count_messages.invoke({"query": "q", "state": {"messages": [HumanMessage("hi")]}})
     assert result == 1
+
+
+def test_nbstream_checkpoint_re_exports_the_savers_packages_own_classes() -> None:
+    """nbstream has no saver of its own: its names are the langgraph-checkpoint packages' objects."""
+    import langgraph.checkpoint.memory as lg_memory
+    import langgraph.checkpoint.postgres as lg_postgres
+    import langgraph.checkpoint.sqlite as lg_sqlite
+    import langgraph.checkpoint.sqlite.aio as lg_sqlite_aio
+
+    from nbstream.checkpoint import memory, postgres, sqlite
+    from nbstream.checkpoint.sqlite import aio
+
+    assert memory.InMemorySaver is lg_memory.InMemorySaver
+    assert memory.MemorySaver is lg_memory.MemorySaver
+    assert sqlite.SqliteSaver is lg_sqlite.SqliteSaver
+    assert aio.AsyncSqliteSaver is lg_sqlite_aio.AsyncSqliteSaver
+    assert postgres.PostgresSaver is lg_postgres.PostgresSaver

@@ -38,6 +38,7 @@ COURSE = [
     "05_custom_data.ipynb",
     "06_async.ipynb",
     "07_from_langgraph.ipynb",
+    "08_human_in_the_loop.ipynb",
     "zh/01_quickstart.ipynb",
     "zh/04_llm_tokens.ipynb",
 ]

@@ -577,3 +577,45 @@ def test_fake_thread_refuses_a_call_it_was_not_given_a_run_for() -> None:
     ):
         thread.resume(1)
     assert thread.calls == [("resume", 1)]
+
+
+# -- a real graph on a real thread ---------------------------------------------------------------
+def test_approve_on_a_real_thread_resumes_it_and_the_view_ends_done(
+    comms: CommCounter, shown: DisplayCapture
+) -> None:
+    """The view's thread control is the graph's: Approve runs Command(resume=True) on the thread."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    from nbstream.graph import END, START, StateGraph
+    from nbstream.types import interrupt
+
+    class Log(TypedDict):
+        log: Annotated[list[str], operator.add]
+
+    def draft(state: Log) -> dict[str, Any]:
+        return {"log": ["draft"]}
+
+    def review(state: Log) -> dict[str, Any]:
+        ok = interrupt({"question": XSS})
+        return {"log": [f"review:{ok}"]}
+
+    graph = (
+        StateGraph(Log)
+        .add_node("draft", draft)
+        .add_node("review", review)
+        .add_edge(START, "draft")
+        .add_edge("draft", "review")
+        .add_edge("review", END)
+        .compile(checkpointer=InMemorySaver())
+    )
+    config = {"configurable": {"thread_id": "view"}}
+    view = RunView(mode="widgets")
+    paused = graph.invoke({"log": []}, config, observers=[view])
+    assert [i.value for i in paused["__interrupt__"]] == [{"question": XSS}]
+    assert "waiting" in panel(view) and XSS_ESCAPED in panel(view) and XSS not in panel(view)
+    buttons(view)["approve"].click()
+    assert graph.get_state(config).values == {"log": ["draft", "review:True"]}
+    assert "resumed" in panel(view)
+    text = shown.snapshots[-1]["text/plain"]
+    assert "done" in text and "waiting" not in text.split("\n")[1]
+    assert "review  done" in text

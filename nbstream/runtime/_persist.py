@@ -220,9 +220,13 @@ class TaskPlan(NamedTuple):
 
 
 def plan_tasks(
-    graph: CompiledStateGraph, checkpoint: dict[str, Any], ns_str: str, step: int
+    graph: CompiledStateGraph, checkpoint: dict[str, Any], ns_str: str, step: int, *, in_run: bool = True
 ) -> list[TaskPlan]:
-    """The tasks the step after ``checkpoint`` runs, with LangGraph's deterministic ids."""
+    """The tasks the step after ``checkpoint`` runs, with LangGraph's deterministic ids.
+
+    In a run they come in node-name order; read back from a saved checkpoint (``in_run=False``),
+    in the order the graph's nodes were added, as LangGraph lists them.
+    """
     pending = pending_of(graph, checkpoint)
     cid = binascii.unhexlify(checkpoint["id"].replace("-", ""))
     lay = layout(graph)
@@ -237,7 +241,7 @@ def plan_tasks(
         ns = f"{ns_str}|{send.node}" if ns_str else send.node
         tid = _task_id(cid, ns, str(step), send.node, PUSH, str(index))
         plans.append(TaskPlan(tid, send.node, (PUSH, index, False), (PUSH,), send.arg))
-    for name in sorted(pending.pulls):
+    for name in sorted(pending.pulls) if in_run else [n for n in graph.nodes if n in pending.pulls]:
         ns = f"{ns_str}|{name}" if ns_str else name
         trig = lay.triggers[name]
         plans.append(
@@ -254,12 +258,16 @@ class Saving:
         "before",
         "checkpoint",
         "config",
+        "config_metadata",
         "control",
         "dropped",
         "durability",
+        "exit_chain",
         "exit_writes",
+        "forked",
+        "fresh",
+        "loaded",
         "loaded_source",
-        "metadata_extra",
         "ns_str",
         "owed_input",
         "parents",
@@ -271,6 +279,7 @@ class Saving:
         "saver",
         "source",
         "thread_id",
+        "user_configurable",
     )
 
     def __init__(
@@ -283,11 +292,14 @@ class Saving:
         before: frozenset[str],
         after: frozenset[str],
         parents: dict[str, str] | None = None,
+        ns_str: str | None = None,
     ) -> None:
         self.run = run
         self.saver = saver
         self.thread_id = configurable.get("thread_id")
-        self.ns_str = run.ns_str
+        #: the checkpoint namespace: the run's, or for a checkpointer=True subgraph the same without
+        #: its task id, so that its state outlives one call
+        self.ns_str = run.ns_str if ns_str is None else ns_str
         #: the config that addresses the thread (and, if the caller gave one, a checkpoint)
         self.config = {"configurable": {**configurable, "checkpoint_ns": self.ns_str}}
         self.durability = durability
@@ -302,11 +314,21 @@ class Saving:
         #: tasks of the current step whose writes were loaded, not run
         self.preloaded: list[Task] = []
         self.resumed = False
+        #: the checkpoint tuple the run loaded (None on a new thread), and whether it forked from it
+        self.loaded: Any = None
+        self.forked = False
         #: the ``source`` of the checkpoint the run loaded (a fork from "update"/"fork" saves none)
         self.loaded_source: str | None = None
         #: nodes the last run left pending that a new input drops
         self.dropped: list[str] = []
-        self.metadata_extra: dict[str, Any] = {}
+        #: the call's config["metadata"], which LangGraph copies into each checkpoint's metadata
+        self.config_metadata: dict[str, Any] = {}
+        #: the call's configurable values besides the thread's address (also copied by the saver)
+        self.user_configurable: dict[str, Any] = {}
+        #: the channels whose version changed since the last put (the saver gets only those)
+        self.fresh: set[str] = set()
+        #: with durability="exit": the checkpoints a run made, saved as one when it ends
+        self.exit_chain: list[tuple[dict[str, Any], dict[str, Any], dict[str, Any]]] = []
         #: with durability="exit": (task id, writes) kept until the run ends
         self.exit_writes: list[tuple[str, list[tuple[str, Any]]]] = []
         #: the source of the checkpoint a step saves: "loop", or "update" for update_state
@@ -364,7 +386,7 @@ class Saving:
     # -- starting a run -----------------------------------------------------------------------------
     def start(self, input: Any) -> bool:
         """Load the thread; True when the run continues it (``input`` is None or a Command)."""
-        tup = self.load()
+        tup = self.loaded = self.load()
         run = self.run
         if run.ns and tup is not None and run.root.resuming:
             # a subgraph run again by a resumed parent task continues its own checkpoint
@@ -402,6 +424,7 @@ class Saving:
         if replaying and self.loaded_source not in ("update", "fork"):
             self.pending = [w for w in self.pending if w[1] not in (INTERRUPT, RESUME)]
             run.step += 1
+            self.forked = True
             self._put({"source": "fork"}, ())
         return True
 
@@ -479,6 +502,7 @@ class Saving:
         version = self._next_version()
         cp["channel_values"][START] = input_writes
         cp["channel_versions"][START] = version
+        self.fresh.add(START)
         cp["versions_seen"].setdefault(INPUT, {})
         run.step -= 1  # the input checkpoint is the step before the run's first (-1 on a new thread)
         self._put({"source": "input"}, (START,))
@@ -499,21 +523,25 @@ class Saving:
     def prepare(self, tasks: list[Task]) -> list[Task]:
         """Give a new step's tasks their ids; tasks whose writes are saved are loaded, not run."""
         run = self.run
-        plans = {
-            (p.name, p.path[:2] if p.path[0] == PUSH else p.path): p
-            for p in plan_tasks(run.graph, self.checkpoint, self.ns_str, run.step)
-        }
+        triggers = layout(run.graph).triggers
+        step = str(run.step)
+        cid = binascii.unhexlify(self.checkpoint["id"].replace("-", ""))
+        prefix = f"{self.ns_str}|" if self.ns_str else ""
+        for task in tasks:
+            name = task.node.name
+            if task.path[0] == PUSH:
+                task.id = _task_id(cid, prefix + name, step, name, PUSH, str(task.path[1]))
+            else:
+                task.triggers = triggers[name]
+                task.id = _task_id(cid, prefix + name, step, name, PULL, *task.triggers)
+        self.preloaded = []
+        if not self.pending:
+            return tasks
         saved: dict[str, list[tuple[str, Any]]] = {}
         for tid, channel, value in self.pending:
             saved.setdefault(tid, []).append((channel, value))
         to_run: list[Task] = []
-        self.preloaded = []
         for task in tasks:
-            key = (task.node.name, task.path[:2] if task.path[0] == PUSH else task.path)
-            plan = plans.get(key)
-            if plan is not None:
-                task.id = plan.id
-                task.triggers = plan.triggers if plan.path[0] == PULL else task.triggers
             writes = saved.get(task.id)
             if writes and succeeded(writes):
                 _load_writes(task, writes, run.graph)
@@ -523,7 +551,32 @@ class Saving:
         return to_run
 
     def _plans(self) -> list[TaskPlan]:
-        return plan_tasks(self.run.graph, self.checkpoint, self.ns_str, self.run.step + 1)
+        """The tasks of the step after the current checkpoint, from the run's own routing."""
+        run = self.run
+        if START in self.checkpoint["channel_values"]:  # the input checkpoint: the start task
+            return plan_tasks(run.graph, self.checkpoint, self.ns_str, run.step + 1)
+        triggers = layout(run.graph).triggers
+        step = str(run.step + 1)
+        cid = binascii.unhexlify(self.checkpoint["id"].replace("-", ""))
+        prefix = f"{self.ns_str}|" if self.ns_str else ""
+        plans = [
+            TaskPlan(
+                _task_id(cid, prefix + s.node, step, s.node, PUSH, str(i)),
+                s.node,
+                (PUSH, i, False),
+                (PUSH,),
+                s.arg,
+            )
+            for i, s in enumerate(run._sends)
+        ]
+        for name in sorted(run._pulls):
+            trig = triggers[name]
+            plans.append(
+                TaskPlan(
+                    _task_id(cid, prefix + name, step, name, PULL, *trig), name, (PULL, name), trig, None
+                )
+            )
+        return plans
 
     def resume_of(self, task: Task) -> list[Any]:
         """The answers a task's earlier interrupts already got (from its saved ``__resume__`` write)."""
@@ -617,6 +670,7 @@ class Saving:
                 bumped.add(channel)
         for channel in bumped:
             versions[channel] = version
+        self.fresh |= bumped
         state = run.values
         for key in run.graph.channels:
             if key in state:
@@ -642,19 +696,23 @@ class Saving:
         cp["ts"] = _now()
         if updated:
             cp["updated_channels"] = list(updated)
-        metadata = {**self.metadata_extra.get("config_metadata", {}), **metadata}
         metadata["step"] = run.step
         metadata["parents"] = dict(self.parents)
         parent = self.saved_config
         put_config = {
+            # the saver adds the call's metadata and plain configurable values to the checkpoint's
+            # metadata (langgraph-checkpoint's get_checkpoint_metadata), as under LangGraph
+            "metadata": self.config_metadata,
             "configurable": {
+                **self.user_configurable,
                 "thread_id": self.thread_id,
                 "checkpoint_ns": self.ns_str,
                 **({"checkpoint_id": parent["configurable"]["checkpoint_id"]} if parent else {}),
-            }
+            },
         }
-        bumped = {c: cp["channel_versions"][c] for c in _new_versions(cp, self.metadata_extra)}
-        self.metadata_extra["last_versions"] = dict(cp["channel_versions"])
+        versions = cp["channel_versions"]
+        bumped = {c: versions[c] for c in self.fresh}
+        self.fresh = set()
         snapshot_cp = _copy_checkpoint(cp, None, self.thread_id)
         if self.saver is None:  # interrupt_before/after without a checkpointer: nothing is kept
             new_config = {}
@@ -668,9 +726,7 @@ class Saving:
                     "checkpoint_id": cp["id"],
                 }
             }
-            self.metadata_extra.setdefault("exit_chain", []).append(
-                (put_config, snapshot_cp, metadata, bumped)
-            )
+            self.exit_chain.append((put_config, snapshot_cp, metadata))
         self.pending = []
         self.loaded_source = metadata.get("source")
         parent_config = self.saved_config
@@ -678,20 +734,56 @@ class Saving:
         bus = run.root.bus
         if bus.silent:
             return
+        plans = self._plans()
+        saved = CheckpointSaved(
+            run.root.run_id,
+            run.ns,
+            run.step,
+            new_config,
+            metadata,
+            dict(run.values),
+            tuple(p.name for p in plans),
+            tuple(self._plan_task(p) for p in plans),
+            parent_config,
+            cp["ts"],
+        )
+        run._publish(saved)
+
+    def announce(self) -> None:
+        """As LangGraph: a resumed run first shows the checkpoint it continues from, with what its
+        pending writes say of its tasks (their interrupts, results, errors)."""
+        run = self.run
+        tup = self.loaded
+        if tup is None or run.root.bus.silent or self.forked:
+            return
+        shown = snapshot(run.graph, self.saver, tup, live=False)
         run._publish(
             CheckpointSaved(
                 run.root.run_id,
                 run.ns,
                 run.step,
-                new_config,
-                metadata,
-                dict(run.values),
-                tuple(p.name for p in self._plans()),
-                (),
-                parent_config,
-                cp["ts"],
+                tup.config,
+                tup.metadata or {},
+                shown.values,
+                shown.next,
+                shown.tasks,
+                tup.parent_config,
+                shown.created_at or "",
             )
         )
+
+    def _plan_task(self, plan: TaskPlan) -> PregelTask:
+        node = self.run.graph.nodes.get(plan.name)
+        state = None
+        if node is not None and node.subgraph is not None:
+            ns = f"{plan.name}:{plan.id}"
+            state = {
+                "configurable": {
+                    "thread_id": self.thread_id,
+                    "checkpoint_ns": f"{self.ns_str}|{ns}" if self.ns_str else ns,
+                }
+            }
+        return PregelTask(plan.id, plan.name, plan.path, None, (), state, None)
 
     def _put_writes(self, task_id: str, writes: list[tuple[str, Any]]) -> None:
         self.pending.extend((task_id, c, v) for c, v in writes)
@@ -706,24 +798,17 @@ class Saving:
         """With ``durability="exit"``: save the last checkpoint and its pending writes now."""
         if self.saver is None:
             return
-        chain = self.metadata_extra.pop("exit_chain", [])
-        if not chain:
-            pass
-        else:
-            put_config, cp, metadata, _ = chain[-1]
-            # the saver sees one checkpoint: the last; every channel is new to it
+        chain, self.exit_chain = self.exit_chain, []
+        if chain:
+            # the saver sees one checkpoint, the last, on the one before the run; every channel is
+            # new to it
             first_parent = chain[0][0]
+            _, cp, metadata = chain[-1]
             self.saved_config = self.saver.put(first_parent, cp, metadata, dict(cp["channel_versions"]))
-            del put_config
         if self.saved_config is not None:
             for task_id, writes in self.exit_writes:
                 self.saver.put_writes(self.saved_config, writes, task_id)
         self.exit_writes = []
-
-
-def _new_versions(cp: dict[str, Any], extra: dict[str, Any]) -> list[str]:
-    last = extra.get("last_versions") or {}
-    return [c for c, v in cp["channel_versions"].items() if last.get(c) != v]
 
 
 def _empty() -> dict[str, Any]:
@@ -807,16 +892,22 @@ def _load_writes(task: Task, writes: list[tuple[str, Any]], graph: CompiledState
 
 # -- snapshots -----------------------------------------------------------------------------------
 def snapshot(
-    graph: CompiledStateGraph, saver: Any, tup: Any, *, live: bool, subgraphs: bool = False
+    graph: CompiledStateGraph,
+    saver: Any,
+    tup: Any,
+    *,
+    live: bool,
+    subgraphs: bool = False,
+    config: dict[str, Any] | None = None,
 ) -> StateSnapshot:
     """LangGraph's ``StateSnapshot`` of a saved checkpoint (``live``: as ``get_state`` shows it)."""
-    if tup is None:
-        return StateSnapshot({}, (), {}, None, None, None, (), ())
+    if tup is None:  # a thread never used: LangGraph's empty snapshot, with the config asked for
+        return StateSnapshot({}, (), config or {}, None, None, None, (), ())
     cp = tup.checkpoint
     meta = tup.metadata or {}
     ns_str = tup.config["configurable"].get("checkpoint_ns", "")
     step = int(meta.get("step", -1)) + 1
-    plans = plan_tasks(graph, cp, ns_str, step)
+    plans = plan_tasks(graph, cp, ns_str, step, in_run=False)
     values = {k: cp["channel_values"][k] for k in graph.channels if k in cp["channel_values"]}
     for key, channel in graph.channels.items():
         if key not in values and channel.default_factory is not None:
@@ -844,7 +935,9 @@ def snapshot(
         done = [(c, v) for c, v in writes if c not in _SPECIAL]
         result: Any = None
         if succeeded(writes):
-            error, interrupts = None, ()
+            error = None
+            if live:  # answered since: only a record of the step (history) keeps its interrupts
+                interrupts = ()
             state_writes = [(c, v) for c, v in done if c in graph.channels]
             result = dict(state_writes)
             finished.append((plan.name, state_writes))
@@ -891,13 +984,25 @@ def snapshot(
     return StateSnapshot(
         values,
         next_names,
-        tup.config,
+        _with_map(tup.config, meta) or {},
         meta,
         cp.get("ts"),
-        tup.parent_config,
+        _with_map(tup.parent_config, meta),
         tuple(tasks),
         tuple(all_interrupts),
     )
+
+
+def _with_map(config: dict[str, Any] | None, meta: dict[str, Any]) -> dict[str, Any] | None:
+    """As LangGraph: a subgraph checkpoint's config also names its ancestors' (``checkpoint_map``)."""
+    parents = meta.get("parents")
+    if config is None or not parents:
+        return config
+    conf = config["configurable"]
+    return {
+        **config,
+        "configurable": {**conf, "checkpoint_map": {**parents, conf["checkpoint_ns"]: conf["checkpoint_id"]}},
+    }
 
 
 def _as_error(value: Any) -> Any:
@@ -931,8 +1036,9 @@ def ask(value: Any, response_schema: Any) -> Any:
     pad: Scratch | None = task.scratch
     if pad is None:
         ns = f"{task.node.name}:{task.id}"
-        if run.ns_str:
-            ns = f"{run.ns_str}|{ns}"
+        outer = run.saving.ns_str if run.saving is not None else run.ns_str
+        if outer:
+            ns = f"{outer}|{ns}"
         pad = Scratch(ns, run.saving.resume_of(task) if run.saving is not None else [])
         root = run.root
         if root.resume_map:
@@ -987,7 +1093,10 @@ def attach(
             before=_node_set(graph, graph.interrupt_before_nodes),
             after=_node_set(graph, graph.interrupt_after_nodes),
             parents=parents,
+            ns_str=_own_memory_ns(run.ns) if graph.checkpointer is True else None,
         )
+        saving.config_metadata = psave.config_metadata
+        saving.user_configurable = psave.user_configurable
     else:
         conf = thread_config(config) if saver is not None else {}
         saving = Saving(
@@ -1000,9 +1109,19 @@ def attach(
         )
         meta = (config or {}).get("metadata")
         if meta:
-            saving.metadata_extra["config_metadata"] = dict(meta)
+            saving.config_metadata = dict(meta)
+        saving.user_configurable = {
+            k: v
+            for k, v in conf.items()
+            if k not in ("thread_id", "checkpoint_ns", "checkpoint_id", "checkpoint_map")
+        }
     run.saving = saving
     return saving
+
+
+def _own_memory_ns(ns: tuple[str, ...]) -> str:
+    """A checkpointer=True subgraph's namespace: its node's segment without the task id."""
+    return "|".join((*ns[:-1], ns[-1].split(":")[0]))
 
 
 #: nbstream's records a thread saves, which the savers' msgpack serializer must be allowed to rebuild
@@ -1055,7 +1174,7 @@ class GraphThread:
 
     def resume(self, value: Any) -> None:
         # None continues a run paused at interrupt_before/after (Command(resume=None) is no answer)
-        answer = Command(resume=value) if value is not None else None
+        answer: Command[Any] | None = Command(resume=value) if value is not None else None
         self._graph.invoke(answer, self._config, observers=self._observers)
 
     def fork(self, config: dict[str, Any]) -> None:

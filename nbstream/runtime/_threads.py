@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbstream._state_types import StateSnapshot
 from nbstream.errors import InvalidUpdateError
-from nbstream.runtime._persist import PULL, START, _allowing, attach, snapshot, thread_config
+from nbstream.runtime._persist import INPUT, PULL, START, _allowing, attach, snapshot
 
 if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
@@ -21,16 +21,20 @@ __all__ = ["get_state", "aget_state", "state_history", "astate_history", "update
 def _saver(graph: CompiledStateGraph, method: str) -> Any:
     saver = graph.checkpointer
     if saver is None or isinstance(saver, bool):
-        raise ValueError(
-            f"No checkpointer set: {method}() reads a thread's checkpoints; compile the graph with "
+        error = ValueError("No checkpointer set")  # LangGraph's words
+        error.add_note(
+            f"{method}() reads a thread's checkpoints: compile the graph with "
             "checkpointer=InMemorySaver() (or another saver)"
         )
+        raise error
     return _allowing(graph, saver)
 
 
 def _address(graph: CompiledStateGraph, config: dict[str, Any]) -> tuple[CompiledStateGraph, dict[str, Any]]:
     """The graph a config's ``checkpoint_ns`` names (a subgraph's, for ``node:task|...``), and the config."""
-    conf = thread_config(config)
+    conf = dict((config or {}).get("configurable") or {})
+    if "thread_id" not in conf:
+        raise KeyError("thread_id")  # as LangGraph's savers: the config must name a thread
     conf.setdefault("checkpoint_ns", "")
     target = graph
     for segment in [s for s in conf["checkpoint_ns"].split("|") if s]:
@@ -44,16 +48,19 @@ def _address(graph: CompiledStateGraph, config: dict[str, Any]) -> tuple[Compile
 
 def get_state(graph: CompiledStateGraph, config: dict[str, Any], subgraphs: bool) -> StateSnapshot:
     saver = _saver(graph, "get_state")
+    asked = config
     target, config = _address(graph, config)
     live = "checkpoint_id" not in config["configurable"]  # as LangGraph: an addressed one is a record
-    return snapshot(target, saver, saver.get_tuple(config), live=live, subgraphs=subgraphs)
+    return snapshot(target, saver, saver.get_tuple(config), live=live, subgraphs=subgraphs, config=asked)
 
 
 async def aget_state(graph: CompiledStateGraph, config: dict[str, Any], subgraphs: bool) -> StateSnapshot:
     saver = _saver(graph, "aget_state")
+    asked = config
     target, config = _address(graph, config)
     live = "checkpoint_id" not in config["configurable"]
-    return snapshot(target, saver, await saver.aget_tuple(config), live=live, subgraphs=subgraphs)
+    tup = await saver.aget_tuple(config)
+    return snapshot(target, saver, tup, live=live, subgraphs=subgraphs, config=asked)
 
 
 def state_history(
@@ -113,11 +120,21 @@ def update_state(
     if tup is not None:
         run.values = saving.restore_values()
         saving.restore_routing()
+    else:
+        run.step = -1  # a new thread: the update is its first checkpoint
     if as_node is None:
         as_node = _infer_node(target, saving.checkpoint, tup is not None)
-    if as_node == START:
-        from nbstream.graph._state import input_to_dict
+    from nbstream.graph._state import input_to_dict
 
+    if as_node == INPUT:  # as LangGraph: the values wait on __start__ as a run's input would
+        cp = saving.checkpoint
+        cp["channel_values"][START] = input_to_dict(values, target.input_info) if values is not None else {}
+        cp["channel_versions"][START] = saving._next_version()
+        saving.fresh.add(START)
+        saving._put({"source": "input"}, (START,))
+        assert saving.saved_config is not None
+        return saving.saved_config
+    if as_node == START:  # the values replace the input waiting on __start__, then START routes
         writes = input_to_dict(values, target.input_info) if values is not None else {}
         channels = target.channels
         merged = dict(run.values)
@@ -128,9 +145,11 @@ def update_state(
             run._pulls.setdefault(name, [])
         if target.start_branches:
             run.route_start()
-        saving.source = "input" if tup is None else "update"
+        saving.source = "update"
         run.step += 1
-        saving.step_done([], writes)
+        saving._mark_seen(START, (START,))
+        routed = {f"branch:to:{name}" for name in run._pulls} | ({"__pregel_tasks"} if run._sends else set())
+        saving.step_done([], set(writes) | routed)
         assert saving.saved_config is not None
         return saving.saved_config
     if as_node not in target.nodes:
@@ -144,7 +163,6 @@ def update_state(
         run._absorb(task, values)
     else:
         task.next_nodes = []
-    run.step -= 1
     run.finish_step([task])
     assert saving.saved_config is not None
     return saving.saved_config

@@ -251,6 +251,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         message_keys: Sequence[str] | None = None,
         options: CallOptions | None = None,
         context: Any = None,
+        paused: list[Any] | None = None,
     ) -> Iterator[Any]:
         run, bus, projector = self._open_stream(
             config, modes, tagged, subgraphs, observers, message_keys, options, context
@@ -261,9 +262,11 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             for _ in run_sync(run, input, live):
                 while out:
                     yield out.popleft()
-        except GraphInterrupt:
+        except GraphInterrupt as stop:
             while out:
                 yield out.popleft()
+            if paused is not None and stop.args:
+                paused.extend(stop.args[0])
             if run.ns:  # a graph invoked inside a node: the pause is the node's
                 raise
         except Exception:
@@ -311,13 +314,14 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             )
             return list(chunks)
         if opts is not None:  # the output is the last values chunk, as the options shape it
+            paused: list[Any] = []
             values = self._stream(
-                input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts, context
+                input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts, context, paused
             )
             last = None
             for chunk in print_through(values) if opts.print_modes else values:
                 last = chunk
-            return invoke_result(last, opts.v2, subgraphs)
+            return invoke_result(last, opts.v2, subgraphs, tuple(paused))
         run, bus = self._open_invoke(config, observers, message_keys, context)
         try:
             for _ in run_sync(run, input, False):
@@ -373,6 +377,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         message_keys: Sequence[str] | None = None,
         options: CallOptions | None = None,
         context: Any = None,
+        paused: list[Any] | None = None,
     ) -> AsyncIterator[Any]:
         run, bus, projector = self._open_stream(
             config, modes, tagged, subgraphs, observers, message_keys, options, context
@@ -388,9 +393,11 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             async for _ in driver:
                 while out:
                     yield out.popleft()
-        except GraphInterrupt:
+        except GraphInterrupt as stop:
             while out:
                 yield out.popleft()
+            if paused is not None and stop.args:
+                paused.extend(stop.args[0])
             if run.ns:  # a graph invoked inside a node: the pause is the node's
                 raise
         except Exception:
@@ -439,13 +446,14 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
             )
             return [c async for c in chunks]
         if opts is not None:  # the output is the last values chunk, as the options shape it
+            paused: list[Any] = []
             values = self._astream(
-                input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts, context
+                input, config, _VALUES, False, subgraphs, list(observers), message_keys, opts, context, paused
             )
             last = None
             async for chunk in aprint_through(values) if opts.print_modes else values:
                 last = chunk
-            return invoke_result(last, opts.v2, subgraphs)
+            return invoke_result(last, opts.v2, subgraphs, tuple(paused))
         run, bus = self._open_invoke(config, observers, message_keys, context)
         loop = asyncio.get_running_loop()
         wake = asyncio.Event()

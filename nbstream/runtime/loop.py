@@ -139,6 +139,7 @@ class Run(Routing, TaskConfigs):
                 self._publish(
                     StepFinished(self.root.run_id, self.ns, self.step, self.values, frozenset(self.values))
                 )
+            saving.announce()
             return
         if input is None:
             raise noted(
@@ -582,7 +583,7 @@ class Run(Routing, TaskConfigs):
                 task.update,
                 tuple(task.writes),
                 task.duration,
-                None if isinstance(task.error, GraphInterrupt) else task.error,
+                None if task.interrupts else task.error,
                 task.cancelled,
                 task.cached,
                 interrupts=task.interrupts,

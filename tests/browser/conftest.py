@@ -98,6 +98,9 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     env = dict(os.environ)
     # the python3 kernelspec runs `python`: make it this interpreter, the one with nbstream
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    # and make its nbstream this checkout's: a relative PYTHONPATH (the usual `PYTHONPATH=.`)
+    # would be read from the server's root folder, and the kernel would import an installed copy
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(REPO), env.get("PYTHONPATH"))))
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTERLAB_SETTINGS_DIR", "JUPYTER_RUNTIME_DIR"):
         env[name] = str(base / name.lower())
     # no news toast asking to go online, and no toasts over the outputs we screenshot
