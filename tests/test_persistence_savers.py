@@ -448,9 +448,10 @@ def test_an_unknown_checkpoint_id_is_refused_naming_thread_and_checkpoint(saver:
         with pytest.raises(ThreadError) as refused:
             call()
         assert "'known'" in str(refused.value) and UNKNOWN_CHECKPOINT in str(refused.value)
-    # reading it is not an error in either library: an empty snapshot, as LangGraph's
+    # reading it is not an error in either library: an empty snapshot, LangGraph's to the field
     empty = graph.get_state(unknown)
     assert (empty.values, empty.next, empty.tasks, empty.interrupts) == ({}, (), (), ())
+    assert tuple(empty) == tuple(hitl_graph("langgraph", saver, []).get_state(unknown))
     # and nothing was saved on the thread by the refused calls
     assert [
         s.metadata["step"] for s in graph.get_state_history({"configurable": {"thread_id": "known"}})
