@@ -41,7 +41,7 @@ class Items(TypedDict, total=False):
 # graphs ------------------------------------------------------------------------------------------
 
 
-def chain(lib: Lib, length: int, *, custom: bool = False) -> Any:
+def chain(lib: Lib, length: int, *, custom: bool = False, checkpointer: Any = None) -> Any:
     """START -> n0 -> ... -> n<length-1> -> END; each node adds 1 (and, with ``custom``, emits it)."""
 
     def step(state: Counter) -> dict[str, int]:
@@ -59,7 +59,7 @@ def chain(lib: Lib, length: int, *, custom: bool = False) -> Any:
     for a, b in itertools.pairwise(names):
         builder.add_edge(a, b)
     builder.add_edge(names[-1], lib.END)
-    return builder.compile()
+    return builder.compile(checkpointer=checkpointer)
 
 
 def fan_out(lib: Lib, width: int) -> Any:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_core
 import bench_messages
+import bench_persistence
 from _table import Row, print_table
 
 
@@ -82,6 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         rows += bench_messages.run(quick=args.quick)
     else:
         print("(nbstream/llm.py not present: messages section skipped)")
+    rows += bench_persistence.run(quick=args.quick)
     rows += _widgets(args.quick)
     print()
     print_table(rows)
