@@ -326,15 +326,15 @@ def test_async_run_on_a_thread_matches_langgraph() -> None:
     assert expected[-1] == "('calls', ['ask', 'fetch', 'ask', 'ask', 'draft', 'check', 'check', 'finish'])"
 
 
-def test_async_savers_read_threads_as_langgraph(async_saver_pair: AsyncSaverOpener) -> None:
-    """aget_state/aget_state_history on the async savers (memory, AsyncSqliteSaver, AsyncPostgresSaver)
-    while runs go through the same saver from a worker thread."""
+def test_async_runs_on_async_savers_match_langgraph(async_saver_pair: AsyncSaverOpener) -> None:
+    """astream/ainvoke/aget_state/aget_state_history on the async savers (memory, AsyncSqliteSaver,
+    AsyncPostgresSaver): an async run uses the saver's async methods, as LangGraph's does."""
 
     async def main() -> tuple[list[str], list[str]]:
         async with async_saver_pair("langgraph") as reference:
-            expected = await run_async("langgraph", reference, native=False)
+            expected = await run_async("langgraph", reference, native=True)
         async with async_saver_pair("nbstream") as candidate:
-            got = await run_async("nbstream", candidate, native=False)
+            got = await run_async("nbstream", candidate, native=True)
         return expected, got
 
     expected, got = asyncio.run(main())

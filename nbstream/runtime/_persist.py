@@ -255,6 +255,7 @@ class Saving:
 
     __slots__ = (
         "after",
+        "aio",
         "before",
         "checkpoint",
         "config",
@@ -272,7 +273,9 @@ class Saving:
         "owed_input",
         "parents",
         "pending",
+        "prefetched",
         "preloaded",
+        "queue",
         "resumed",
         "run",
         "saved_config",
@@ -311,6 +314,10 @@ class Saving:
         self.saved_config: dict[str, Any] | None = None
         #: pending writes of the current checkpoint: (task id, channel, value)
         self.pending: list[tuple[str, str, Any]] = []
+        #: whether the run is async: the saver's async methods are used, through ``queue``
+        self.aio = False
+        self.prefetched: Any = None
+        self.queue: list[tuple[bool, tuple[Any, ...]]] = []
         #: tasks of the current step whose writes were loaded, not run
         self.preloaded: list[Task] = []
         self.resumed = False
@@ -343,7 +350,7 @@ class Saving:
         """Read the checkpoint the config addresses (the latest if it names none)."""
         if self.saver is None:
             return None
-        tup = self.saver.get_tuple(self.config)
+        tup = self.prefetched if self.aio else self.saver.get_tuple(self.config)
         conf = self.config["configurable"]
         if tup is None and conf.get("checkpoint_id"):
             raise ThreadError(
@@ -640,10 +647,13 @@ class Saving:
 
     def _mark_seen(self, name: str, channels: Iterable[str]) -> None:
         versions = self.checkpoint["channel_versions"]
-        seen = self.checkpoint["versions_seen"].setdefault(name, {})
+        all_seen = self.checkpoint["versions_seen"]
+        # a new dict, never an update in place: saved checkpoints share the others (copy on write)
+        seen = dict(all_seen.get(name, ()))
         for channel in channels:
             if channel in versions:
                 seen[channel] = versions[channel]
+        all_seen[name] = seen
 
     def _next_version(self) -> Any:
         versions = self.checkpoint["channel_versions"]
@@ -717,7 +727,7 @@ class Saving:
         if self.saver is None:  # interrupt_before/after without a checkpointer: nothing is kept
             new_config = {}
         elif self.durability != "exit" or metadata.get("source") in ("update", "fork"):
-            new_config = self.saver.put(put_config, snapshot_cp, metadata, bumped)
+            new_config = self._save(put_config, snapshot_cp, metadata, bumped)
         else:
             new_config = {
                 "configurable": {
@@ -792,7 +802,44 @@ class Saving:
         if self.durability == "exit":
             self.exit_writes.append((task_id, writes))
             return
-        self.saver.put_writes(self.saved_config, writes, task_id)
+        self._save_writes(self.saved_config, writes, task_id)
+
+    # -- the saver's I/O: direct in sync runs, queued and awaited by the async driver -------------
+    def _save(
+        self, config: dict[str, Any], cp: dict[str, Any], metadata: dict[str, Any], new: dict[str, Any]
+    ) -> Any:
+        if not self.aio:
+            return self.saver.put(config, cp, metadata, new)
+        self.queue.append((True, (config, cp, metadata, new)))
+        conf = config["configurable"]
+        return {
+            "configurable": {
+                "thread_id": conf["thread_id"],
+                "checkpoint_ns": conf["checkpoint_ns"],
+                "checkpoint_id": cp["id"],
+            }
+        }
+
+    def _save_writes(self, config: dict[str, Any], writes: list[tuple[str, Any]], task_id: str) -> None:
+        if not self.aio:
+            self.saver.put_writes(config, writes, task_id)
+        else:
+            self.queue.append((False, (config, writes, task_id)))
+
+    async def aprefetch(self) -> None:
+        """An async run reads its checkpoint with the saver's async method, before it starts."""
+        self.aio = True
+        if self.saver is not None:
+            self.prefetched = await self.saver.aget_tuple(self.config)
+
+    async def aflush(self) -> None:
+        """Await the saves an async run queued, in order (AsyncSqliteSaver, AsyncPostgresSaver...)."""
+        while self.queue:
+            is_put, args = self.queue.pop(0)
+            if is_put:
+                await self.saver.aput(*args)
+            else:
+                await self.saver.aput_writes(*args)
 
     def flush_exit(self) -> None:
         """With ``durability="exit"``: save the last checkpoint and its pending writes now."""
@@ -804,10 +851,10 @@ class Saving:
             # new to it
             first_parent = chain[0][0]
             _, cp, metadata = chain[-1]
-            self.saved_config = self.saver.put(first_parent, cp, metadata, dict(cp["channel_versions"]))
+            self.saved_config = self._save(first_parent, cp, metadata, dict(cp["channel_versions"]))
         if self.saved_config is not None:
             for task_id, writes in self.exit_writes:
-                self.saver.put_writes(self.saved_config, writes, task_id)
+                self._save_writes(self.saved_config, writes, task_id)
         self.exit_writes = []
 
 
@@ -830,7 +877,8 @@ def _copy_checkpoint(cp: dict[str, Any], config: Any, thread_id: Any) -> dict[st
         "ts": cp["ts"],
         "channel_values": dict(cp.get("channel_values") or {}),
         "channel_versions": dict(cp.get("channel_versions") or {}),
-        "versions_seen": {k: dict(v) for k, v in (cp.get("versions_seen") or {}).items()},
+        # the per-node dicts are replaced, never changed, once saved (see _mark_seen)
+        "versions_seen": dict(cp.get("versions_seen") or {}),
         "updated_channels": list(cp.get("updated_channels") or ()) or None,
     }
 

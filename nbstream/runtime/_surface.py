@@ -151,8 +151,11 @@ class GraphSurface:
     async def aupdate_state(
         self, config: Any, values: Any, as_node: str | None = None, task_id: str | None = None
     ) -> Any:
-        """Async :meth:`update_state` (runs the sync saver methods)."""
-        return self.update_state(config, values, as_node, task_id)
+        """Async :meth:`update_state` (the saver's sync methods, in a worker thread: async savers
+        accept them from a thread other than their event loop's)."""
+        import asyncio
+
+        return await asyncio.to_thread(self.update_state, config, values, as_node, task_id)
 
     def bulk_update_state(self, config: Any, supersteps: Sequence[Sequence[Any]]) -> Any:
         """Apply ``supersteps`` of ``StateUpdate`` values in order; the last checkpoint's config."""
@@ -161,8 +164,10 @@ class GraphSurface:
         return bulk_update(self, config, supersteps)  # type: ignore[arg-type]
 
     async def abulk_update_state(self, config: Any, supersteps: Sequence[Sequence[Any]]) -> Any:
-        """Async :meth:`bulk_update_state`."""
-        return self.bulk_update_state(config, supersteps)
+        """Async :meth:`bulk_update_state` (in a worker thread, as :meth:`aupdate_state`)."""
+        import asyncio
+
+        return await asyncio.to_thread(self.bulk_update_state, config, supersteps)
 
     # -- LangGraph's Pregel internals a program may still touch --------------------------------------
     @property

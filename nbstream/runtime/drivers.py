@@ -165,7 +165,10 @@ async def run_async(
     """Drive ``run`` on the running event loop; ``wake`` is set whenever there is news."""
     own_wake = wake if wake is not None else asyncio.Event()
     run.root.bus.drain_first = True  # a task's work may hop between the loop and threads
+    saving = run.saving
     try:
+        if saving is not None:  # the saver's async methods: read now, writes queued and awaited
+            await saving.aprefetch()
         if run.graph.async_start:
             run.start(input, route=False)
             await run.aroute_start()
@@ -174,6 +177,8 @@ async def run_async(
         yield
         while True:
             tasks = run.prepare_step()
+            if saving is not None:
+                await saving.aflush()
             if not tasks:
                 break
             yield
@@ -186,11 +191,17 @@ async def run_async(
                 async for _ in _parallel_async(run, tasks, own_wake):
                     yield
             run.finish_step(tasks)
+            if saving is not None:
+                await saving.aflush()
             yield
         run.finish()
+        if saving is not None:
+            await saving.aflush()
         yield
     except BaseException as exc:
         _failed(run, exc)
+        if saving is not None:  # what the step saved before it failed or paused is kept
+            await saving.aflush()
         raise
 
 
