@@ -11,7 +11,8 @@ from nbstream.widgets.models._namespaces import NamespaceIndex, Path, path_label
 from nbstream.widgets.models._status import STATUSES, NodeState, Status
 from nbstream.widgets.models.run import RunHeaderModel, RunModel
 from nbstream.widgets.models.table import NodeRow, StateTableModel
-from nbstream.widgets.models.ticker import Lane, LaneStatus, TokenTickerModel
+from nbstream.widgets.models.ticker import Lane, LaneStatus, LaneToolCall, TokenTickerModel
+from nbstream.widgets.models.tools import ToolCallRow, ToolCallsModel, ToolStatus
 from nbstream.widgets.models.tree import GraphRun, SubgraphTreeModel, TreeNode
 
 __all__ = [
@@ -22,6 +23,10 @@ __all__ = [
     "TokenTickerModel",
     "Lane",
     "LaneStatus",
+    "LaneToolCall",
+    "ToolCallsModel",
+    "ToolCallRow",
+    "ToolStatus",
     "SubgraphTreeModel",
     "GraphRun",
     "TreeNode",

@@ -22,6 +22,7 @@ from nbstream.widgets.models._namespaces import NamespaceIndex, path_label
 from nbstream.widgets.models._status import Status
 from nbstream.widgets.models.table import StateTableModel
 from nbstream.widgets.models.ticker import TokenTickerModel
+from nbstream.widgets.models.tools import ToolCallsModel
 from nbstream.widgets.models.tree import SubgraphTreeModel
 
 __all__ = ["RunHeaderModel", "RunModel", "Handlers"]
@@ -120,14 +121,16 @@ def _chain(handlers: tuple[Callable[[Any], None], ...]) -> Callable[[Any], None]
 class RunModel(EventFold):
     """Everything a run view shows, folded from one run's events: header, table, ticker, tree.
 
-    Pure Python, so it can be tested (and replayed from a recording) without Jupyter. Parts that
-    are switched off (``table=False``...) are ``None`` and cost nothing per event.
+    ``tools`` holds the tool calls, shown under their nodes in the table (so it is on only with
+    the table). Pure Python, so it can be tested (and replayed from a recording) without Jupyter.
+    Parts that are switched off (``table=False``...) are ``None`` and cost nothing per event.
     """
 
     def __init__(
         self,
         *,
         table: bool = True,
+        tools: bool = True,
         ticker: bool = True,
         tree: bool = True,
         subgraphs: bool = True,
@@ -138,11 +141,13 @@ class RunModel(EventFold):
         self.index = NamespaceIndex()
         self.header = RunHeaderModel(index=self.index, clock=clock)
         self.table = StateTableModel(subgraphs=subgraphs, index=self.index) if table else None
+        self.tools = ToolCallsModel(subgraphs=subgraphs, index=self.index) if table and tools else None
         self.ticker = (
             TokenTickerModel(nodes=nodes, tags=tags, index=self.index, clock=clock) if ticker else None
         )
         self.tree = SubgraphTreeModel() if tree else None
-        parts = [m.handlers for m in (self.table, self.ticker, self.tree) if m is not None]
+        models = (self.table, self.tools, self.ticker, self.tree)
+        parts = [m.handlers for m in models if m is not None]
         index: Handlers = {TaskStarted: self._task_started}
         self.handlers = merge_handlers(index, self.header.handlers, *parts)
 
