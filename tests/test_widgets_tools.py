@@ -551,3 +551,31 @@ def test_run_view_of_a_graph_whose_node_calls_tools(shown: DisplayCapture) -> No
     ]
     html = shown.snapshots[-1]["text/html"]
     assert "<script>" not in html and html.count('class="nbstream-tool-row"') == 4
+
+
+def test_a_subgraph_fanning_out_inside_a_one_task_step_delivers_every_tool_call() -> None:
+    """The subgraph shares the run's bus: its parallel step must get its finished tasks back."""
+    add, _, _ = tools_for(NB)
+
+    def left(state: Out) -> dict[str, Any]:
+        return {"out": [add.invoke({"a": 1, "b": 1})]}
+
+    def right(state: Out) -> dict[str, Any]:
+        return {"out": [add.invoke({"a": 2, "b": 2})]}
+
+    sub = (
+        NB.StateGraph(Out)
+        .add_node("left", left)
+        .add_node("right", right)
+        .add_edge(NB.START, "left")
+        .add_edge(NB.START, "right")
+        .compile()
+    )
+    graph = NB.StateGraph(Out).add_node("outer", sub).add_edge(NB.START, "outer").compile()
+    assert graph.invoke({"out": []}) == {"out": [2, 4]}
+    seen = RecordingObserver()
+    assert graph.invoke({"out": []}, observers=[seen]) == {"out": [2, 4]}
+    finished = seen.of_type(ToolCallFinished)
+    assert sorted((e.node, e.result) for e in finished) == [("left", 2), ("right", 4)]
+    custom = {e.tool_call for e in seen.of_type(CustomData)}
+    assert custom == {e.call_id for e in finished}
