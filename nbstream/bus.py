@@ -96,7 +96,16 @@ class Mailbox:
 class Bus:
     """Mailbox plus pump: thread-safe ``publish``, dispatch only in the owner thread."""
 
-    __slots__ = ("_handlers", "drain_first", "mailbox", "owner", "silent", "wants_starts", "wants_steps")
+    __slots__ = (
+        "_handlers",
+        "collecting",
+        "drain_first",
+        "mailbox",
+        "owner",
+        "silent",
+        "wants_starts",
+        "wants_steps",
+    )
 
     def __init__(self, handlers: Iterable[EventHandler]) -> None:
         self._handlers: list[EventHandler] = list(handlers)
@@ -114,6 +123,8 @@ class Bus:
         #: deliver what workers queued before an event the owner publishes (the async driver sets
         #: it; the sync driver cannot: its mailbox also carries completed tasks, which only it reads)
         self.drain_first = False
+        #: how many sync steps wait for finished tasks in the mailbox (only they may drain it then)
+        self.collecting = 0
 
     def set_wakeup(self, wakeup: Callable[[], None] | None) -> None:
         """Call ``wakeup`` (from the worker thread) when worker events start to pile up."""

@@ -20,7 +20,8 @@ A run publishes, in order::
 
     RunStarted
       (StepStarted, TaskStarted*,
-       [CustomData | LLMCallStarted | MessageChunk | LLMCallFinished | TaskRetrying]*,
+       [CustomData | LLMCallStarted | MessageChunk | LLMCallFinished
+        | ToolCallStarted | ToolCallFinished | TaskRetrying]*,
        TaskFinished*, StepFinished, CheckpointSaved?)*   -- step 0 is the input step: no tasks
     RunFinished | RunFailed | RunInterrupted
 
@@ -28,6 +29,11 @@ A run on a thread (a graph compiled with a checkpointer) also publishes ``Checkp
 checkpoint it writes, ``RunResumed`` right after ``RunStarted`` when it continues a saved thread, and
 ends with ``RunInterrupted`` (not ``RunFinished``) when it paused on ``interrupt()`` or an
 ``interrupt_before``/``interrupt_after`` node.
+
+A run with observers also publishes ``ToolCallStarted``/``ToolCallFinished`` around each
+langchain-core tool a task runs (``tool.invoke``/``tool.ainvoke``, a ``ToolNode``); custom data a
+tool writes carries that call's id (``CustomData.tool_call``). No stream mode shows them: LangGraph
+has no tool-call chunk.
 
 Subgraph runs publish the same sequence with their own ``ns`` in between, on the same bus.
 """
@@ -50,6 +56,8 @@ __all__ = [
     "LLMCallStarted",
     "MessageChunk",
     "LLMCallFinished",
+    "ToolCallStarted",
+    "ToolCallFinished",
     "CheckpointSaved",
     "RunInterrupted",
     "RunResumed",
@@ -186,7 +194,11 @@ class TaskRetrying(NamedTuple):
 
 
 class CustomData(NamedTuple):
-    """A node (or anything it called) passed ``data`` to its stream writer."""
+    """A node (or anything it called) passed ``data`` to its stream writer.
+
+    ``tool_call`` is the ``call_id`` of the tool call (``ToolCallStarted``) that wrote it, when a
+    tool of this task wrote it while observers watched the run; ``None`` otherwise.
+    """
 
     run_id: str
     ns: Namespace
@@ -194,6 +206,7 @@ class CustomData(NamedTuple):
     task_id: str
     node: str
     data: Any
+    tool_call: str | None = None
 
 
 class LLMCallStarted(NamedTuple):
@@ -236,6 +249,46 @@ class LLMCallFinished(NamedTuple):
     call_id: str
     node: str
     error: BaseException | None
+
+
+class ToolCallStarted(NamedTuple):
+    """A langchain-core tool began running inside a task (published only to runs with observers).
+
+    ``call_id`` is langchain-core's run id for the tool run (unique, always set);
+    ``tool_call_id`` is the model's id of the call when the tool was given a ``ToolCall``
+    (``{"name", "args", "id", "type": "tool_call"}``, as ``ToolNode`` does), else ``None``.
+    ``args`` are the tool's arguments as the model sent them (a dict; injected arguments left
+    out), or the string the tool was called with.
+    """
+
+    run_id: str
+    ns: Namespace
+    step: int
+    task_id: str
+    node: str
+    call_id: str
+    tool: str
+    args: Any
+    tool_call_id: str | None
+
+
+class ToolCallFinished(NamedTuple):
+    """A tool call ended: ``result`` is what the tool returned, ``error`` what it raised.
+
+    ``result`` is a ``ToolMessage`` when the tool was given a ``ToolCall`` (its ``status`` is
+    ``"error"`` when the tool handled its own error), else the tool's raw output (``None`` on error).
+    ``duration`` is in seconds.
+    """
+
+    run_id: str
+    ns: Namespace
+    step: int
+    task_id: str
+    node: str
+    call_id: str
+    result: Any
+    error: BaseException | None
+    duration: float
 
 
 class ThreadControl(Protocol):
@@ -323,6 +376,8 @@ Event: TypeAlias = (
     | LLMCallStarted
     | MessageChunk
     | LLMCallFinished
+    | ToolCallStarted
+    | ToolCallFinished
     | CheckpointSaved
     | RunInterrupted
     | RunResumed

@@ -38,6 +38,7 @@ from nbstream._fake_thread import FakeThread
 from nbstream._scripted_model import ScriptedChatModel
 from nbstream.events import (
     CheckpointSaved,
+    CustomData,
     Event,
     LLMCallFinished,
     LLMCallStarted,
@@ -53,6 +54,8 @@ from nbstream.events import (
     TaskFinished,
     TaskStarted,
     ThreadControl,
+    ToolCallFinished,
+    ToolCallStarted,
 )
 from nbstream.types import Interrupt
 
@@ -107,9 +110,10 @@ class RecordingObserver:
 class EventScript:
     """Builds a run's events by hand, in the order the runner would publish them.
 
-    Task and call ids are deterministic (``t1``, ``c1``...). ``step`` opens a step and starts its
-    tasks; end them with ``task_end``; close the step with ``state``. A subgraph run publishes
-    under ``script.sub_ns(task_id)``.
+    Task, call and tool-call ids are deterministic (``t1``, ``c1``, ``tool1``...). ``step`` opens
+    a step and starts its tasks; end them with ``task_end``; close the step with ``state``. A
+    subgraph run publishes under ``script.sub_ns(task_id)``. ``tool_call`` scripts a tool call
+    (and the custom data it writes), ``tool_token`` a model's streamed tool-call chunk.
 
     ::
 
@@ -144,6 +148,8 @@ class EventScript:
         self._call_ids = itertools.count(1)
         self._tasks: dict[str, tuple[Namespace, str, int]] = {}
         self._calls: dict[str, tuple[Namespace, str, int, dict[str, Any]]] = {}
+        self._tool_ids = itertools.count(1)
+        self._tool_calls: dict[str, str] = {}  # tool call id -> its task id
         self._values: dict[Namespace, dict[str, Any]] = {}
         self._last_step: dict[Namespace, int] = {}
 
@@ -346,6 +352,70 @@ class EventScript:
         for text in tokens:
             self.token(call, text)
         self.llm_end(call)
+        return call
+
+    def tool_token(
+        self,
+        call_id: str,
+        *,
+        name: str | None = None,
+        args: str = "",
+        index: int = 0,
+        id: str | None = None,
+    ) -> None:
+        """A streamed chunk of a model's tool call (``AIMessageChunk.tool_call_chunks``, no text).
+
+        The first chunk of a call names the tool (and usually its id); later ones carry more of its
+        JSON arguments under the same ``index``.
+        """
+        from langchain_core.messages import AIMessageChunk
+
+        chunk = {"name": name, "args": args, "id": id, "index": index, "type": "tool_call_chunk"}
+        self.token(call_id, "", AIMessageChunk(content="", tool_call_chunks=[chunk]))  # type: ignore[list-item]
+
+    def custom(self, task_id: str, data: Any, *, tool_call: str | None = None) -> None:
+        """``CustomData`` written by ``task_id`` (from inside the tool call ``tool_call``, if given)."""
+        ns, node, step = self._tasks[task_id]
+        self._emit(CustomData(self.run_id, ns, step, task_id, node, data, tool_call))
+
+    def tool_start(
+        self, task_id: str, tool: str, args: Any = None, *, tool_call_id: str | None = None
+    ) -> str:
+        """``ToolCallStarted`` inside ``task_id``; returns the tool call's ``call_id``."""
+        ns, node, step = self._tasks[task_id]
+        call = f"tool{next(self._tool_ids)}"
+        self._tool_calls[call] = task_id
+        self._emit(
+            ToolCallStarted(
+                self.run_id, ns, step, task_id, node, call, tool, {} if args is None else args, tool_call_id
+            )
+        )
+        return call
+
+    def tool_end(
+        self, call_id: str, result: Any = None, *, error: BaseException | None = None, duration: float = 0.01
+    ) -> None:
+        """``ToolCallFinished``: the tool returned ``result``, or raised ``error``."""
+        task_id = self._tool_calls[call_id]
+        ns, node, step = self._tasks[task_id]
+        self._emit(ToolCallFinished(self.run_id, ns, step, task_id, node, call_id, result, error, duration))
+
+    def tool_call(
+        self,
+        task_id: str,
+        tool: str,
+        args: Any = None,
+        result: Any = None,
+        *,
+        error: BaseException | None = None,
+        custom: Iterable[Any] = (),
+        tool_call_id: str | None = None,
+    ) -> str:
+        """A whole tool call: start, the ``custom`` data it writes, end. Returns its ``call_id``."""
+        call = self.tool_start(task_id, tool, args, tool_call_id=tool_call_id)
+        for data in custom:
+            self.custom(task_id, data, tool_call=call)
+        self.tool_end(call, result, error=error)
         return call
 
     def finish(self, output: Any = None, *, ns: Namespace = ()) -> None:

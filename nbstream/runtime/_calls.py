@@ -4,7 +4,8 @@ A top-level call gets a fresh bus and root. A graph invoked inside a running nod
 the calling task: its events also flow to the enclosing run's bus, under the task's namespace, and
 it shares the enclosing run's id, context and LLM handler. The messages handler (and the callbacks
 every task's config then carries) is made only when someone listens to LLM messages: the
-``messages`` mode or an observer; otherwise the call pays nothing for it.
+``messages`` mode or an observer; otherwise the call pays nothing for it. Likewise the tool-call
+handler (:mod:`nbstream.tool_events`), only when an observer wants tool calls.
 """
 
 from __future__ import annotations
@@ -40,11 +41,14 @@ def open_call(
     context = _coerce_context(graph.builder.context_schema, context)
     parent = CURRENT_TASK.get()
     # who listens to LLM messages: the messages mode, or any handler besides the projector
-    listen = _Listeners(modes, subgraphs, message_keys, len(handlers) - _has_projector(handlers))
+    observers = handlers[_has_projector(handlers) :]
+    listen = _Listeners(modes, subgraphs, message_keys, len(observers))
     if parent is None:
         bus = Bus(handlers)
         root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config, context=context)
         _messages_callbacks(root, (), config, None, listen)
+        if observers:
+            _tool_callbacks(root, observers, None)
         run = open_run(graph, root, (), None, config and config.get("callbacks"))
         saver = graph.checkpointer
         if saver is not None and not isinstance(saver, bool):
@@ -75,6 +79,8 @@ def open_call(
     )
     root.run_id = outer.run_id
     _messages_callbacks(root, ns, merged, outer, listen)
+    if observers or outer.tools is not None:
+        _tool_callbacks(root, observers, outer)
     traced = type(parent.run) is not Run
     run = open_run(graph, root, ns, merged, config and config.get("callbacks"), traced)
     if parent.run.saving is not None and graph.checkpointer is not False:
@@ -166,6 +172,22 @@ def _messages_callbacks(
         )
     root.messages = handler
     root.callbacks = with_handler((config or {}).get("callbacks"), handler)
+
+
+def _tool_callbacks(root: Root, observers: list[EventHandler], outer: Root | None) -> None:
+    """Give ``root`` a tool-call handler on its own bus if an observer (here or outside) wants tool calls."""
+    if (outer is None or outer.tools is None) and not _wants_tools(observers):
+        return
+    from nbstream.tool_events import ToolCallsHandler, with_tool_handler
+
+    root.tools = ToolCallsHandler(root.bus.publish, root.run_id)
+    root.callbacks = with_tool_handler(root.callbacks, root.tools)
+
+
+def _wants_tools(observers: list[EventHandler]) -> bool:
+    # an observer may opt out with ``wants_tool_calls = False`` (on itself, or on the object whose
+    # on_event method it is)
+    return any(getattr(getattr(h, "__self__", h), "wants_tool_calls", True) for h in observers)
 
 
 def _coerce_context(schema: Any, context: Any) -> Any:

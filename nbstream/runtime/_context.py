@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from nbstream.runtime.loop import Run, Task
 
-__all__ = ["TaskContext", "CURRENT_TASK", "START_RUNTIME"]
+__all__ = ["TaskContext", "CURRENT_TASK", "CURRENT_TOOL_CALL", "START_RUNTIME"]
 
 
 @dataclass(slots=True)
@@ -30,3 +30,7 @@ CURRENT_TASK: ContextVar[TaskContext | None] = ContextVar("nbstream_current_task
 
 #: while a graph's routers from START run (before any task): the Runtime ``get_runtime()`` returns
 START_RUNTIME: ContextVar[Any] = ContextVar("nbstream_start_runtime", default=None)
+
+#: the tool call running in this context, as ``(task_id, call_id)``, while observers watch tool
+#: calls (set by nbstream.tool_events.ToolCallsHandler); custom data written under it names the call
+CURRENT_TOOL_CALL: ContextVar[tuple[str, str] | None] = ContextVar("nbstream_current_tool_call", default=None)

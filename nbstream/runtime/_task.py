@@ -104,6 +104,7 @@ class Root:
         "resuming",
         "run_id",
         "stopped",
+        "tools",
         "user_config",
     )
 
@@ -129,6 +130,8 @@ class Root:
         self.callbacks = callbacks
         #: the nbstream.llm.MessagesHandler in ``callbacks`` (scans task inputs and outputs), or None
         self.messages: MessagesHandler | None = None
+        #: the nbstream.tool_events.ToolCallsHandler in ``callbacks`` (observers watch tool calls), or None
+        self.tools: Any = None
         self.user_config = user_config or {}
         limit = self.user_config.get("recursion_limit", DEFAULT_RECURSION_LIMIT)
         if not isinstance(limit, int) or limit < 1:

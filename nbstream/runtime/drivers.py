@@ -57,7 +57,7 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
                 yield  # hand out the task-start chunks before the tasks run
             if len(tasks) == 1 and not live:
                 task = tasks[0]
-                run.execute(task)
+                _execute_inline(run, task)
                 run.complete(task)
             else:
                 yield from _parallel_sync(run, tasks, live)
@@ -68,6 +68,27 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
     except BaseException as exc:
         _failed(run, exc)
         raise
+
+
+def _execute_inline(run: Run, task: Task) -> None:
+    """Run the step's one task in this thread, delivering what threads it starts publish.
+
+    The node may start threads of its own (tools or models run in a thread pool, ``tool.batch``):
+    their events land in the mailbox. While the task runs, the bus drains them before each event
+    this thread publishes, so the task's events stay in order; what is left is delivered at its end.
+    """
+    bus = run.root.bus
+    if bus.silent or bus.collecting or threading.get_ident() != bus.owner:
+        run.execute(task)  # nothing to deliver, or the mailbox also holds a waiting step's tasks
+        return
+    drain_first = bus.drain_first
+    bus.drain_first = True
+    try:
+        run.execute(task)
+    finally:
+        bus.drain_first = drain_first
+    if bus.mailbox.items:
+        bus.pump()
 
 
 #: helper threads one step may use at once, besides the calling thread (LangGraph's sync executor
@@ -97,37 +118,49 @@ def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
     helpers = min(len(tasks) - caller, max(1, limit - caller))
     for _ in range(helpers):
         _pool.submit(_helper(run, jobs, inbox))
-    remaining = len(tasks)
+    # while this step waits for finished tasks in the bus's own mailbox, only it may drain that
+    # mailbox: an inline task of a subgraph run by the caller must not (see _execute_inline)
+    collecting = inbox is bus.mailbox
+    drain_first = bus.drain_first
+    if collecting:
+        bus.collecting += 1
+        bus.drain_first = False
     try:
-        while not pump_only:
-            try:
-                task, ctx = jobs.popleft()
-            except IndexError:
-                break
-            ctx.run(run.execute, task)
-            run.complete(task)
-            remaining -= 1
-            if task.cancelled and task.error is not None and not isinstance(task.error, Exception):
-                raise task.error  # KeyboardInterrupt in the calling thread: stop now
-            remaining -= _pump(run, bus, inbox, block=False)
-            yield
-        while remaining:
-            remaining -= _pump(run, bus, inbox, block=True)
-            yield
-    except BaseException:
-        # stopped: start no task that has not started, and wait for the ones running on helpers
-        run.root.stopped = True
-        while True:
-            try:
-                task, _ = jobs.popleft()
-            except IndexError:
-                break
-            task.cancelled = True
-            run.complete(task)
-            remaining -= 1
-        while remaining:
-            remaining -= _pump(run, bus, inbox, block=True)
-        raise
+        remaining = len(tasks)
+        try:
+            while not pump_only:
+                try:
+                    task, ctx = jobs.popleft()
+                except IndexError:
+                    break
+                ctx.run(run.execute, task)
+                run.complete(task)
+                remaining -= 1
+                if task.cancelled and task.error is not None and not isinstance(task.error, Exception):
+                    raise task.error  # KeyboardInterrupt in the calling thread: stop now
+                remaining -= _pump(run, bus, inbox, block=False)
+                yield
+            while remaining:
+                remaining -= _pump(run, bus, inbox, block=True)
+                yield
+        except BaseException:
+            # stopped: start no task that has not started, and wait for the ones running on helpers
+            run.root.stopped = True
+            while True:
+                try:
+                    task, _ = jobs.popleft()
+                except IndexError:
+                    break
+                task.cancelled = True
+                run.complete(task)
+                remaining -= 1
+            while remaining:
+                remaining -= _pump(run, bus, inbox, block=True)
+            raise
+    finally:
+        if collecting:
+            bus.collecting -= 1
+            bus.drain_first = drain_first
 
 
 def _pump(run: Run, bus: Bus, inbox: Mailbox, block: bool) -> int:

@@ -39,7 +39,7 @@ from nbstream.events import (
     TaskStarted,
 )
 from nbstream.graph._state import MISSING, input_to_dict
-from nbstream.runtime._context import CURRENT_TASK, START_RUNTIME, TaskContext
+from nbstream.runtime._context import CURRENT_TASK, CURRENT_TOOL_CALL, START_RUNTIME, TaskContext
 from nbstream.runtime._policies import arun_with_policies, run_with_policies
 from nbstream.runtime._routing import Routing
 from nbstream.runtime._task import (
@@ -433,11 +433,21 @@ class Run(Routing, TaskConfigs):
         if root.live_custom:
             run_id, ns, step, tid, name = root.run_id, self.ns, self.step, task.id, task.node.name
             send = root.bus.mailbox.put if off_owner else self._publish
+            writer: Callable[[Any], None]
+            if root.tools is None:
 
-            def live_writer(data: Any) -> None:
-                send(CustomData(run_id, ns, step, tid, name, data))
+                def live_writer(data: Any) -> None:
+                    send(CustomData(run_id, ns, step, tid, name, data))
 
-            writer: Callable[[Any], None] = live_writer
+                writer = live_writer
+            else:  # observers watch tool calls: data written inside one of this task's tools names it
+
+                def tool_aware_writer(data: Any) -> None:
+                    call = CURRENT_TOOL_CALL.get()
+                    tool_call = call[1] if call is not None and call[0] == tid else None
+                    send(CustomData(run_id, ns, step, tid, name, data, tool_call))
+
+                writer = tool_aware_writer
         else:
             writer = noop_writer
         # a subgraph's tasks inherit its task's config (metadata, tags) as in LangGraph, so it needs one

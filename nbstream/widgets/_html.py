@@ -18,6 +18,7 @@ from nbstream.widgets.models import (
     NodeRow,
     RunHeaderModel,
     StateTableModel,
+    ToolCallRow,
     TreeNode,
     path_label,
 )
@@ -31,6 +32,8 @@ __all__ = [
     "header_html",
     "row_html",
     "rows_html",
+    "tool_row_html",
+    "tool_rows_html",
     "state_html",
     "table_html",
     "lane_html",
@@ -67,6 +70,9 @@ font-family:var(--jp-code-font-family,monospace)}
 .nbstream-tag{font-size:85%;padding:0 4px;border:1px solid var(--jp-border-color2,#ccc);border-radius:4px}
 .nbstream-tree ul{margin:0;padding-left:18px;list-style:none}
 .nbstream-dim{color:var(--jp-ui-font-color2,#57606a)}
+.nbstream-tool-row td{border-bottom-style:dotted}
+.nbstream-tool-custom{margin:0;padding-left:14px}
+.nbstream-lane-tool code{white-space:pre-wrap;word-break:break-word}
 </style>"""
 
 
@@ -166,6 +172,53 @@ def row_html(row: NodeRow, *, timings: bool) -> str:
     return "".join(cells)
 
 
+def tool_row_html(call: ToolCallRow, *, timings: bool) -> str:
+    """One tool call as a ``<tr>`` under its node: tool, arguments, status, step, result or error.
+
+    Custom data the tool wrote is listed under its result.
+    """
+    indent = "&nbsp;&nbsp;" * len(call.path)
+    if call.error is not None:
+        last = f'<span class="nbstream-error">{escape(call.error)}</span>'
+    elif call.status == "done":
+        last = value_html(call.result)
+    else:
+        last = '<span class="nbstream-dim">-</span>'
+    if call.custom:
+        items = [f"<li>{value_html(data)}</li>" for data in call.custom]
+        earlier = call.custom_count - len(call.custom)
+        if earlier:
+            items.insert(0, f'<li class="nbstream-dim">… {earlier} earlier</li>')
+        last += f'<ul class="nbstream-tool-custom">{"".join(items)}</ul>'
+    cells = [
+        f'<tr class="nbstream-tool-row" data-node="{escape(path_label(call.path))}" '
+        f'data-tool="{escape(call.tool)}" data-status="{call.status}">',
+        f'<td class="nbstream-tool">{indent}&#8627; <b class="nbstream-tool-name">{escape(call.tool)}</b> '
+        f"{value_html(call.args, 60)}</td>",
+        f"<td>{_badge(call.status)}</td>",
+        f'<td class="nbstream-tool-step nbstream-dim">step {call.step}</td>',
+        f'<td class="nbstream-tool-result">{last}</td>',
+    ]
+    if timings:
+        took = duration_text(call.duration) if call.duration is not None else ""
+        cells.append(f'<td class="nbstream-duration nbstream-dim">{took}</td>')
+    cells.append("</tr>")
+    return "".join(cells)
+
+
+def tool_rows_html(rows: list[str], earlier: int, *, timings: bool) -> str:
+    """A node's tool-call rows, after a note of how many earlier calls are not shown (live only)."""
+    if not earlier:
+        return "".join(rows)
+    span = 5 if timings else 4
+    word = "call" if earlier == 1 else "calls"
+    note = (
+        f'<tr class="nbstream-tool-more"><td colspan="{span}" class="nbstream-dim">'
+        f"… {earlier} earlier tool {word}</td></tr>"
+    )
+    return note + "".join(rows)
+
+
 def rows_html(rows: list[str], *, timings: bool) -> str:
     """The node table around pre-rendered rows (the live view caches rows by version)."""
     head = "<th>node</th><th>status</th><th>runs</th><th>last update</th>"
@@ -229,7 +282,18 @@ def lane_html(lane: Lane, *, timings: bool, now: float, tail: int | None = None,
     head.append("</div>")
     if lane.error is not None:
         head.append(f'<div class="nbstream-error">{escape(lane.error)}</div>')
-    head.append(f'<pre class="nbstream-text">{escape(text)}</pre></div>')
+    if text or not lane.tool_calls:
+        head.append(f'<pre class="nbstream-text">{escape(text)}</pre>')
+    for call in lane.tool_calls:
+        args = call.args
+        if tail is not None and lane.status == "running" and len(args) > tail:
+            args = "…" + args[-tail:]
+        head.append(
+            f'<div class="nbstream-lane-tool" data-tool="{escape(call.name)}">'
+            f'<span class="nbstream-dim">tool call</span> <b>{escape(call.name)}</b> '
+            f"<code>{escape(args)}</code></div>"
+        )
+    head.append("</div>")
     return "".join(head)
 
 

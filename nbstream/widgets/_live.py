@@ -8,6 +8,7 @@ Life of a view, per run (events arrive in the caller's thread, see :mod:`nbstrea
 2. Every event is folded into the model at event speed. Widgets are updated only by a *flush*,
    decided by :class:`~nbstream.widgets._throttle.FlushGate`: time-gated at ``flush_rate``,
    forced (within a token budget) when a node ends and when a step's tasks have all started.
+   A tool call's start and end force a flush too (a tool may then run long without events).
 3. The root ``RunFinished``/``RunFailed`` folds (nothing is left "running"), flushes one last
    time, displays the deterministic snapshot as a new output (``text/html`` + ``text/plain``),
    and closes the live widgets (unless ``keep_live=True``), so JupyterLab shows the run once;
@@ -48,6 +49,8 @@ from nbstream.events import (
     StepStarted,
     TaskFinished,
     TaskStarted,
+    ToolCallFinished,
+    ToolCallStarted,
 )
 from nbstream.widgets._answers import ThreadControls
 from nbstream.widgets._html import CSS, LIVE_CSS
@@ -85,6 +88,9 @@ class ViewOptions(TypedDict, total=False):
 _GATED, _NODE_END, _STEP, _TASK, _RUN_END, _PAUSE, _CHECKPOINT = range(7)
 _ROLE: dict[type[Event], int] = {
     TaskFinished: _NODE_END,
+    # a tool may then run for long with no event at all: show that it runs, and how it ended
+    ToolCallStarted: _NODE_END,
+    ToolCallFinished: _NODE_END,
     StepStarted: _STEP,
     TaskStarted: _TASK,
     RunFinished: _RUN_END,
@@ -117,6 +123,9 @@ class LiveView:
     _with_drawing: bool = False
     _log_nodes: ClassVar[bool] = True
     _log_llm_calls: ClassVar[bool] = True
+    _log_tool_calls: ClassVar[bool] = True
+    #: read by the runner: a view that shows no tool calls spares the run from reporting them
+    wants_tool_calls: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -164,6 +173,7 @@ class LiveView:
                 log_file,
                 nodes=self._log_nodes,
                 llm_calls=self._log_llm_calls,
+                tool_calls=self._log_tool_calls,
                 show_timings=True,
                 clock=clock,
             )

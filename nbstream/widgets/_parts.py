@@ -19,10 +19,12 @@ from nbstream.widgets._html import (
     row_html,
     state_html,
     table_html,
+    tool_row_html,
+    tool_rows_html,
     tree_html,
 )
 from nbstream.widgets.drawing import MERMAID_MIME, draw_ascii, draw_mermaid
-from nbstream.widgets.models import Path, RunModel
+from nbstream.widgets.models import Path, RunModel, ToolCallRow
 
 __all__ = [
     "Part",
@@ -136,23 +138,35 @@ class GraphPart(Part):
 
 
 class TablePart(Part):
-    """The node table and the state, in one ``HTML`` widget (both change at every step)."""
+    """The node table (each node's tool calls under it) and the state, in one ``HTML`` widget.
+
+    Both change at every step. Rows are re-rendered only when their version changed; a node shows
+    its last ``tool_rows`` tool calls (the snapshot shows them all), which bounds the message.
+    """
 
     order = 3
 
-    def __init__(self, kit: WidgetKit) -> None:
+    def __init__(self, kit: WidgetKit, tool_rows: int = 20) -> None:
         self.box = kit.html("nbstream-table")
         self.widgets = [self.box]
+        self._tool_rows = tool_rows
         self._version = -1
+        self._tools_version = -1
         self._state_version = -1
         self._state = ""
         self._cache: dict[Path, tuple[int, str]] = {}
+        self._tool_cache: dict[str, tuple[int, str]] = {}
 
     def sync(self, model: RunModel, now: float, final: bool) -> None:
         table = model.table
-        if table is None or table.version == self._version:
+        if table is None:
+            return
+        tools = model.tools
+        tools_version = tools.version if tools is not None else -1
+        if table.version == self._version and tools_version == self._tools_version:
             return
         self._version = table.version
+        self._tools_version = tools_version
         cache = self._cache
         rows = []
         for row in table.ordered_rows():
@@ -160,10 +174,24 @@ class TablePart(Part):
             if hit is None or hit[0] != row.version:
                 hit = cache[row.path] = (row.version, row_html(row, timings=True))
             rows.append(hit[1])
+            calls = tools.by_path.get(row.path) if tools is not None else None
+            if calls:
+                rows.append(self._tool_rows_html(calls))
         if table.state_version != self._state_version:
             self._state_version = table.state_version
             self._state = state_html(table)
         set_value(self.box, table_html(rows, self._state, timings=True))
+
+    def _tool_rows_html(self, calls: list[ToolCallRow]) -> str:
+        shown = calls[-self._tool_rows :] if self._tool_rows > 0 else []
+        cache = self._tool_cache
+        rows = []
+        for call in shown:
+            hit = cache.get(call.call_id)
+            if hit is None or hit[0] != call.version:
+                hit = cache[call.call_id] = (call.version, tool_row_html(call, timings=True))
+            rows.append(hit[1])
+        return tool_rows_html(rows, len(calls) - len(shown), timings=True)
 
 
 class TickerPart(Part):

@@ -17,6 +17,7 @@ from nbstream.widgets._html import (
     rows_html,
     section_html,
     state_html,
+    tool_row_html,
     tree_html,
 )
 from nbstream.widgets._text import header_text, history_text, lanes_text, pause_text, table_text, tree_text
@@ -42,7 +43,11 @@ def snapshot_html(model: RunModel, *, css_class: str, header: bool, drawing: boo
     if model.pause is not None:
         parts.append(pause_html(model.pause))
     if model.table is not None:
-        rows = [row_html(row, timings=timings) for row in model.table.ordered_rows()]
+        rows = []
+        for row in model.table.ordered_rows():
+            rows.append(row_html(row, timings=timings))
+            if model.tools is not None:
+                rows.extend(tool_row_html(call, timings=timings) for call in model.tools.ordered(row.path))
         body = rows_html(rows, timings=timings) + state_html(model.table)
         parts.append(section_html("nodes", "nbstream-table", body))
     if model.ticker is not None:
@@ -67,7 +72,7 @@ def snapshot_text(model: RunModel, *, header: bool, timings: bool) -> str:
     if model.pause is not None:
         parts.append(pause_text(model.pause))
     if model.table is not None:
-        parts.append(table_text(model.table, timings=timings))
+        parts.append(table_text(model.table, timings=timings, tools=model.tools))
     if model.ticker is not None:
         parts.append(lanes_text(model.ticker.ordered_lanes(), timings=timings, now=now))
     if model.tree is not None:

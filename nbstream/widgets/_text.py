@@ -14,10 +14,12 @@ from nbstream.widgets.models import (
     PauseModel,
     RunHeaderModel,
     StateTableModel,
+    ToolCallRow,
+    ToolCallsModel,
     path_label,
 )
 
-__all__ = ["header_text", "table_text", "lanes_text", "tree_text", "pause_text", "history_text"]
+__all__ = ["header_text", "table_text", "tool_text", "lanes_text", "tree_text", "pause_text", "history_text"]
 
 
 def header_text(header: RunHeaderModel, *, timings: bool) -> str:
@@ -33,7 +35,7 @@ def header_text(header: RunHeaderModel, *, timings: bool) -> str:
     return line
 
 
-def table_text(model: StateTableModel, *, timings: bool) -> str:
+def table_text(model: StateTableModel, *, timings: bool, tools: ToolCallsModel | None = None) -> str:
     rows = model.ordered_rows()
     lines = ["nodes:"]
     width = max((len(r.name) + 2 * (len(r.path) - 1) for r in rows), default=4)
@@ -49,12 +51,31 @@ def table_text(model: StateTableModel, *, timings: bool) -> str:
             last = "-"
         took = f"  {duration_text(row.duration)}" if timings and row.duration is not None else ""
         lines.append(f"  {name:<{width}}  {row.status:<9}  runs={row.runs}  {last}{took}")
+        if tools is not None:
+            pad = "  " * len(row.path)
+            lines.extend(f"  {pad}{tool_text(call, timings=timings)}" for call in tools.ordered(row.path))
     if model.values is not None:
         lines.append(f"state after step {model.state_step} (* = changed):")
         for key, value in model.values.items():
             mark = "*" if key in model.changed else " "
             lines.append(f"  {mark} {key}: {preview(value, 70)}")
     return "\n".join(lines)
+
+
+def tool_text(call: ToolCallRow, *, timings: bool) -> str:
+    """``-> add({'a': 1}) done, step 1: 3`` and the custom data it wrote, on following lines."""
+    args = preview(call.args, 60)
+    if call.error is not None:
+        outcome = f": {call.error}"
+    elif call.status == "done":
+        outcome = f": {preview(call.result, 60)}"
+    else:
+        outcome = ""
+    took = f", {duration_text(call.duration)}" if timings and call.duration is not None else ""
+    line = f"-> {call.tool}({args}) {call.status}, step {call.step}{took}{outcome}"
+    for data in call.custom:
+        line += f"\n     custom: {preview(data, 60)}"
+    return line
 
 
 def lanes_text(lanes: list[Lane], *, timings: bool, now: float) -> str:
@@ -71,7 +92,11 @@ def lanes_text(lanes: list[Lane], *, timings: bool, now: float) -> str:
         )
         if lane.error is not None:
             lines.append(f"    error: {lane.error}")
-        lines.append(f"    {preview(lane.text, 100)}")
+        if lane.text or not lane.tool_calls:
+            lines.append(f"    {preview(lane.text, 100)}")
+        for call in lane.tool_calls:
+            args = call.args if len(call.args) <= 100 else call.args[:99] + "…"
+            lines.append(f"    tool call {call.name} {args}")
     return "\n".join(lines)
 
 

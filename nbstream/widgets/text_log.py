@@ -1,9 +1,10 @@
 """A compact text progress log of a run, for terminals and scripts (no kernel, no widgets).
 
-One line per node end (done, error or cancelled), per finished LLM call (with its token count)
-and per run end; nothing per token. A run that pauses on interrupts prints what it asks (answer
-it in code with ``Command(resume=...)``), and a run that continues a thread what resumed it.
-The views use it when no Jupyter kernel is running, and it is an observer on its own::
+One line per node end (done, error or cancelled), per finished LLM call (with its token count),
+per finished tool call and per run end; nothing per token. A run that pauses on interrupts prints
+what it asks (answer it in code with ``Command(resume=...)``), and a run that continues a thread
+what resumed it. The views use it when no Jupyter kernel is running, and it is an observer on its
+own::
 
     graph.invoke(inputs, observers=[TextProgressLog()])
 """
@@ -28,6 +29,8 @@ from nbstream.events import (
     TaskFinished,
     TaskRetrying,
     TaskStarted,
+    ToolCallFinished,
+    ToolCallStarted,
 )
 from nbstream.widgets._format import error_text, preview
 from nbstream.widgets._html import duration_text
@@ -37,9 +40,10 @@ __all__ = ["TextProgressLog"]
 
 
 class TextProgressLog:
-    """Prints one line per node end, LLM call end and run end to ``file`` (default: stderr).
+    """Prints one line per node end, LLM call end, tool call end and run end to ``file`` (stderr).
 
-    ``nodes``/``llm_calls`` switch those lines off; ``show_timings`` adds durations and rates.
+    ``nodes``/``llm_calls``/``tool_calls`` switch those lines off; ``show_timings`` adds durations
+    and rates.
     """
 
     def __init__(
@@ -48,6 +52,7 @@ class TextProgressLog:
         *,
         nodes: bool = True,
         llm_calls: bool = True,
+        tool_calls: bool = True,
         show_timings: bool = True,
         prefix: str = "[nbstream] ",
         clock: Callable[[], float] = time.monotonic,
@@ -55,6 +60,8 @@ class TextProgressLog:
         self._file = file
         self.nodes = nodes
         self.llm_calls = llm_calls
+        self.tool_calls = tool_calls
+        self.wants_tool_calls = tool_calls
         self.show_timings = show_timings
         self.prefix = prefix
         self._clock = clock
@@ -63,6 +70,7 @@ class TextProgressLog:
         self._started = 0.0
         self._steps = 0
         self._calls: dict[str, list[float]] = {}  # call id -> [tokens, start time]
+        self._tools: dict[str, str] = {}  # tool call id -> tool name
         self._handlers: dict[type[Event], Callable[[Any], None]] = {
             MessageChunk: self._chunk,
             TaskStarted: self._task_started,
@@ -70,6 +78,8 @@ class TextProgressLog:
             TaskRetrying: self._task_retrying,
             LLMCallStarted: self._call_started,
             LLMCallFinished: self._call_finished,
+            ToolCallStarted: self._tool_started,
+            ToolCallFinished: self._tool_finished,
             RunStarted: self._run_started,
             RunFinished: self._run_ended,
             RunFailed: self._run_ended,
@@ -107,6 +117,7 @@ class TextProgressLog:
         self._started = self._clock()
         self._steps = 0
         self._calls.clear()
+        self._tools.clear()
         self._index = NamespaceIndex()
         self._print(f"{self._graph}: started")
 
@@ -148,6 +159,25 @@ class TextProgressLog:
             elapsed = self._clock() - counts[1]
             rate = f" ({tokens / elapsed:.0f} tok/s)" if elapsed > 0 else ""
         self._print(f"{self._graph}: LLM call in {where} {outcome}, {tokens} tokens{rate}")
+
+    def _tool_started(self, event: ToolCallStarted) -> None:
+        if self.tool_calls:
+            self._tools[event.call_id] = event.tool
+
+    def _tool_finished(self, event: ToolCallFinished) -> None:
+        tool = self._tools.pop(event.call_id, None)
+        if tool is None:
+            return
+        where = path_label(self._index.task_path(event.ns, event.task_id, event.node))
+        failed = getattr(event.result, "status", None) == "error" and hasattr(event.result, "tool_call_id")
+        if event.error is not None:
+            outcome = f"error {error_text(event.error)}"
+        elif failed:
+            outcome = f"error {preview(event.result.content, 80)}"
+        else:
+            outcome = "done"
+        took = f" ({duration_text(event.duration)})" if self.show_timings else ""
+        self._print(f"{self._graph}: step {event.step} {where} tool {tool} {outcome}{took}")
 
     def _run_ended(self, event: RunFinished | RunFailed) -> None:
         if event.ns:

@@ -24,22 +24,26 @@ class StateTable(LiveView):
     """One row per node (status, runs, last update, duration) and the state after the last step.
 
     ``subgraphs=False`` keeps only the root graph's nodes; otherwise subgraph nodes appear under
-    the node that runs them.
+    the node that runs them. Each tool call a node makes is a row under it (tool, arguments,
+    status, result, custom data it wrote); the live table shows a node's last ``tool_rows`` calls.
     """
 
     _kind = "StateTable"
     _css_class = "nbstream-state-table"
     _log_llm_calls = False
 
-    def __init__(self, *, subgraphs: bool = True, **options: Unpack[ViewOptions]) -> None:
+    def __init__(
+        self, *, subgraphs: bool = True, tool_rows: int = 20, **options: Unpack[ViewOptions]
+    ) -> None:
         self.subgraphs = subgraphs
+        self.tool_rows = tool_rows
         super().__init__(**options)
 
     def _new_model(self) -> RunModel:
         return RunModel(table=True, ticker=False, tree=False, subgraphs=self.subgraphs, clock=self._clock)
 
     def _new_parts(self, kit: WidgetKit) -> list[Part]:
-        return [TablePart(kit)]
+        return [TablePart(kit, self.tool_rows)]
 
 
 class TokenTicker(LiveView):
@@ -52,6 +56,8 @@ class TokenTicker(LiveView):
     _kind = "TokenTicker"
     _css_class = "nbstream-token-ticker"
     _log_nodes = False
+    _log_tool_calls = False
+    wants_tool_calls = False
 
     def __init__(
         self,
@@ -85,6 +91,8 @@ class SubgraphTree(LiveView):
     _kind = "SubgraphTree"
     _css_class = "nbstream-subgraph-tree"
     _log_llm_calls = False
+    _log_tool_calls = False
+    wants_tool_calls = False
 
     def _new_model(self) -> RunModel:
         return RunModel(table=False, ticker=False, tree=True, clock=self._clock)
@@ -104,7 +112,9 @@ class RunView(LiveView):
 
     Works with ``invoke``/``ainvoke``/``stream``/``astream``, any stream mode, and several runs
     in a row (each gets its own live view and snapshot). ``nodes``/``tags`` filter the ticker,
-    ``subgraphs`` the table, ``show_graph=False`` drops the drawing.
+    ``subgraphs`` the table, ``show_graph=False`` drops the drawing. Tool calls are rows under
+    the node that made them (the live table shows a node's last ``tool_rows``); the ticker shows a
+    model's tool calls as they stream (the tool's name, then its arguments).
 
     On a thread (a graph compiled with a checkpointer) it also shows, once the run needs them,
     a pause panel and a history panel. A paused run is ``waiting``: the panel lists what it
@@ -128,12 +138,14 @@ class RunView(LiveView):
         tail: int = 4000,
         approve: Any = True,
         reject: Any = False,
+        tool_rows: int = 20,
         **options: Unpack[ViewOptions],
     ) -> None:
         self.nodes = tuple(nodes) if nodes is not None else None
         self.tags = tuple(tags) if tags is not None else None
         self.subgraphs = subgraphs
         self.show_graph = show_graph
+        self.tool_rows = tool_rows
         self._with_drawing = show_graph
         self.tail = tail
         #: what the Approve and Reject buttons resume a paused run with
@@ -160,5 +172,5 @@ class RunView(LiveView):
         parts: list[Part] = [HeaderPart(kit)]
         if self.show_graph:
             parts.append(GraphPart(kit))
-        parts += [TablePart(kit), TickerPart(kit, self.tail), TreePart(kit)]
+        parts += [TablePart(kit, self.tool_rows), TickerPart(kit, self.tail), TreePart(kit)]
         return parts

@@ -13,7 +13,8 @@ from nbstream.widgets.models.history import CheckpointRow, HistoryModel
 from nbstream.widgets.models.pause import PauseModel
 from nbstream.widgets.models.run import RunHeaderModel, RunModel
 from nbstream.widgets.models.table import NodeRow, StateTableModel
-from nbstream.widgets.models.ticker import Lane, LaneStatus, TokenTickerModel
+from nbstream.widgets.models.ticker import Lane, LaneStatus, LaneToolCall, TokenTickerModel
+from nbstream.widgets.models.tools import ToolCallRow, ToolCallsModel, ToolStatus
 from nbstream.widgets.models.tree import GraphRun, SubgraphTreeModel, TreeNode
 
 __all__ = [
@@ -24,6 +25,10 @@ __all__ = [
     "TokenTickerModel",
     "Lane",
     "LaneStatus",
+    "LaneToolCall",
+    "ToolCallsModel",
+    "ToolCallRow",
+    "ToolStatus",
     "SubgraphTreeModel",
     "GraphRun",
     "TreeNode",

@@ -28,6 +28,7 @@ from nbstream.widgets.models.history import HistoryModel
 from nbstream.widgets.models.pause import PauseModel
 from nbstream.widgets.models.table import StateTableModel
 from nbstream.widgets.models.ticker import TokenTickerModel
+from nbstream.widgets.models.tools import ToolCallsModel
 from nbstream.widgets.models.tree import SubgraphTreeModel
 
 __all__ = ["RunHeaderModel", "RunModel", "Handlers"]
@@ -138,7 +139,8 @@ class RunModel(EventFold):
     """Everything a run view shows, folded from one run's events: header, table, ticker, tree.
 
     Pure Python, so it can be tested (and replayed from a recording) without Jupyter. Parts that
-    are switched off (``table=False``...) are ``None`` and cost nothing per event. With
+    are switched off (``table=False``...) are ``None`` and cost nothing per event. ``tools`` holds
+    the tool calls, shown under their nodes in the table (so it is on only with the table). With
     ``threads=True`` the model also follows a run on a thread: ``pause`` (what a paused run asks)
     and ``history`` (its checkpoints) are made by the first event that needs them, so a run
     without a checkpointer never builds them.
@@ -148,6 +150,7 @@ class RunModel(EventFold):
         self,
         *,
         table: bool = True,
+        tools: bool = True,
         ticker: bool = True,
         tree: bool = True,
         subgraphs: bool = True,
@@ -163,11 +166,13 @@ class RunModel(EventFold):
         self.thread: ThreadControl | None = None
         self.header = RunHeaderModel(index=self.index, clock=clock)
         self.table = StateTableModel(subgraphs=subgraphs, index=self.index) if table else None
+        self.tools = ToolCallsModel(subgraphs=subgraphs, index=self.index) if table and tools else None
         self.ticker = (
             TokenTickerModel(nodes=nodes, tags=tags, index=self.index, clock=clock) if ticker else None
         )
         self.tree = SubgraphTreeModel() if tree else None
-        parts = [m.handlers for m in (self.table, self.ticker, self.tree) if m is not None]
+        models = (self.table, self.tools, self.ticker, self.tree)
+        parts = [m.handlers for m in models if m is not None]
         index: Handlers = {TaskStarted: self._task_started}
         if threads:
             # rare events (a checkpoint per step at most): the panels' models are made by the

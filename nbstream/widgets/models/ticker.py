@@ -1,7 +1,13 @@
-"""The token ticker's model: one lane per LLM call, its text growing token by token."""
+"""The token ticker's model: one lane per LLM call, its text growing token by token.
+
+A model that calls tools streams chunks with no text and ``tool_call_chunks`` instead (a tool's
+name first, then its arguments, a JSON string, piece by piece); a lane keeps those as
+:class:`LaneToolCall` s, so a view shows the name and the arguments as they stream.
+"""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -22,9 +28,26 @@ from nbstream.widgets._format import error_text, message_text
 from nbstream.widgets.models._fold import EventFold
 from nbstream.widgets.models._namespaces import NamespaceIndex, Path
 
-__all__ = ["Lane", "TokenTickerModel", "LaneStatus"]
+__all__ = ["Lane", "LaneToolCall", "TokenTickerModel", "LaneStatus"]
 
 LaneStatus = Literal["running", "done", "error", "cancelled"]
+
+
+@dataclass(slots=True, eq=False)
+class LaneToolCall:
+    """A tool call the model is making: its name and its arguments so far (the raw JSON text)."""
+
+    name: str
+    #: langchain-core's ``index`` of the call within the message (chunks of one call share it)
+    index: Any = None
+    parts: list[str] = field(default_factory=list)
+
+    @property
+    def args(self) -> str:
+        parts = self.parts
+        if len(parts) > 1:
+            parts[:] = ["".join(parts)]
+        return parts[0] if parts else ""
 
 
 @dataclass(slots=True, eq=False)
@@ -43,6 +66,8 @@ class Lane:
     tokens: int = 0
     version: int = 0
     parts: list[str] = field(default_factory=list)
+    #: the tool calls the model made (streamed or whole), in the order they began
+    tool_calls: list[LaneToolCall] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -132,8 +157,15 @@ class TokenTickerModel(EventFold):
         if event.kind == "token":
             lane.parts.append(text)
             lane.tokens += 1
+            if not text:  # tool-call chunks come without text: only then look for them
+                chunks = getattr(event.message, "tool_call_chunks", None)
+                if chunks:
+                    _add_tool_chunks(lane, chunks)
         elif not lane.tokens:
             lane.parts[:] = [text]  # a whole message from a model that did not stream
+            calls = getattr(event.message, "tool_calls", None)
+            if calls:
+                lane.tool_calls = [_whole_tool_call(call) for call in calls if isinstance(call, dict)]
         lane.version += 1
         self.version += 1
 
@@ -164,3 +196,34 @@ class TokenTickerModel(EventFold):
         for lane in self.lanes.values():
             if lane.status == "running" and lane.ns[:depth] == event.ns:
                 self._end(lane, "cancelled", None)
+
+
+def _add_tool_chunks(lane: Lane, chunks: list[Any]) -> None:
+    """Fold ``tool_call_chunks`` into the lane's tool calls, as langchain-core merges them: by index."""
+    calls = lane.tool_calls
+    for chunk in chunks:
+        if not isinstance(chunk, dict):
+            continue
+        index, name, args = chunk.get("index"), chunk.get("name"), chunk.get("args")
+        call = None
+        if index is not None:
+            call = next((c for c in reversed(calls) if c.index == index), None)
+        elif calls and not name and not chunk.get("id"):
+            call = calls[-1]  # no index, no name: more arguments for the call being streamed
+        if call is None:
+            call = LaneToolCall(name or "", index)
+            calls.append(call)
+        elif name and not call.name:
+            call.name = name
+        if args:
+            call.parts.append(str(args))
+
+
+def _whole_tool_call(call: dict[str, Any]) -> LaneToolCall:
+    """A parsed tool call (a whole message's ``tool_calls`` item), its arguments as JSON text."""
+    args = call.get("args")
+    try:
+        text = json.dumps(args, ensure_ascii=False, sort_keys=False, default=repr)
+    except (TypeError, ValueError):
+        text = repr(args)
+    return LaneToolCall(str(call.get("name") or ""), None, [text])
