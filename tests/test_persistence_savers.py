@@ -37,6 +37,8 @@ from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.checkpoint.sqlite import SqliteSaver
 
+from nbstream.runtime._persist import ThreadError
+
 HERE = Path(__file__).parent
 sys.path.insert(0, str(HERE / "persistence_corpus"))
 from _norm import Labeller  # noqa: E402
@@ -483,8 +485,10 @@ def test_a_corrupt_checkpoint_raises_instead_of_reading_as_empty(tmp_path: Path)
     """Garbage in the SQLite checkpoint blob: every call on the thread raises the saver's error.
 
     LangGraph raises the serializer's ``ValueError`` ("invalid type Reserved") naming neither thread
-    nor checkpoint, and so does nbstream today; what matters most holds in both: the thread is never
-    read as empty (which would start it over) and nothing is written over it.
+    nor checkpoint; nbstream raises a ThreadError (a ValueError) that names the thread and says what
+    to do, with the serializer's error as its cause (the history, read through the saver's ``list``,
+    raises the serializer's error itself). The thread is never read as empty (which would start it
+    over) and nothing is written over it.
     """
     db = tmp_path / "corrupt.sqlite"
     with SqliteSaver.from_conn_string(str(db)) as saver:
@@ -501,9 +505,12 @@ def test_a_corrupt_checkpoint_raises_instead_of_reading_as_empty(tmp_path: Path)
             lambda: graph.invoke(START_INPUT, config),
             lambda: list(graph.stream(None, config)),
         ]
-        for call in calls:
-            with pytest.raises(ValueError):
+        for index, call in enumerate(calls):
+            with pytest.raises(ValueError) as raised:
                 call()
+            if index != 1:
+                assert isinstance(raised.value, ThreadError)
+                assert "thread 'corrupt'" in str(raised.value) and "cannot be read" in str(raised.value)
         with contextlib.closing(sqlite3.connect(db)) as conn:
             rows = conn.execute("SELECT count(*) FROM checkpoints WHERE thread_id = 'corrupt'").fetchone()
     assert rows == (2,)  # the input checkpoint and the corrupt one: nothing written after

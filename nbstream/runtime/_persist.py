@@ -350,7 +350,7 @@ class Saving:
         """Read the checkpoint the config addresses (the latest if it names none)."""
         if self.saver is None:
             return None
-        tup = self.prefetched if self.aio else self.saver.get_tuple(self.config)
+        tup = self.prefetched if self.aio else read_checkpoint(self.saver, self.config)
         conf = self.config["configurable"]
         if tup is None and conf.get("checkpoint_id"):
             raise ThreadError(
@@ -830,7 +830,7 @@ class Saving:
         """An async run reads its checkpoint with the saver's async method, before it starts."""
         self.aio = True
         if self.saver is not None:
-            self.prefetched = await self.saver.aget_tuple(self.config)
+            self.prefetched = await aread_checkpoint(self.saver, self.config)
 
     async def aflush(self) -> None:
         """Await the saves an async run queued, in order (AsyncSqliteSaver, AsyncPostgresSaver...)."""
@@ -887,6 +887,38 @@ def succeeded(writes: list[tuple[str, Any]]) -> bool:
     """Whether a task's saved writes say it finished (an earlier try's interrupt or error may remain:
     the savers keep one such write per task and add the later try's writes beside it)."""
     return any(c not in _SPECIAL or c == NO_WRITES for c, _ in writes)
+
+
+def read_checkpoint(saver: Any, config: dict[str, Any]) -> Any:
+    """``saver.get_tuple(config)``; a checkpoint that cannot be read is a ThreadError naming it."""
+    try:
+        return saver.get_tuple(config)
+    except Exception as exc:
+        raise _unreadable(config, exc) from exc
+
+
+async def aread_checkpoint(saver: Any, config: dict[str, Any]) -> Any:
+    """``saver.aget_tuple(config)``, with :func:`read_checkpoint`'s error."""
+    try:
+        return await saver.aget_tuple(config)
+    except Exception as exc:
+        raise _unreadable(config, exc) from exc
+
+
+def _unreadable(config: dict[str, Any], exc: Exception) -> Exception:
+    if (
+        isinstance(exc, KeyError | NotImplementedError | ThreadError)
+        or type(exc).__name__ == "InvalidStateError"
+    ):
+        return exc  # the saver's own words are clear: a missing thread_id, an async-only saver...
+    conf = config.get("configurable") or {}
+    where = f"checkpoint {conf['checkpoint_id']!r}" if conf.get("checkpoint_id") else "its latest checkpoint"
+    ns = f" in namespace {conf['checkpoint_ns']!r}" if conf.get("checkpoint_ns") else ""
+    return ThreadError(
+        f"thread {conf.get('thread_id')!r}: {where}{ns} cannot be read ({type(exc).__name__}: {exc}); it is "
+        "corrupt or was written by something else. Nothing was changed; start another thread_id, or go "
+        "back to an earlier checkpoint with get_state_history(config)"
+    )
 
 
 def _is_digest(key: Any) -> bool:

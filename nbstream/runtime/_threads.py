@@ -10,7 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 from nbstream._state_types import StateSnapshot
 from nbstream.errors import InvalidUpdateError
-from nbstream.runtime._persist import INPUT, PULL, START, _allowing, attach, snapshot
+from nbstream.runtime._persist import (
+    INPUT,
+    PULL,
+    START,
+    _allowing,
+    aread_checkpoint,
+    attach,
+    read_checkpoint,
+    snapshot,
+)
 
 if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
@@ -51,7 +60,9 @@ def get_state(graph: CompiledStateGraph, config: dict[str, Any], subgraphs: bool
     asked = config
     target, config = _address(graph, config)
     live = "checkpoint_id" not in config["configurable"]  # as LangGraph: an addressed one is a record
-    return snapshot(target, saver, saver.get_tuple(config), live=live, subgraphs=subgraphs, config=asked)
+    return snapshot(
+        target, saver, read_checkpoint(saver, config), live=live, subgraphs=subgraphs, config=asked
+    )
 
 
 async def aget_state(graph: CompiledStateGraph, config: dict[str, Any], subgraphs: bool) -> StateSnapshot:
@@ -59,7 +70,7 @@ async def aget_state(graph: CompiledStateGraph, config: dict[str, Any], subgraph
     asked = config
     target, config = _address(graph, config)
     live = "checkpoint_id" not in config["configurable"]
-    tup = await saver.aget_tuple(config)
+    tup = await aread_checkpoint(saver, config)
     return snapshot(target, saver, tup, live=live, subgraphs=subgraphs, config=asked)
 
 
