@@ -73,6 +73,11 @@ __all__ = [
     "build",
     "reproducer",
     "LIB_IMPORTS",
+    "Ask",
+    "ThreadCase",
+    "thread_cases",
+    "render_thread",
+    "build_thread",
 ]
 
 #: the one thing that differs between the two libraries: where the names come from
@@ -916,3 +921,125 @@ def reproducer(case: Case, lib: str, *, aio: bool, call: str, method: str = "str
     else:
         run = f"for chunk in graph.stream({call}):\n    print(chunk)\n"
     return render(case, lib, aio=aio) + "\n" + run
+
+
+# --------------------------------------------------------------------------------------------------
+# threads: the same graphs compiled with a checkpointer, paused by interrupt() and by breakpoints
+#
+# Nothing above changes for this: a thread case wraps a plain ``Case`` and says which node functions
+# call ``interrupt()`` (and how often, and where in their body) and which root nodes are listed in
+# ``interrupt_before``/``interrupt_after``. ``render_thread`` renders the case with the renderer above,
+# then adds the interrupt calls to those functions and the checkpointer and breakpoints to the root's
+# ``compile()``.
+
+
+@dataclass(frozen=True)
+class Ask:
+    """The node function ``node`` calls ``interrupt()`` ``times`` times, at the start of its body
+    (``late`` false) or after its custom events, just before it returns (``late`` true). Each answer
+    shows in the node's log entries (``@<clock>:<answer>...``), so what a resume delivered is
+    visible in the state. The interrupt's value names the node, the call (``k``), the input clock
+    and, for a ``Send`` worker, the packet (``idx``): every pending interrupt has a distinct value."""
+
+    node: str
+    times: int = 1
+    late: bool = False
+
+
+@dataclass(frozen=True)
+class ThreadCase:
+    """A case run on a thread: its asks and the root graph's ``interrupt_before``/``interrupt_after``."""
+
+    case: Case
+    asks: tuple[Ask, ...] = ()
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+
+
+def root_names(program: Program) -> list[str]:
+    """The names of the root graph's nodes (what ``interrupt_before``/``interrupt_after`` may list)."""
+    return list(dict.fromkeys(e.name for block in program.blocks for e in _elems_of(block)))
+
+
+@st.composite
+def thread_cases(draw: st.DrawFn, max_blocks: int = 3) -> ThreadCase:
+    """A random case (``cases``) plus where its thread pauses: one to three nodes that call
+    ``interrupt()`` and up to two breakpoints of each kind (any of them may be absent)."""
+    case = draw(cases(max_blocks=max_blocks))
+    roots = root_names(case.program)
+    functions = sorted({n.name for n in walk_nodes(case.program)})
+    chosen = draw(st.lists(st.sampled_from(functions), max_size=3, unique=True)) if functions else []
+    asks = tuple(Ask(name, draw(st.integers(1, 2)), draw(st.booleans())) for name in chosen)
+    before = tuple(draw(st.lists(st.sampled_from(roots), max_size=2, unique=True)))
+    after = tuple(draw(st.lists(st.sampled_from(roots), max_size=2, unique=True)))
+    return ThreadCase(case, asks, before, after)
+
+
+def _with_asks(source: str, ask: Ask) -> str:
+    """A node function's source with ``ask``'s ``interrupt()`` calls added, and their answers in
+    every log entry the function writes."""
+    lines = source.rstrip("\n").split("\n")
+    worker = lines[0].startswith(("def w", "async def w"))
+    idx = ", 'idx': idx" if worker else ""
+    calls = ["    ans = ''"] + [
+        f"    ans += ':' + str(interrupt({{'node': '{ask.node}', 'k': {k}, 'clock': c{idx}}}))"
+        for k in range(ask.times)
+    ]
+    if ask.late:
+        at = next(i for i, line in enumerate(lines) if line.startswith("    return "))
+    else:
+        at = next(i for i, line in enumerate(lines) if line.startswith("    c = ")) + (2 if worker else 1)
+    body = [line.replace("@{c}", "@{c}{ans}") for line in lines[at:]]
+    return "\n".join([*lines[:at], *calls, *body]) + "\n"
+
+
+class _ThreadRenderer(_Renderer):
+    """The renderer above, adding ``interrupt()`` calls to the node functions that ask."""
+
+    def __init__(self, aio: bool, context: bool, asks: dict[str, Ask]) -> None:
+        super().__init__(aio, context)
+        self.asks = asks
+
+    def node(
+        self, n: Node, *, goto: str | None = None, send: tuple[str, int] | None = None, targets: str = ""
+    ) -> None:
+        super().node(n, goto=goto, send=send, targets=targets)
+        if n.name in self.asks:
+            self.defs[-1] = _with_asks(self.defs[-1], self.asks[n.name])
+
+
+def thread_imports(lib: str) -> str:
+    """The import block of a thread case: the graph API from ``lib``, the saver from
+    langgraph-checkpoint (the ecosystem's savers are nbstream's savers)."""
+    return (
+        LIB_IMPORTS[lib]
+        + f"from {lib}.types import interrupt\n"
+        + "from langgraph.checkpoint.memory import InMemorySaver\n"
+    )
+
+
+def render_thread(tc: ThreadCase, lib: str, *, aio: bool) -> str:
+    """Source of a module that builds ``tc`` as ``graph``, compiled with its own ``InMemorySaver``."""
+    case = tc.case
+    r = _ThreadRenderer(aio, case.context is not None, {a.node: a for a in tc.asks})
+    r.graph(case.program, "graph")
+    compile_args = "checkpointer=InMemorySaver()"
+    if tc.before:
+        compile_args += f", interrupt_before={list(tc.before)!r}"
+    if tc.after:
+        compile_args += f", interrupt_after={list(tc.after)!r}"
+    root = r.defs[-1]
+    assert root.endswith("graph = graph.compile()\n")
+    r.defs[-1] = root[: -len("compile()\n")] + f"compile({compile_args})\n"
+    managed = any(isinstance(b, Loop) and b.managed for b in walk_blocks(case.program))
+    prelude = _PRELUDE.format(imports=thread_imports(lib), managed=_MANAGED if managed else "")
+    context = "" if case.context is None else f"CONTEXT = Ctx(tag={case.context!r})\n"
+    return prelude + "\n" + "\n\n".join(r.defs) + f"\nINPUT = {case.input!r}\n" + context
+
+
+def build_thread(tc: ThreadCase, lib: str, *, aio: bool) -> tuple[Any, Any]:
+    """Build ``tc`` with ``lib``: the compiled graph (with a fresh saver) and the ``context=`` value."""
+    source = render_thread(tc, lib, aio=aio)
+    namespace: dict[str, Any] = {"__name__": f"_threadcase_{lib}"}
+    exec(compile(source, f"<threadcase {lib}>", "exec", dont_inherit=True), namespace)
+    return namespace["graph"], namespace.get("CONTEXT")
