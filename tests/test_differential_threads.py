@@ -255,20 +255,6 @@ KNOWN_GAPS = (
     set()
     if os.environ.get("NBSTREAM_THREAD_STRICT") == "1"
     else {
-        # LangGraph streams a run's input checkpoint (source "input", step -1) before the first
-        # values chunk; nbstream after it
-        "input-checkpoint-order",
-        # a checkpoints chunk lists the tasks the checkpoint's next step runs (id, name, interrupts,
-        # state); nbstream's list is empty
-        "checkpoint-tasks",
-        # the input checkpoint's values are the state *before* the input (channel defaults: clock
-        # 0, log []); nbstream's include the input
-        "input-checkpoint-values",
-        # a subgraph's checkpoint config carries ``checkpoint_map`` ({namespace: checkpoint id} of
-        # it and its parents); nbstream's does not
-        "checkpoint-map",
-        # get_state's next/tasks follow the order the nodes were added; nbstream sorts by name
-        "task-order",
         # after a step failed on conflicting writes (InvalidUpdateError), LangGraph's get_state
         # applies the step's pending writes again and raises; nbstream returns a snapshot
         "state-after-conflict",
@@ -276,12 +262,6 @@ KNOWN_GAPS = (
         # shows that graph's snapshot (an empty one whose config holds the saver when the graph
         # has not saved a checkpoint); nbstream None
         "invoked-subgraph-state",
-        # a run resumed on a thread (input None or a Command) streams the checkpoint it starts
-        # from, again, right after its first values chunk; nbstream does not
-        "resumed-checkpoint",
-        # a tasks-mode result lists its interrupts as dicts (value, id, response_schema);
-        # nbstream as Interrupt objects
-        "task-result-interrupts",
         # RemainingSteps in a run resumed on a thread: LangGraph counts the limit from where the
         # resumed run starts (a node resumed at step 1 sees 10008), nbstream goes on counting (10006)
         "remaining-steps-on-resume",
@@ -294,14 +274,6 @@ KNOWN_GAPS = (
         # get_state(subgraphs=True) for a subgraph task that has not started: LangGraph's empty
         # snapshot has a config (thread_id, checkpoint_ns, the saver); nbstream's config is {}
         "unstarted-subgraph-config",
-        # a node inside a subgraph node that calls interrupt() twice, resumed by id: nbstream asks
-        # the first question again at every resume (LangGraph goes on to the second); not folded,
-        # the generator leaves it out: such nodes ask once
-        "subgraph-second-interrupt",
-        # a node under a RetryPolicy that fails after its interrupt was answered: LangGraph's retry
-        # gets the same answer again, nbstream's retry asks again (the run pauses anew); not
-        # folded, the generator leaves it out: nodes with retries do not ask
-        "retry-after-resume",
         # the update of a task that finished in a step where another task paused, streamed again
         # when the run resumes: a node that wrote one key twice shows as a list of single-key
         # dicts in LangGraph (as in a normal run); nbstream merges them into one dict (last wins)
@@ -311,21 +283,10 @@ KNOWN_GAPS = (
         # an output), nbstream does not; not folded, the generator leaves it out: raising nodes
         # do not ask
         "fail-after-resume",
-        # resuming with None while a node inside a subgraph node waits in interrupt(): LangGraph
-        # reruns the subgraph from its checkpoint (the node asks again), nbstream feeds the
-        # subgraph its input again on top of its saved state (its nodes run again, reducer keys
-        # get the input twice); not folded, the session answers by id instead there
-        "subgraph-resume-none",
         # resuming with None after Command(resume=value) answered a node's first interrupt() of
         # two: LangGraph answers the second with the same value again (the value stays pending on
         # the thread), nbstream asks it; not folded, the session answers by id instead
         "stale-resume-value",
-        # a task that was resumed (its interrupt answered) and then finished, in a step where a
-        # sibling paused again (its second interrupt()): nbstream does not record the finished
-        # task as done (get_state shows it pending with its answered interrupt, its writes not
-        # applied) and runs it again at the next resume; not folded, the generator leaves it out:
-        # nodes that run concurrently with others ask once
-        "resumed-task-rerun",
         # pauses inside subgraphs (interrupt() in a subgraph's node, a subgraph node paused by a
         # breakpoint or resumed): several differences not yet reduced to small programs (the
         # subgraph's chunks in another namespace, clocks that differ after a resume, a values
@@ -342,12 +303,6 @@ KNOWN_GAPS = (
         # shows the last write); not folded, the generator leaves it out: no node asks in a graph
         # whose concurrent branches write plain keys
         "conflict-with-pause",
-        # astream: when a task pauses in interrupt() while a sibling of its step is still running,
-        # nbstream cancels the sibling and the CancelledError escapes astream() (get_state then
-        # shows the sibling without a result); LangGraph lets the sibling finish and keeps its
-        # writes; not folded, the generator leaves it out: in async sessions, nodes that run
-        # concurrently with others do not ask
-        "async-pause-cancels-siblings",
     }
 )
 
@@ -374,6 +329,12 @@ def _fold_gaps(obj: Any, deferred: frozenset[str]) -> Any:
         task = obj.get("PregelTask")
         if "invoked-subgraph-state" in KNOWN_GAPS and isinstance(task, dict) and task["name"][:1] == "c":
             obj = {"PregelTask": {**task, "state": None}}
+        if (  # the same task as a checkpoints chunk lists it
+            "invoked-subgraph-state" in KNOWN_GAPS
+            and {"id", "name", "interrupts", "state"} <= obj.keys()
+            and str(obj["name"])[:1] == "c"
+        ):
+            obj = {**obj, "state": None}
         out = {}
         for k, v in obj.items():
             if k == "checkpoint_map" and "checkpoint-map" in KNOWN_GAPS:

@@ -498,28 +498,35 @@ class Saving:
         run.values = {k: values[k] for k in channels if k in values}
 
     # -- steps ------------------------------------------------------------------------------------
-    def input_step(self, input_writes: dict[str, Any]) -> None:
-        """Save the input as LangGraph does: an ``input`` checkpoint, the ``__start__`` task's writes,
-        then the ``loop`` checkpoint after them (the run's step is then that checkpoint's)."""
+    def save_input(self, input_writes: dict[str, Any]) -> None:
+        """Save the input as LangGraph does: an ``input`` checkpoint holding it on ``__start__``
+        (shown with the state from before it), the step before the run's first (-1 on a new
+        thread). Its start task's writes are saved by :meth:`input_step`, once START has routed."""
         run = self.run
         cp = self.checkpoint
         # the previous run's pending tasks are dropped: they count as seen
         for name in self.dropped:
             self._mark_seen(name, layout(run.graph).triggers[name])
-        version = self._next_version()
         cp["channel_values"][START] = input_writes
-        cp["channel_versions"][START] = version
+        cp["channel_versions"][START] = self._next_version()
         self.fresh.add(START)
         cp["versions_seen"].setdefault(INPUT, {})
-        run.step -= 1  # the input checkpoint is the step before the run's first (-1 on a new thread)
-        self._put({"source": "input"}, (START,))
-        plans = plan_tasks(run.graph, cp, self.ns_str, run.step + 1)
+        run.step -= 1
+        self._put({"source": "input"}, (START,), values=self.restore_values())
+        run.step += 1
+        self.owed_input = input_writes
+
+    def input_step(self, input_writes: dict[str, Any]) -> None:
+        """The start task's writes on the input checkpoint, then the ``loop`` checkpoint after them
+        (the run's step is that checkpoint's)."""
+        run = self.run
+        cp = self.checkpoint
+        plans = plan_tasks(run.graph, cp, self.ns_str, run.step)
         start_id = plans[0].id if plans else NULL_TASK_ID
         writes = [(k, v) for k, v in input_writes.items()]
         writes.extend((f"branch:to:{name}", None) for name in run._pulls)
         writes.extend((TASKS, pack_send(s)) for s in run._sends)
         self._put_writes(start_id, writes)
-        run.step += 1
         self._mark_seen(START, (START,))
         updated = set(input_writes) | {f"branch:to:{n}" for n in run._pulls}
         if run._sends:
@@ -597,17 +604,17 @@ class Saving:
         if task in self.preloaded:
             return
         writes = self.channel_writes(task)
-        scratch = task.scratch
-        if scratch is not None and scratch.resume:
-            writes.append((RESUME, list(scratch.resume)))
         if task.interrupts:
             writes.append((INTERRUPT, [pack_interrupt(i) for i in task.interrupts]))
         elif task.error is not None:
             if task.cancelled:
                 return
             writes = [(ERROR, task.error)]
-        elif not writes:
+        elif not writes:  # done without writing: marked, so a resumed step does not run it again
             writes = [(NO_WRITES, None)]
+        scratch = task.scratch
+        if scratch is not None and scratch.resume:
+            writes.append((RESUME, list(scratch.resume)))
         self._put_writes(task.id, writes)
 
     def channel_writes(self, task: Task) -> list[tuple[str, Any]]:
@@ -699,7 +706,9 @@ class Saving:
         cp["updated_channels"] = sorted(updated)
 
     # -- saving ----------------------------------------------------------------------------------
-    def _put(self, metadata: dict[str, Any], updated: tuple[str, ...]) -> None:
+    def _put(
+        self, metadata: dict[str, Any], updated: tuple[str, ...], values: dict[str, Any] | None = None
+    ) -> None:
         run = self.run
         cp = self.checkpoint
         cp["id"] = _uuid6(run.step)
@@ -749,12 +758,12 @@ class Saving:
             run.root.run_id,
             run.ns,
             run.step,
-            new_config,
+            _with_map(new_config, metadata) or {},
             metadata,
-            dict(run.values),
+            dict(run.values) if values is None else values,
             tuple(p.name for p in plans),
             tuple(self._plan_task(p) for p in plans),
-            parent_config,
+            _with_map(parent_config, metadata),
             cp["ts"],
         )
         run._publish(saved)

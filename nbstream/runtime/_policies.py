@@ -112,9 +112,13 @@ def run_with_policies(run: Run, task: Task, call: Callable[[], Any]) -> Any:
             return hit[key]
     failures = 0
     while True:
+        if task.scratch is not None:  # each try asks its interrupt() calls from the first again
+            task.scratch.counter = 0
         try:
             result = call()
             break
+        except GraphBubbleUp:  # a pause or a hand-off is never retried
+            raise
         except Exception as exc:
             failures += 1
             delay = _next_try(run, task, exc, failures)
@@ -136,9 +140,13 @@ async def arun_with_policies(run: Run, task: Task, call: Callable[[], Any]) -> A
             return hit[key]
     failures = 0
     while True:
+        if task.scratch is not None:
+            task.scratch.counter = 0
         try:
             result = await call()
             break
+        except GraphBubbleUp:
+            raise
         except Exception as exc:
             failures += 1
             delay = _next_try(run, task, exc, failures)

@@ -282,7 +282,8 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
                 if task.node.async_routers and task.error is None and not isinstance(fut, asyncio.Task):
                     await run.aroute_deferred(task)  # a sync node ran on a thread; its routers are async
                 run.complete(task)
-                failed = failed or task.error is not None
+                # a task that paused on interrupt() lets its siblings finish (their writes are kept)
+                failed = failed or (task.error is not None and not task.interrupts and not _paused(task))
             yield
             if failed:
                 await _cancel(run, waiting)
@@ -291,6 +292,12 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
         run.root.stopped = True
         await _cancel(run, waiting)
         raise
+
+
+def _paused(task: Task) -> bool:
+    from nbstream.errors import GraphInterrupt
+
+    return isinstance(task.error, GraphInterrupt)
 
 
 async def _cancel(run: Run, waiting: dict[asyncio.Future[Any], Task]) -> None:

@@ -171,10 +171,10 @@ class Run(Routing, TaskConfigs):
         if saving is not None:
             if saving.saved_config is not None:  # the input and its start task take two steps
                 self.step += 2
-            saving.owed_input = writes
+            saving.save_input(writes)  # as LangGraph: its checkpoint comes before the values chunk
         self._first_step = self.step
         if self.root.bus.wants_steps:
-            self._publish(StepFinished(self.root.run_id, self.ns, 0, values, frozenset(writes)))
+            self._publish(StepFinished(self.root.run_id, self.ns, self.step, values, frozenset(writes)))
         for target in graph.start_edges:
             self._pulls.setdefault(target, [])
         if route and graph.start_branches:
