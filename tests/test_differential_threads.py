@@ -262,9 +262,6 @@ KNOWN_GAPS = (
         # shows that graph's snapshot (an empty one whose config holds the saver when the graph
         # has not saved a checkpoint); nbstream None
         "invoked-subgraph-state",
-        # RemainingSteps in a run resumed on a thread: LangGraph counts the limit from where the
-        # resumed run starts (a node resumed at step 1 sees 10008), nbstream goes on counting (10006)
-        "remaining-steps-on-resume",
         # get_state's task result for a node that wrote one key twice: {key: {"$writes": [v1,
         # v2]}}; nbstream shows the last write only
         "task-result-writes",

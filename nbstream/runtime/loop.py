@@ -70,6 +70,7 @@ class Run(Routing, TaskConfigs):
         "_config_parts",
         "_defer",
         "_first_step",
+        "_stop",
         "_joins_seen",
         "_publish",
         "_pulls",
@@ -111,6 +112,9 @@ class Run(Routing, TaskConfigs):
         self.saving: Saving | None = None
         #: the step the run started at (a thread's runs continue its step count)
         self._first_step = 0
+        #: the last step the recursion limit allows (RemainingSteps counts down to it), as LangGraph:
+        #: the limit counts from where the run starts, two steps later when it resumes a thread
+        self._stop = root.recursion_limit
         #: when the run paused: the state with the writes of the step's finished tasks applied
         self.paused_values: dict[str, Any] | None = None
 
@@ -131,6 +135,7 @@ class Run(Routing, TaskConfigs):
         saving = self.saving
         if saving is not None and saving.start(input):  # continues the thread from its checkpoint
             self._first_step = self.step
+            self._stop = self.step + self.root.recursion_limit + 2
             self._publish(
                 RunResumed(self.root.run_id, self.ns, self.step, saving.saved_config or {}, _resume_of(input))
             )
@@ -173,6 +178,7 @@ class Run(Routing, TaskConfigs):
                 self.step += 2
             saving.save_input(writes)  # as LangGraph: its checkpoint comes before the values chunk
         self._first_step = self.step
+        self._stop = self.step + self.root.recursion_limit
         if self.root.bus.wants_steps:
             self._publish(StepFinished(self.root.run_id, self.ns, self.step, values, frozenset(writes)))
         for target in graph.start_edges:
@@ -252,7 +258,7 @@ class Run(Routing, TaskConfigs):
         step = self.step + 1
         # as LangGraph does, the limit counts the check after the last step too: a chain of N nodes
         # needs recursion_limit >= N + 1
-        if step - self._first_step > self.root.recursion_limit and self.step > self._first_step:
+        if step > self._stop and self.step > self._first_step:
             raise noted(
                 GraphRecursionError(recursion_limit(self.root.recursion_limit)),
                 f"in graph {self.graph.name!r} after step {self.step} (next nodes: "
@@ -287,7 +293,7 @@ class Run(Routing, TaskConfigs):
                 task_input = (
                     node.to_input(values)
                     if managed is None
-                    else managed(values, step, self.root.recursion_limit)
+                    else managed(values, step, self._stop)
                 )
                 tasks.append(Task(new_id(), node, task_input, triggers, (PULL, name), (0, name)))
         if saving is not None:
