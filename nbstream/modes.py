@@ -238,18 +238,7 @@ class StreamProjector:
             "values": event.values,
             "metadata": event.metadata,
             "next": list(event.next),
-            "tasks": [
-                {"id": t.id, "name": t.name, "interrupts": _interrupt_dicts(t.interrupts), "state": t.state}
-                if t.result is None and t.error is None
-                else {
-                    "id": t.id,
-                    "name": t.name,
-                    "error": t.error,
-                    "result": t.result,
-                    "interrupts": t.interrupts,
-                }
-                for t in event.tasks
-            ],
+            "tasks": [_checkpoint_task(t) for t in event.tasks],
         }
         if self._checkpoints:
             self._emit(event.ns, "checkpoints", payload)
@@ -334,6 +323,28 @@ class StreamProjector:
                 self._emit(event.ns, "values", values[keys])
         elif keys is not None and not event.updated.isdisjoint(keys):
             self._emit(event.ns, "values", {k: values[k] for k in keys if k in values})
+
+
+def _checkpoint_task(task: Any) -> dict[str, Any]:
+    """A task as LangGraph's checkpoints chunks list it: with its error, its result (when it has
+    one), or just its interrupts."""
+    if task.error:
+        return {"id": task.id, "name": task.name, "error": task.error, "state": task.state}
+    if task.result:
+        interrupts = _interrupt_dicts(task.interrupts)
+        return {
+            "id": task.id,
+            "name": task.name,
+            "result": task.result,
+            "interrupts": interrupts,
+            "state": task.state,
+        }
+    return {
+        "id": task.id,
+        "name": task.name,
+        "interrupts": _interrupt_dicts(task.interrupts),
+        "state": task.state,
+    }
 
 
 def _interrupt_dicts(interrupts: tuple[Any, ...]) -> tuple[dict[str, Any], ...]:

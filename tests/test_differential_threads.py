@@ -255,26 +255,14 @@ KNOWN_GAPS = (
     set()
     if os.environ.get("NBSTREAM_THREAD_STRICT") == "1"
     else {
-        # after a step failed on conflicting writes (InvalidUpdateError), LangGraph's get_state
-        # applies the step's pending writes again and raises; nbstream returns a snapshot
+        # after a step failed on conflicting writes (InvalidUpdateError) inside a graph a node
+        # invoked, LangGraph's get_state raises it again; nbstream returns a snapshot whose task
+        # shows the error
         "state-after-conflict",
         # get_state(subgraphs=True) for a task that calls a graph inside its function: LangGraph
         # shows that graph's snapshot (an empty one whose config holds the saver when the graph
         # has not saved a checkpoint); nbstream None
         "invoked-subgraph-state",
-        # get_state's task result for a node that wrote one key twice: {key: {"$writes": [v1,
-        # v2]}}; nbstream shows the last write only
-        "task-result-writes",
-        # a node added with defer=True is not in next/tasks (get_state, checkpoints chunks) while
-        # other branches still have steps to run; nbstream lists it as soon as it is triggered
-        "deferred-join-next",
-        # get_state(subgraphs=True) for a subgraph task that has not started: LangGraph's empty
-        # snapshot has a config (thread_id, checkpoint_ns, the saver); nbstream's config is {}
-        "unstarted-subgraph-config",
-        # the update of a task that finished in a step where another task paused, streamed again
-        # when the run resumes: a node that wrote one key twice shows as a list of single-key
-        # dicts in LangGraph (as in a normal run); nbstream merges them into one dict (last wins)
-        "resumed-update-repeated-key",
         # a node that fails (raises, or returns an invalid value) after its interrupt was answered:
         # LangGraph streams ``{node: None}`` in updates before the error (its saved answer counts as
         # an output), nbstream does not; not folded, the generator leaves it out: raising nodes
@@ -291,15 +279,6 @@ KNOWN_GAPS = (
         # the generator leaves them out: only root nodes that are not subgraphs ask or are listed
         # in interrupt_before/interrupt_after
         "nested-pauses",
-        # a resumed step that fails on conflicting writes (two tasks write one plain key): LangGraph
-        # raises InvalidUpdateError before streaming the resumed tasks' updates and results,
-        # nbstream streams them first; folded: such a call's updates and task results are not compared
-        "conflict-after-resume",
-        # a step in which one task pauses in interrupt() while two finished siblings wrote one plain
-        # key: LangGraph fails the run with InvalidUpdateError, nbstream pauses (its get_state
-        # shows the last write); not folded, the generator leaves it out: no node asks in a graph
-        # whose concurrent branches write plain keys
-        "conflict-with-pause",
     }
 )
 

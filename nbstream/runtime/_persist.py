@@ -30,6 +30,7 @@ from nbstream._state_types import Interrupt, PregelTask, StateSnapshot
 from nbstream.errors import EmptyInputError, GraphError, InvalidUpdateError
 from nbstream.events import CheckpointSaved
 from nbstream.graph._state import MISSING
+from nbstream.modes import _result
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
@@ -125,6 +126,18 @@ def _null_version(versions: dict[str, Any]) -> Any:
     for v in versions.values():
         return type(v)()
     return None
+
+
+def _runnable(
+    graph: CompiledStateGraph, pulls: dict[str, list[str]], sends: list[Send]
+) -> dict[str, list[str]]:
+    """The pulled nodes the next step runs: a deferred node waits while anything else is to run."""
+    if not graph.has_defer:
+        return pulls
+    waiting = [name for name in pulls if graph.nodes[name].defer]
+    if not waiting or (len(waiting) == len(pulls) and not sends):
+        return pulls
+    return {name: joins for name, joins in pulls.items() if not graph.nodes[name].defer}
 
 
 class Pending(NamedTuple):
@@ -241,7 +254,8 @@ def plan_tasks(
         ns = f"{ns_str}|{send.node}" if ns_str else send.node
         tid = _task_id(cid, ns, str(step), send.node, PUSH, str(index))
         plans.append(TaskPlan(tid, send.node, (PUSH, index, False), (PUSH,), send.arg))
-    for name in sorted(pending.pulls) if in_run else [n for n in graph.nodes if n in pending.pulls]:
+    pulls = _runnable(graph, pending.pulls, pending.sends)
+    for name in sorted(pulls) if in_run else [n for n in graph.nodes if n in pulls]:
         ns = f"{ns_str}|{name}" if ns_str else name
         trig = lay.triggers[name]
         plans.append(
@@ -583,7 +597,7 @@ class Saving:
             )
             for i, s in enumerate(run._sends)
         ]
-        for name in sorted(run._pulls):
+        for name in sorted(_runnable(run.graph, run._pulls, run._sends)):
             trig = triggers[name]
             plans.append(
                 TaskPlan(
@@ -775,7 +789,7 @@ class Saving:
         tup = self.loaded
         if tup is None or run.root.bus.silent or self.forked:
             return
-        shown = snapshot(run.graph, self.saver, tup, live=False)
+        shown = snapshot(run.graph, self.saver, tup, live=False, in_run=True)
         run._publish(
             CheckpointSaved(
                 run.root.run_id,
@@ -972,10 +986,11 @@ def _load_writes(task: Task, writes: list[tuple[str, Any]], graph: CompiledState
         elif channel == TASKS and (send := unpack_send(value)) is not None:
             task.sends.append(send)
     task.writes = state
-    update: dict[str, Any] = {}
-    for key, value in state:
-        update[key] = value
-    task.update = update or None
+    keys = [key for key, _ in state]
+    if len(set(keys)) < len(keys):  # as LangGraph shows writes again: one dict per write
+        task.update = [{key: value} for key, value in state]
+    else:
+        task.update = dict(state) or None
     task.cached = True
 
 
@@ -988,6 +1003,7 @@ def snapshot(
     live: bool,
     subgraphs: bool = False,
     config: dict[str, Any] | None = None,
+    in_run: bool = False,
 ) -> StateSnapshot:
     """LangGraph's ``StateSnapshot`` of a saved checkpoint (``live``: as ``get_state`` shows it)."""
     if tup is None:  # a thread never used: LangGraph's empty snapshot, with the config asked for
@@ -996,7 +1012,7 @@ def snapshot(
     meta = tup.metadata or {}
     ns_str = tup.config["configurable"].get("checkpoint_ns", "")
     step = int(meta.get("step", -1)) + 1
-    plans = plan_tasks(graph, cp, ns_str, step, in_run=False)
+    plans = plan_tasks(graph, cp, ns_str, step, in_run=in_run)
     values = {k: cp["channel_values"][k] for k in graph.channels if k in cp["channel_values"]}
     for key, channel in graph.channels.items():
         if key not in values and channel.default_factory is not None:
@@ -1014,7 +1030,7 @@ def snapshot(
             values[key] = graph.channels[key].fold(values.get(key, MISSING), (value,), ("__input__",), step)
     tasks: list[PregelTask] = []
     all_interrupts: list[Interrupt] = []
-    finished: list[tuple[str, list[tuple[str, Any]]]] = []
+    finished: list[tuple[Any, str, list[tuple[str, Any]]]] = []
     for plan in plans:
         writes = by_task.get(plan.id, [])
         error = next((v for c, v in writes if c == ERROR), None)
@@ -1028,8 +1044,9 @@ def snapshot(
             if live:  # answered since: only a record of the step (history) keeps its interrupts
                 interrupts = ()
             state_writes = [(c, v) for c, v in done if c in graph.channels]
-            result = dict(state_writes)
-            finished.append((plan.name, state_writes))
+            result = _result(tuple(state_writes))
+            order = (0, plan.name) if plan.path[0] == PULL else (1, plan.path[1])
+            finished.append((order, plan.name, state_writes))
         state: Any = None
         if plan.name in graph.nodes and graph.nodes[plan.name].subgraph is not None:
             sub_ns = f"{plan.name}:{plan.id}"
@@ -1043,7 +1060,12 @@ def snapshot(
             if subgraphs:
                 sub = graph.nodes[plan.name].subgraph
                 assert sub is not None
-                state = snapshot(sub, saver, saver.get_tuple(sub_config), live=live, subgraphs=True)
+                # as LangGraph: a subgraph that has not started shows an empty snapshot whose config
+                # addresses it (with the saver, under LangGraph's key for it)
+                asked = {"configurable": {"__pregel_checkpointer": saver, **sub_config["configurable"]}}
+                state = snapshot(
+                    sub, saver, read_checkpoint(saver, sub_config), live=live, subgraphs=True, config=asked
+                )
             else:
                 state = sub_config
         if (interrupts and live) or interrupts:
@@ -1060,14 +1082,16 @@ def snapshot(
             )
         )
     if live and finished:
-        for _name, writes in finished:
-            grouped: dict[str, list[Any]] = {}
+        # applied as a step's writes are: in task order, each key through its reducer once (so two
+        # tasks writing one plain key conflict here too, as in LangGraph)
+        grouped: dict[str, tuple[list[Any], list[str]]] = {}
+        for _order, name, writes in sorted(finished, key=lambda f: f[0]):
             for key, value in writes:
-                grouped.setdefault(key, []).append(value)
-            for key, vals in grouped.items():
-                values[key] = graph.channels[key].fold(
-                    values.get(key, MISSING), vals, [_name] * len(vals), step
-                )
+                vals, names = grouped.setdefault(key, ([], []))
+                vals.append(value)
+                names.append(name)
+        for key, (vals, names) in grouped.items():
+            values[key] = graph.channels[key].fold(values.get(key, MISSING), vals, names, step)
         values = {k: values[k] for k in graph.channels if k in values}
     next_names = tuple(t.name for t in tasks if not (live and (t.result is not None)))
     return StateSnapshot(

@@ -70,12 +70,12 @@ class Run(Routing, TaskConfigs):
         "_config_parts",
         "_defer",
         "_first_step",
-        "_stop",
         "_joins_seen",
         "_publish",
         "_pulls",
         "_sends",
         "_start_meta",
+        "_stop",
         "graph",
         "ns",
         "ns_str",
@@ -290,11 +290,7 @@ class Run(Routing, TaskConfigs):
                 joins = pulls[name]
                 triggers = (node.trigger, *joins) if joins else node.trigger_tuple
                 managed = node.managed_input
-                task_input = (
-                    node.to_input(values)
-                    if managed is None
-                    else managed(values, step, self._stop)
-                )
+                task_input = node.to_input(values) if managed is None else managed(values, step, self._stop)
                 tasks.append(Task(new_id(), node, task_input, triggers, (PULL, name), (0, name)))
         if saving is not None:
             return self._thread_step(saving, tasks, pulls, sends)
@@ -419,13 +415,18 @@ class Run(Routing, TaskConfigs):
         done = [t for t in ordered if t.error is None]
         values = self.values
         if any(t.writes for t in done):
+            # each key through its reducer once: finished tasks that conflict fail the step, as in
+            # LangGraph, instead of pausing it
             channels = self.graph.channels
-            values = dict(values)
+            grouped: dict[str, tuple[list[Any], list[str]]] = {}
             for t in done:
                 for key, value in t.writes:
-                    values[key] = channels[key].fold(
-                        values.get(key, MISSING), (value,), (t.node.name,), self.step
-                    )
+                    vals, names = grouped.setdefault(key, ([], []))
+                    vals.append(value)
+                    names.append(t.node.name)
+            values = dict(values)
+            for key, (vals, names) in grouped.items():
+                values[key] = channels[key].fold(values.get(key, MISSING), vals, names, self.step)
             values = {k: values[k] for k in channels if k in values}
         self.paused_values = values
         self.step -= 1  # the step did not complete: a resumed run runs it again
