@@ -99,6 +99,7 @@ class Bus:
     __slots__ = (
         "_handlers",
         "collecting",
+        "observed",
         "drain_first",
         "mailbox",
         "owner",
@@ -125,6 +126,8 @@ class Bus:
         self.drain_first = False
         #: how many sync steps wait for finished tasks in the mailbox (only they may drain it then)
         self.collecting = 0
+        #: whether a handler besides the stream projector listens (an observer: a view, a recorder)
+        self.observed = any(not getattr(h, "_nbstream_projector", False) for h in self._handlers)
 
     def set_wakeup(self, wakeup: Callable[[], None] | None) -> None:
         """Call ``wakeup`` (from the worker thread) when worker events start to pile up."""

@@ -78,8 +78,12 @@ def _execute_inline(run: Run, task: Task) -> None:
     this thread publishes, so the task's events stay in order; what is left is delivered at its end.
     """
     bus = run.root.bus
-    if bus.silent or bus.collecting or threading.get_ident() != bus.owner:
-        run.execute(task)  # nothing to deliver, or the mailbox also holds a waiting step's tasks
+    if not bus.observed or bus.collecting or threading.get_ident() != bus.owner:
+        # nobody to keep the order for (a plain stream: what threads publish is not in its modes
+        # here, and it pays nothing per event), or the mailbox also holds a waiting step's tasks
+        run.execute(task)
+        if bus.mailbox.items and not bus.collecting and threading.get_ident() == bus.owner:
+            bus.pump()
         return
     drain_first = bus.drain_first
     bus.drain_first = True

@@ -603,7 +603,8 @@ class Run(Routing, TaskConfigs):
                 None if task.interrupts else task.error,
                 task.cancelled,
                 task.cached,
-                interrupts=task.interrupts,
+                None,  # positional: a keyword makes the NamedTuple slower to build
+                task.interrupts,
             )
             if type(task.error) is not ParentCommand or not self.ns
             else _handed_off(self, task)
