@@ -99,9 +99,9 @@ class Bus:
     __slots__ = (
         "_handlers",
         "collecting",
-        "observed",
         "drain_first",
         "mailbox",
+        "observed",
         "owner",
         "silent",
         "wants_starts",
