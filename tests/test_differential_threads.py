@@ -268,10 +268,6 @@ KNOWN_GAPS = (
         # an output), nbstream does not; not folded, the generator leaves it out: raising nodes
         # do not ask
         "fail-after-resume",
-        # resuming with None after Command(resume=value) answered a node's first interrupt() of
-        # two: LangGraph answers the second with the same value again (the value stays pending on
-        # the thread), nbstream asks it; not folded, the session answers by id instead
-        "stale-resume-value",
         # pauses inside subgraphs (interrupt() in a subgraph's node, a subgraph node paused by a
         # breakpoint or resumed): several differences not yet reduced to small programs (the
         # subgraph's chunks in another namespace, clocks that differ after a resume, a values

@@ -436,9 +436,16 @@ class Saving:
         self.resumed = True
         run.root.resuming = True
         pending_nodes = bool(run._pulls or run._sends)
+        conf = self.config["configurable"]
         if isinstance(input, Command):
             self._apply_command(input, pending_nodes)
-        conf = self.config["configurable"]
+        elif run.ns == () and not conf.get("checkpoint_id"):
+            # as LangGraph: an answer saved on the checkpoint (Command(resume=v) that a pause cut
+            # short) still answers the next interrupt() that has none of its own
+            for tid, channel, value in self.pending:
+                if tid == NULL_TASK_ID and channel == RESUME:
+                    run.root.resume = value
+                    break
         answering = isinstance(input, Command) and input.resume is not None
         # replaying an older checkpoint (time travel): the new run forks from it
         replaying = conf.get("checkpoint_id") and not answering and pending_nodes
@@ -492,14 +499,17 @@ class Saving:
 
     def waiting_interrupts(self) -> dict[str, Interrupt]:
         """The interrupts of the current checkpoint that have no answer yet, by id."""
-        answered: set[str] = set()
-        out: dict[str, Interrupt] = {}
+        by_task: dict[str, list[tuple[str, Any]]] = {}
         for tid, channel, value in self.pending:
-            if channel == INTERRUPT:
-                for item in _interrupts(value):
-                    out[item.id] = item
-            elif channel == RESUME and tid == NULL_TASK_ID:
-                answered.add(tid)
+            by_task.setdefault(tid, []).append((channel, value))
+        out: dict[str, Interrupt] = {}
+        for writes in by_task.values():
+            if succeeded(writes):  # answered since, and done
+                continue
+            for channel, value in writes:
+                if channel == INTERRUPT:
+                    for item in _interrupts(value):
+                        out[item.id] = item
         return out
 
     def _apply_null_writes(self, writes: list[tuple[str, Any]]) -> None:
