@@ -64,8 +64,8 @@ SECRET_RESPONSE_HEADERS = frozenset({"set-cookie", "openai-organization", "opena
 SECRET_QUERY_PARAMETERS = frozenset(
     {"key", "api_key", "api-key", "apikey", "access_token", "token", "sig", "signature", "code"}
 )
-#: words that make an environment variable's value a secret to scrub from anything recorded
-SECRET_ENV_WORDS = ("KEY", "TOKEN", "SECRET", "PASSWORD")
+#: words of an environment variable's name that make its value a secret to scrub from anything recorded
+SECRET_ENV_WORDS = frozenset({"KEY", "APIKEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIALS"})
 _SHORTEST_SECRET = 8  # shorter values ("1", "true") would scrub ordinary text
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -152,8 +152,9 @@ def _import_vcr() -> Any:
 def _secret_environment(environ: Mapping[str, str]) -> Iterator[tuple[str, str]]:
     """``(placeholder, value)`` for each environment variable whose name says it holds a secret."""
     for name, value in environ.items():
-        upper = name.upper()
-        if len(value) >= _SHORTEST_SECRET and any(word in upper for word in SECRET_ENV_WORDS):
+        # whole words of the name: OPENAI_API_KEY and GITHUB_TOKEN are secrets, KEYBOARD_LAYOUT is not
+        words = name.upper().replace("-", "_").split("_")
+        if len(value) >= _SHORTEST_SECRET and any(word in SECRET_ENV_WORDS for word in words):
             yield f"<{name}>", value
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from _fake_openai import FakeOpenAI
+from _fake_openai import FakeOpenAI, Turn
 from _messages_support import LG, NB, Lib, summarize, text_of
 from langchain_core.messages import AIMessage, HumanMessage
 from langchain_openai import ChatOpenAI
@@ -73,6 +73,12 @@ def graph_calling(lib: Lib, model: Any) -> Any:
     return builder.add_edge(lib.START, "node").compile()
 
 
+def messages(lib: Lib, server: FakeOpenAI, streaming: bool) -> list[Any]:
+    """The ``messages`` stream of a one-node graph that asks the server's ``text`` model."""
+    graph = graph_calling(lib, chat(server.base_url, streaming=streaming))
+    return list(graph.stream(INPUT, stream_mode="messages"))
+
+
 def stop(server: FakeOpenAI) -> None:
     """Take the server down, and make sure nothing answers at its address any more."""
     server.close()
@@ -89,17 +95,13 @@ def test_messages_stream_replays_token_by_token_with_the_server_down(
 ) -> None:
     path = tmp_path / "cassettes" / "joke.yaml"  # the folder is made on save
     with cassette(path):
-        recorded = list(
-            graph_calling(NB, chat(server.base_url, streaming=streaming)).stream(INPUT, stream_mode="messages")
-        )
+        recorded = messages(NB, server, streaming)
     assert path.exists() and len(server.requests) == 1
     assert server.requests[0].get("stream", False) is streaming
     stop(server)
 
     with cassette(path) as played:
-        replayed = list(
-            graph_calling(NB, chat(server.base_url, streaming=streaming)).stream(INPUT, stream_mode="messages")
-        )
+        replayed = messages(NB, server, streaming)
         assert played.play_count == 1
     assert summarize(replayed) == summarize(recorded)
     assert text_of(replayed) == server.reply
@@ -110,9 +112,7 @@ def test_messages_stream_replays_token_by_token_with_the_server_down(
         assert type(message) is AIMessage
     # LangGraph running the same program on the same cassette gets the same chunks
     with cassette(path):
-        theirs = list(
-            graph_calling(LG, chat(server.base_url, streaming=streaming)).stream(INPUT, stream_mode="messages")
-        )
+        theirs = messages(LG, server, streaming)
     assert summarize(theirs) == summarize(replayed)
 
 
@@ -131,6 +131,62 @@ def test_a_run_view_shows_the_same_snapshot_when_replayed(server: FakeOpenAI, tm
     replayed = run()
     assert "computer?" in live
     assert replayed == live
+
+
+def parallel_graph(lib: Lib, base_url: str) -> Any:
+    """Two branches asking different models at once, joined by a node that asks a third."""
+
+    def ask(name: str, script: str) -> Any:
+        model = chat(base_url, script)
+
+        def node(state: Any) -> dict[str, Any]:
+            return {"messages": [model.invoke([HumanMessage(f"{name}: {state['messages'][0].content}")])]}
+
+        return node
+
+    builder = lib.StateGraph(lib.MessagesState)
+    builder.add_node("facts", ask("facts", "facts"))
+    builder.add_node("style", ask("style", "style"))
+    builder.add_node("write", ask("write", "text"))
+    builder.add_edge(lib.START, "facts").add_edge(lib.START, "style")
+    builder.add_edge(["facts", "style"], "write")
+    return builder.compile()
+
+
+def test_parallel_calls_replay_to_the_node_that_asked(server: FakeOpenAI, tmp_path: Path) -> None:
+    server.conversations = {"facts": [Turn("cats like warm keyboards")], "style": [Turn("keep it short")]}
+    path = tmp_path / "parallel.yaml"
+
+    def run(lib: Lib) -> list[Any]:
+        with cassette(path):
+            items = list(
+                parallel_graph(lib, server.base_url).stream(INPUT, stream_mode=["messages", "updates"])
+            )
+        return [(mode, summarize([chunk]) if mode == "messages" else chunk) for mode, chunk in items]
+
+    def by_node(items: list[Any]) -> dict[str, str]:
+        return {
+            node: "".join(
+                s[2] for mode, summary in items if mode == "messages" for s in summary if s[4] == node
+            )
+            for node in ("facts", "style", "write")
+        }
+
+    recorded = run(NB)
+    stop(server)
+    replayed = run(NB)
+    assert (
+        by_node(replayed)
+        == by_node(recorded)
+        == {
+            "facts": "cats like warm keyboards",
+            "style": "keep it short",
+            "write": server.reply,
+        }
+    )
+    updates = [chunk for mode, chunk in replayed if mode == "updates"]
+    assert sorted(map(list, updates[:2])) == [["facts"], ["style"]] and list(updates[2]) == ["write"]
+    assert by_node(run(LG)) == by_node(replayed)  # LangGraph replays the same cassette alike
 
 
 def test_a_decorated_async_function_records_then_replays(server: FakeOpenAI, tmp_path: Path) -> None:
@@ -173,6 +229,7 @@ def test_query_keys_cookies_and_secret_environment_values_are_scrubbed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MY_SERVICE_TOKEN", "tok-ENVSECRET-31337")
+    monkeypatch.setenv("KEYBOARD_LAYOUT", "generate")  # not a secret: its text stays
 
     def answer(request: httpx.Request) -> httpx.Response:
         return httpx.Response(
@@ -186,7 +243,7 @@ def test_query_keys_cookies_and_secret_environment_values_are_scrubbed(
     with cassette(path), httpx.Client(transport=httpx.MockTransport(answer)) as client:
         client.post(url, json={"prompt": "hi"}, headers={"api-key": "AZURESECRET"})
     text = path.read_text()
-    assert "alt=sse" in text and '"prompt"' in text
+    assert "alt=sse" in text and '"prompt"' in text and "/v1/generate" in text
     for secret in ("QUERYSECRET", "AZURESECRET", "SETCOOKIESECRET", "RESPONSEORG", "ENVSECRET"):
         assert secret not in text
     assert "<MY_SERVICE_TOKEN>" in text
@@ -225,8 +282,9 @@ def test_each_recorded_answer_plays_once_in_order(server: FakeOpenAI, tmp_path: 
 
 
 def test_record_mode_none_never_touches_the_network(server: FakeOpenAI, tmp_path: Path) -> None:
-    with cassette(tmp_path / "absent.yaml", record_mode="none"), pytest.raises(
-        CannotOverwriteExistingCassetteException
+    with (
+        cassette(tmp_path / "absent.yaml", record_mode="none"),
+        pytest.raises(CannotOverwriteExistingCassetteException),
     ):
         chat(server.base_url).invoke("hello")
     assert server.requests == []
