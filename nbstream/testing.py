@@ -34,6 +34,7 @@ from typing import Any
 
 import comm
 
+from nbstream._cassette import cassette
 from nbstream._fake_thread import FakeThread
 from nbstream._scripted_model import ScriptedChatModel
 from nbstream.events import (
@@ -71,6 +72,7 @@ __all__ = [
     "fake_chat_model",
     "scripted_chat_model",
     "ScriptedChatModel",
+    "cassette",
 ]
 
 START, END = "__start__", "__end__"
