@@ -169,7 +169,8 @@ def layout_graph(node_names: Iterable[str], edges: Iterable[Edge]) -> GraphLayou
     pairs = {(s, t) for s, t, _ in edge_list if s != t}
     dag = [(t, s) if (s, t) in back else (s, t) for s, t in sorted(pairs, key=_pair_key(names))]
     layer_of = _layers(names, list(dict.fromkeys(dag)))
-    boxes = {n: Box(n, layer_of[n], w=max(56, _text_width(_label(n)) + 24)) for n in names}
+    # even widths: a chain's boxes then share one integer centre line
+    boxes = {n: Box(n, layer_of[n], w=max(56, _text_width(_label(n)) + 24) // 2 * 2) for n in names}
     layers: list[list[Box]] = [[] for _ in range(max(layer_of.values(), default=-1) + 1)]
     for name in names:
         layers[layer_of[name]].append(boxes[name])
