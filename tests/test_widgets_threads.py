@@ -118,8 +118,8 @@ def test_a_paused_run_is_waiting_in_header_rows_tree_drawing_and_snapshot(
     assert 'data-status="waiting"' in panel(view) and "Publish it?" in panel(view)
     header = find(view.widget, "nbstream-header-box").value
     assert 'data-status="waiting"' in header
-    graph = find(view.widget, "nbstream-graph").outputs[0]["data"]["text/vnd.mermaid"]
-    assert "class n2 waiting" in graph
+    graph = find(view.widget, "nbstream-graph").value
+    assert 'data-node="review" data-status="waiting"' in graph
     (snapshot,) = shown.snapshots
     html = snapshot["text/html"]
     assert 'class="nbstream-view nbstream-run nbstream-snapshot" data-status="waiting"' in html

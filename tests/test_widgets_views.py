@@ -216,9 +216,9 @@ def test_untrusted_strings_are_escaped_in_widgets_and_snapshot(
     (snapshot,) = shown.snapshots
     assert "<script>" not in snapshot["text/html"]
     assert snapshot["text/html"].count(XSS_ESCAPED) >= 5
-    # the mermaid drawing's labels are entity-encoded too
-    graph_outputs = find(view.widget, "nbstream-graph").outputs
-    assert "<script>" not in str(graph_outputs[0]["data"]["text/vnd.mermaid"])
+    # the SVG drawing's labels are escaped too
+    drawing = find(view.widget, "nbstream-graph").value
+    assert "<svg" in drawing and "<script>" not in drawing and XSS_ESCAPED in drawing
 
 
 # -- display and snapshot ---------------------------------------------------------------------

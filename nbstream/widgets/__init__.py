@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from nbstream.widgets._kernel import in_kernel
 from nbstream.widgets._live import LiveView, ViewOptions
-from nbstream.widgets.drawing import GraphDrawing, draw_ascii, draw_mermaid
+from nbstream.widgets.drawing import GraphDrawing, draw_ascii, draw_mermaid, draw_svg
 from nbstream.widgets.models import RunModel
 from nbstream.widgets.show import ashow, show
 from nbstream.widgets.text_log import TextProgressLog
@@ -33,6 +33,7 @@ __all__ = [
     "RunModel",
     "show",
     "ashow",
+    "draw_svg",
     "draw_mermaid",
     "draw_ascii",
     "GraphDrawing",

@@ -12,11 +12,13 @@ from html import escape
 from typing import Any
 
 from nbstream.widgets._format import full_text, preview
+from nbstream.widgets._svg import draw_svg
 from nbstream.widgets.models import (
     GraphRun,
     Lane,
     NodeRow,
     RunHeaderModel,
+    RunModel,
     StateTableModel,
     ToolCallRow,
     TreeNode,
@@ -41,6 +43,8 @@ __all__ = [
     "tree_html",
     "value_html",
     "section_html",
+    "graph_html",
+    "subgraph_nodes",
 ]
 
 CSS = """<style>
@@ -73,6 +77,8 @@ font-family:var(--jp-code-font-family,monospace)}
 .nbstream-tool-row td{border-bottom-style:dotted}
 .nbstream-tool-custom{margin:0;padding-left:14px}
 .nbstream-lane-tool code{white-space:pre-wrap;word-break:break-word}
+.nbstream-drawing{overflow-x:auto}
+.nbstream-drawing svg{max-width:100%;height:auto}
 </style>"""
 
 
@@ -107,6 +113,32 @@ def value_html(value: Any, limit: int = 80) -> str:
         f'<details class="nbstream-value"><summary><code>{escape(short)}</code></summary>'
         f"<pre>{escape(full)}</pre></details>"
     )
+
+
+def subgraph_nodes(model: RunModel) -> frozenset[str]:
+    """Root nodes that ran a subgraph (the run reveals them; the drawing marks them)."""
+    if model.tree is not None and model.tree.root is not None:
+        return frozenset(node.name for node in model.tree.root.nodes.values() if node.subgraphs)
+    if model.table is not None:
+        return frozenset(path[0] for path in model.table.rows if len(path) > 1)
+    return frozenset()
+
+
+def graph_html(model: RunModel) -> str:
+    """The graph's SVG drawing, nodes coloured by status, in a scrollable ``<div>``.
+
+    The live view and the snapshot both show this, so every front end (and GitHub, which keeps
+    inline SVG's presentation attributes but no styles) shows one picture.
+    """
+    head = model.header
+    svg = draw_svg(
+        head.node_names,
+        head.edges,
+        statuses=model.node_statuses(),
+        subgraphs=subgraph_nodes(model),
+        title=head.graph_name or "graph",
+    )
+    return f'<div class="nbstream-drawing">{svg}</div>'
 
 
 def section_html(title: str, css_class: str, body: str, *, open_: bool = True) -> str:

@@ -1,6 +1,6 @@
 """The only code that talks to ipywidgets: pushes a fold model into core widgets.
 
-Each part owns a few ``HTML`` widgets (plus one ``Output`` for the Mermaid drawing) and, on
+Each part owns a few ``HTML`` widgets (the graph's SVG drawing is one too) and, on
 ``sync``, re-renders only what changed since its last sync (models carry ``version`` counters),
 setting each widget inside its own ``hold_sync()`` so that a flush costs at most one comm message
 per widget. A token ticker has one widget per LLM call, so a long answer is re-sent alone.
@@ -14,16 +14,17 @@ import ipywidgets  # type: ignore[import-untyped]
 from ipywidgets.widgets.widget_string import HTMLStyle  # type: ignore[import-untyped]
 
 from nbstream.widgets._html import (
+    graph_html,
     header_html,
     lane_html,
     row_html,
     state_html,
+    subgraph_nodes,
     table_html,
     tool_row_html,
     tool_rows_html,
     tree_html,
 )
-from nbstream.widgets.drawing import MERMAID_MIME, draw_ascii, draw_mermaid
 from nbstream.widgets.models import Path, RunModel, ToolCallRow
 
 __all__ = [
@@ -104,16 +105,18 @@ class HeaderPart(Part):
 
 
 class GraphPart(Part):
-    """The Mermaid drawing coloured by status (``text/vnd.mermaid``, ASCII fallback).
+    """The graph's SVG drawing, nodes coloured by status, in one ``HTML`` widget.
 
-    Re-drawing a Mermaid chart is costly in the browser, so it is re-sent at most once a second
-    while the run goes on, and when the run ends.
+    Plain inline SVG renders alike in JupyterLab, Notebook 7, VS Code and Colab (Mermaid only
+    in JupyterLab). It is re-drawn only when a status (or a node found to be a subgraph)
+    changed, at most once every ``min_interval`` seconds while the run goes on, and always when
+    it ends.
     """
 
     order = 1
 
     def __init__(self, kit: WidgetKit, min_interval: float = 1.0) -> None:
-        self.box = kit.output("nbstream-graph")
+        self.box = kit.html("nbstream-graph")
         self.widgets = [self.box]
         self._min_interval = min_interval
         self._sent_at = float("-inf")
@@ -123,18 +126,15 @@ class GraphPart(Part):
         head = model.header
         if not head.node_names:
             return
+        if not final and now - self._sent_at < self._min_interval:
+            return
         statuses = model.node_statuses()
-        key = (head.node_names, head.edges, tuple(sorted(statuses.items())))
-        if key == self._drawn or (not final and now - self._sent_at < self._min_interval):
+        key = (head.node_names, head.edges, tuple(sorted(statuses.items())), subgraph_nodes(model))
+        if key == self._drawn:
             return
         self._drawn = key
         self._sent_at = now
-        bundle = {
-            MERMAID_MIME: draw_mermaid(head.node_names, head.edges, statuses=statuses),
-            "text/plain": draw_ascii(head.node_names, head.edges, statuses=statuses),
-        }
-        with self.box.hold_sync():
-            self.box.outputs = ({"output_type": "display_data", "data": bundle, "metadata": {}},)
+        set_value(self.box, graph_html(model))
 
 
 class TablePart(Part):

@@ -7,10 +7,9 @@ rows, lanes and subgraph runs are in declared (not arrival) order, and no id or 
 
 from __future__ import annotations
 
-from html import escape
-
 from nbstream.widgets._html import (
     CSS,
+    graph_html,
     header_html,
     lanes_html,
     row_html,
@@ -22,7 +21,6 @@ from nbstream.widgets._html import (
 )
 from nbstream.widgets._text import header_text, history_text, lanes_text, pause_text, table_text, tree_text
 from nbstream.widgets._thread_html import history_html, pause_html
-from nbstream.widgets.drawing import draw_ascii
 from nbstream.widgets.models import RunModel
 
 __all__ = ["snapshot_html", "snapshot_text"]
@@ -36,10 +34,7 @@ def snapshot_html(model: RunModel, *, css_class: str, header: bool, drawing: boo
     if header:
         parts.append(header_html(head, timings=timings))
     if drawing and head.node_names:
-        picture = draw_ascii(head.node_names, head.edges, statuses=model.node_statuses())
-        parts.append(
-            section_html("graph", "nbstream-graph", f'<pre class="nbstream-drawing">{escape(picture)}</pre>')
-        )
+        parts.append(section_html("graph", "nbstream-graph", graph_html(model)))
     if model.pause is not None:
         parts.append(pause_html(model.pause))
     if model.table is not None:

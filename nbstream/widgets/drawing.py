@@ -1,11 +1,12 @@
-"""Offline drawings of a graph's topology: Mermaid text and an ASCII tree, optionally by status.
+"""Offline drawings of a graph's topology: SVG, Mermaid text and an ASCII tree, optionally by status.
 
-Both are pure functions of ``(node_names, edges)``, where ``edges`` are ``(source, target,
+All three are pure functions of ``(node_names, edges)``, where ``edges`` are ``(source, target,
 conditional)`` tuples with ``__start__``/``__end__`` endpoints (the data of
 :class:`~nbstream.events.RunStarted`). No network service, no grandalf: JupyterLab ≥ 4.1 and
 Notebook ≥ 7.1 render ``text/vnd.mermaid`` natively, and everything else shows the ASCII text.
 Node names are untrusted: Mermaid labels are entity-encoded and node ids are generated (``n0``,
-``n1``...), so a name can never inject Mermaid syntax or HTML.
+``n1``...), so a name can never inject Mermaid syntax or HTML. :func:`draw_svg` (laid out by
+:mod:`nbstream.widgets._svg`) is the picture the run views show in every front end.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["draw_mermaid", "draw_ascii", "GraphDrawing", "MERMAID_MIME", "START", "END"]
+from nbstream.widgets._svg import draw_svg
+
+__all__ = ["draw_svg", "draw_mermaid", "draw_ascii", "GraphDrawing", "MERMAID_MIME", "START", "END"]
 
 START = "__start__"
 END = "__end__"
@@ -180,6 +183,10 @@ class GraphDrawing:
     def draw_mermaid(self, *, statuses: Mapping[str, str] | None = None) -> str:
         """Mermaid flowchart text (see :func:`draw_mermaid`)."""
         return draw_mermaid(self.node_names, self.edges, statuses=statuses, title=self.name)
+
+    def draw_svg(self, *, statuses: Mapping[str, str] | None = None) -> str:
+        """The layered SVG picture (see :func:`draw_svg`), as the run views show it."""
+        return draw_svg(self.node_names, self.edges, statuses=statuses, title=self.name)
 
     def draw_ascii(self, *, statuses: Mapping[str, str] | None = None) -> str:
         """The ASCII tree drawing (see :func:`draw_ascii`)."""
