@@ -149,8 +149,8 @@ class _Run:
         self.watch = Watch(graph, self.run_id, handlers, self.calls, thread)
         self.silent = not handlers
 
-    def part(self, part: tuple[Any, str, Any]) -> Any:
-        ns, mode, payload = part
+    def part(self, part: tuple[Any, ...]) -> Any:
+        ns, mode, payload = part if len(part) == 3 else ((), *part)  # (mode, payload) without subgraphs
         if not self.silent:
             self.watch.feed(ns, mode, payload)
         return self.shape.chunk(ns, mode, payload)
@@ -242,7 +242,7 @@ def invoke(
     """``graph.invoke(input, config, **kwargs)`` with ``observers`` watching the run."""
     collect = _InvokeResult(stream_mode, version)
     for chunk in stream(
-        graph, input, config, observers=observers, version=version, **collect.stream_args(kwargs)
+        graph, input, config, observers=observers, version=version, **collect.stream_args(graph, kwargs)
     ):
         collect.add(chunk)
     return collect.result()
@@ -261,7 +261,7 @@ async def ainvoke(
     """The ``await`` twin of :func:`invoke` (``graph.ainvoke``)."""
     collect = _InvokeResult(stream_mode, version)
     async for chunk in astream(
-        graph, input, config, observers=observers, version=version, **collect.stream_args(kwargs)
+        graph, input, config, observers=observers, version=version, **collect.stream_args(graph, kwargs)
     ):
         collect.add(chunk)
     return collect.result()
@@ -278,8 +278,11 @@ class _InvokeResult:
         self.interrupts: list[Any] = []
         self.chunks: list[Any] = []
 
-    def stream_args(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+    def stream_args(self, graph: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         graph_mode: Any = ["updates", "values"] if self.values_mode and not self.v2 else self.stream_mode
+        # invoke keeps the output channels (stream's default is the stream channels)
+        if kwargs.get("output_keys") is None:
+            kwargs = {**kwargs, "output_keys": graph.output_channels}
         return {**kwargs, "stream_mode": graph_mode}
 
     def add(self, chunk: Any) -> None:

@@ -108,9 +108,7 @@ class Watch:
 
     def feed(self, ns: Namespace, mode: str, payload: Any) -> None:
         """Publish the events one raw part says happened (and what callbacks said before it)."""
-        pending = self._calls.pending
-        while pending:
-            self.publish(pending.popleft())
+        self._drain()
         scope = self._scopes.get(ns)
         if scope is None:
             scope = self._subgraph_started(ns, payload if mode == "values" else None)
@@ -152,6 +150,15 @@ class Watch:
             )
         elif mode == "checkpoints":
             self._checkpoint_saved(ns, scope, payload)
+
+    def _drain(self) -> None:
+        """Publish what the callbacks heard so far (a call in a subgraph may come before its parts)."""
+        pending = self._calls.pending
+        while pending:
+            event = pending.popleft()
+            if event.ns not in self._scopes and () in self._scopes:
+                self._subgraph_started(event.ns, None)
+            self.publish(event)
 
     # -- steps and tasks ----------------------------------------------------------------------
 
@@ -322,9 +329,7 @@ class Watch:
 
     def finish(self, error: BaseException | None = None, cancelled: bool = False) -> None:
         """The root run ended: LangGraph's stream is exhausted, or raised ``error``."""
-        pending = self._calls.pending
-        while pending:
-            self.publish(pending.popleft())
+        self._drain()
         if () in self._scopes:
             self._end((), error, (), self._checkpoint, cancelled)
 
