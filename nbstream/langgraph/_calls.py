@@ -1,0 +1,109 @@
+"""A LangChain callback handler: what LangGraph's stream does not say, from the runs themselves.
+
+LangGraph's ``messages`` mode gives tokens but not where a chat model call begins and ends, and
+its ``tasks`` mode gives no times. This handler hears both from langchain-core's callbacks (the
+node's own chain run, the chat model runs inside it), in whatever thread they run, and leaves
+the events in a deque the watcher drains in the caller's thread before each part it handles.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from typing import Any
+from uuid import UUID
+
+from langchain_core.callbacks import BaseCallbackHandler
+from langgraph.pregel._messages import graph_namespace
+
+from nbstream.events import Event, LLMCallFinished, LLMCallStarted
+
+__all__ = ["RunCallbacks"]
+
+
+class RunCallbacks(BaseCallbackHandler):
+    """Collects LLM call boundaries and node start/end times of one watched run."""
+
+    run_inline = True  # called in the thread that runs the node, in order
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        #: events for the watcher, published from any thread (deque appends are atomic)
+        self.pending: deque[Event] = deque()
+        #: chat model calls seen so far (run id as a string -> ns, step, node), for MessageChunk.call_id
+        self.calls: dict[str, tuple[tuple[str, ...], int, str]] = {}
+        #: task id -> (start, end) monotonic times of the node's own run
+        self.times: dict[str, list[float]] = {}
+        self._tasks: dict[UUID, str] = {}
+
+    # -- node runs: times ---------------------------------------------------------------
+
+    def on_chain_start(
+        self,
+        serialized: Any,
+        inputs: Any,
+        *,
+        run_id: UUID,
+        metadata: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if metadata is None or kwargs.get("name") != metadata.get("langgraph_node"):
+            return
+        task_ns = metadata.get("langgraph_checkpoint_ns", "")
+        task_id = task_ns.rpartition("|")[2].partition(":")[2]
+        if task_id:
+            self._tasks[run_id] = task_id
+            self.times[task_id] = [time.monotonic()]
+
+    def on_chain_end(self, outputs: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        self._ended(run_id)
+
+    def on_chain_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        self._ended(run_id)
+
+    def _ended(self, run_id: UUID) -> None:
+        task_id = self._tasks.pop(run_id, None)
+        if task_id is not None:
+            self.times[task_id].append(time.monotonic())
+
+    def duration(self, task_id: str) -> float:
+        """How long the task's node ran, in seconds; NaN when its callbacks did not say."""
+        times = self.times.pop(task_id, None)
+        return times[1] - times[0] if times is not None and len(times) == 2 else float("nan")
+
+    # -- chat model calls -----------------------------------------------------------------
+
+    def on_chat_model_start(
+        self,
+        serialized: Any,
+        messages: Any,
+        *,
+        run_id: UUID,
+        tags: list[str] | None = None,
+        metadata: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        if metadata is None or "langgraph_checkpoint_ns" not in metadata:
+            return
+        call_id = str(run_id)
+        where = (
+            graph_namespace(metadata),
+            int(metadata.get("langgraph_step", 0)),
+            str(metadata.get("langgraph_node", "")),
+        )
+        self.calls[call_id] = where
+        ns, step, node = where
+        self.pending.append(LLMCallStarted(self.run_id, ns, step, call_id, node, tuple(tags or ()), metadata))
+
+    def on_llm_end(self, response: Any, *, run_id: UUID, **kwargs: Any) -> None:
+        self._call_ended(run_id, None)
+
+    def on_llm_error(self, error: BaseException, *, run_id: UUID, **kwargs: Any) -> None:
+        self._call_ended(run_id, error)
+
+    def _call_ended(self, run_id: UUID, error: BaseException | None) -> None:
+        call_id = str(run_id)
+        where = self.calls.get(call_id)
+        if where is not None:
+            ns, step, node = where
+            self.pending.append(LLMCallFinished(self.run_id, ns, step, call_id, node, error))
