@@ -17,11 +17,11 @@ from typing import Annotated, Any, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import best_time  # noqa: E402
-from langgraph.graph import START, StateGraph  # noqa: E402
+from _timing import best_time
+from langgraph.graph import START, StateGraph
 
-import nbstream.langgraph as nblg  # noqa: E402
-from nbstream.widgets import RunView  # noqa: E402
+import nbstream.langgraph as nblg
+from nbstream.widgets import RunView
 
 
 class State(TypedDict, total=False):
