@@ -175,8 +175,12 @@ def test_quickstart_runs_live_in_jupyterlab(page: Page, lab_server: LabServer) -
     kept = page.locator(".nbstream-view.nbstream-run.jupyter-widgets")
     expect(kept.locator('.nbstream-header[data-status="done"]')).to_be_visible(timeout=TIMEOUT_MS)
     expect(kept.locator(".nbstream-lane .nbstream-text")).to_have_text(JOKE)
-    # the graph, drawn by JupyterLab's own Mermaid renderer (no web service)
-    expect(kept.locator(".nbstream-graph .jp-RenderedMermaid img")).to_be_visible(timeout=TIMEOUT_MS)
+    # the graph, nbstream's own SVG (no web service, no script), each node coloured as it ended
+    expect(kept.locator(".nbstream-graph svg.nbstream-svg")).to_be_visible(timeout=TIMEOUT_MS)
+    for node in ("refine_topic", "generate_joke"):
+        expect(kept.locator(f'.nbstream-svg-node[data-node="{node}"]')).to_have_attribute(
+            "data-status", "done"
+        )
     kept.evaluate("(view) => view.scrollIntoView({block: 'center'})")
     box = kept.bounding_box()
     assert box is not None
