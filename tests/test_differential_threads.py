@@ -255,6 +255,10 @@ KNOWN_GAPS = (
     set()
     if os.environ.get("NBSTREAM_THREAD_STRICT") == "1"
     else {
+        # a resumed step whose writes conflict (two tasks write one plain key): LangGraph raises
+        # InvalidUpdateError before it streams the resumed task's update; nbstream streams it, then
+        # raises the same error
+        "conflict-after-resume",
         # after a step failed on conflicting writes (InvalidUpdateError) inside a graph a node
         # invoked, LangGraph's get_state raises it again; nbstream returns a snapshot whose task
         # shows the error
