@@ -1,0 +1,382 @@
+"""Keep a run as a JSON Lines file and play it back into any observer.
+
+::
+
+    graph.invoke(inputs, observers=[nbstream.record("run.jsonl")])   # every event, subgraphs too
+    nbstream.replay("run.jsonl", observers=[RunView()])               # as it happened
+    nbstream.replay("run.jsonl", observers=[RunView()], speed=None)   # at once
+
+The file (format in :mod:`nbstream._recording_format`, values in :mod:`nbstream._recorded_values`)
+is one JSON object per line: a header, then one line per event with the seconds since the first
+event. ``jq -c 'select(.event == "TaskFinished") | {node, update}' run.jsonl`` reads it.
+
+Semantics:
+
+* **Cost during the run.** The recorder turns each event into its line at once (a node may change
+  a value in place later, so the line must be made while the value is as the event saw it) with
+  json's C encoder, and writes lines in batches: at the end of each root step, every 2,048 events
+  and at the end of the run. Nothing is validated during the run.
+* **A run that fails** is kept with its failure: ``RunFailed`` is written (with the error's type,
+  message and args) and the file is flushed and closed before the error reaches you. A process
+  killed mid-run leaves the file up to the last batch, and maybe a truncated line: replay reads up
+  to it and then raises.
+* **Several runs** given the same recorder (a view resuming a paused thread, a loop of invokes) go
+  to the same file, one after the other; the header describes the first.
+* **Not recorded:** ``RunInterrupted.thread`` (a live handle on the thread, meaningless in a file):
+  a replayed ``RunInterrupted`` has ``thread=None``, so a view shows the pause without buttons.
+* **Reading** validates every line against the format's pydantic models. A bad line (not JSON, cut
+  short, an unknown event type, a field of the wrong type) or a header of a newer format raises
+  :class:`RecordingError` naming the file, the line and what is wrong; ``replay`` first delivers
+  every event before it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from importlib.metadata import version
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pydantic import ValidationError
+
+from nbstream._recorded_values import decode, encode
+from nbstream._recording_format import (
+    EVENT_TYPES,
+    FORMAT,
+    FORMAT_VERSION,
+    field_kinds,
+    header_adapter,
+    line_adapter,
+)
+from nbstream.bus import Bus, EventHandler, Observer, as_handler
+from nbstream.events import (
+    Event,
+    MessageChunk,
+    RunFailed,
+    RunFinished,
+    RunInterrupted,
+    RunStarted,
+    StepFinished,
+)
+
+__all__ = ["Recorder", "RecordingError", "record", "replay", "read_events", "FORMAT_VERSION"]
+
+_BATCH = 2048
+#: root events after which the batch is written (a step's end) and the file closed (a run's end)
+_FLUSH_AT = frozenset({StepFinished, RunFinished, RunFailed, RunInterrupted})
+_RUN_ENDS = frozenset({RunFinished, RunFailed, RunInterrupted})
+#: the metadata of a later chunk of the same LLM call: the dict is shared, as in the live run
+_SAME = "$same_as_call"
+
+_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
+
+
+class RecordingError(ValueError):
+    """A recording cannot be read on from ``line``: the message says why."""
+
+    def __init__(self, path: str, line: int, problem: str) -> None:
+        self.path = path
+        self.line = line
+        self.problem = problem
+        super().__init__(f"{path}, line {line}: {problem}")
+
+
+# writing -----------------------------------------------------------------------------------------
+
+LineWriter = Callable[[Any, float], str]
+
+
+def _line_writer(cls: type[Any]) -> LineWriter:
+    name = cls.__name__
+    plan = [(i, f, kind) for i, (f, kind, _) in enumerate(field_kinds(cls)) if kind != "thread"]
+
+    def write(event: Any, t: float) -> str:
+        line: dict[str, Any] = {"event": name, "t": t}
+        for i, field, kind in plan:
+            value = event[i]
+            if kind == "value":
+                value = encode(value)
+            elif kind == "items":
+                value = [encode(v) for v in value]
+            elif kind == "pairs":
+                value = [(k, encode(v)) for k, v in value]
+            elif kind == "set":
+                value = sorted(value)
+            line[field] = value
+        return _dumps(line)
+
+    return write
+
+
+class Recorder:
+    """The observer :func:`record` returns: writes every event it gets to its file."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        # open (and empty) the file now, so a bad path fails before the run, not at its first event
+        self._file: Any = open(self.path, "w", encoding="utf-8")  # noqa: SIM115  (closed at run end)
+        self._lines: list[str] = []
+        self._t0: float | None = None
+        self._writers: dict[type[Any], LineWriter] = {cls: _line_writer(cls) for cls in EVENT_TYPES.values()}
+        self._writers[MessageChunk] = self._message_line
+        #: per LLM call id, the metadata dict its first chunk wrote
+        self._call_metadata: dict[str, Any] = {}
+        #: how many events were written (batches included once flushed)
+        self.events = 0
+
+    def on_event(self, event: Event) -> None:
+        """Turn ``event`` into its line (written with the next batch)."""
+        now = time.perf_counter()
+        if self._t0 is None:
+            self._t0 = now
+            self._lines.append(self._header(event))
+        writer = self._writers.get(type(event))
+        if writer is None:
+            raise TypeError(f"record: {type(event).__name__} is not an nbstream event; cannot record it")
+        lines = self._lines
+        lines.append(writer(event, round(now - self._t0, 6)))
+        if (type(event) in _FLUSH_AT and not event.ns) or len(lines) >= _BATCH:
+            self.flush(close=type(event) in _RUN_ENDS and not event.ns)
+
+    __call__ = on_event
+
+    def _message_line(self, event: MessageChunk, t: float) -> str:
+        call_id = event.call_id
+        metadata: Any = event.metadata
+        if call_id is not None:
+            if self._call_metadata.get(call_id) is metadata:
+                metadata = {_SAME: call_id}
+            else:
+                self._call_metadata[call_id] = metadata
+                metadata = encode(metadata)
+        else:
+            metadata = encode(metadata)
+        return _dumps(
+            {
+                "event": "MessageChunk",
+                "t": t,
+                "run_id": event.run_id,
+                "ns": event.ns,
+                "step": event.step,
+                "call_id": call_id,
+                "node": event.node,
+                "message": encode(event.message),
+                "metadata": metadata,
+                "kind": event.kind,
+            }
+        )
+
+    def _header(self, first: Event) -> str:
+        graph = first.graph_name if isinstance(first, RunStarted) else "?"
+        nodes = list(first.node_names) if isinstance(first, RunStarted) else []
+        header = {
+            "format": FORMAT,
+            "version": FORMAT_VERSION,
+            "nbstream": version("nbstream"),
+            "langchain_core": version("langchain-core"),
+            "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "run": {"run_id": first.run_id, "graph": graph, "nodes": nodes},
+        }
+        return _dumps(header)
+
+    def flush(self, close: bool = False) -> None:
+        """Write the lines made so far; with ``close``, also close the file (a later event reopens it)."""
+        if self._lines:
+            if self._file is None:
+                self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
+            self.events += len(self._lines)
+            self._lines.append("")
+            self._file.write("\n".join(self._lines))
+            self._lines = []
+            self._file.flush()
+        if close and self._file is not None:
+            self._file.close()
+            self._file = None
+            self._call_metadata.clear()
+
+    def close(self) -> None:
+        """Write what is pending and close the file."""
+        self.flush(close=True)
+
+    def __enter__(self) -> Recorder:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Recorder({str(self.path)!r})"
+
+
+def record(path: str | os.PathLike[str]) -> Recorder:
+    """An observer that writes every event of the runs it watches to the JSON Lines file ``path``.
+
+    The file is emptied now. Pass the recorder as ``observers=[...]`` to ``invoke``/``stream``
+    (or their async forms); read it back with :func:`replay` or :func:`read_events`.
+    """
+    return Recorder(path)
+
+
+# reading -----------------------------------------------------------------------------------------
+
+
+class _EventReader:
+    """Builds events from validated line models (one per file: it remembers call metadata)."""
+
+    def __init__(self) -> None:
+        self.call_metadata: dict[str, Any] = {}
+        self.plans = {
+            name: (cls, [(f, kind) for f, kind, _ in field_kinds(cls)]) for name, cls in EVENT_TYPES.items()
+        }
+
+    def build(self, line: Any) -> Any:
+        fields = line.__dict__
+        name = line.event
+        if name == "MessageChunk":
+            return self._message(fields)
+        cls, plan = self.plans[name]
+        values = []
+        for field, kind in plan:
+            if kind == "value":
+                values.append(decode(fields[field]))
+            elif kind == "items":
+                values.append(tuple(decode(v) for v in fields[field]))
+            elif kind == "pairs":
+                values.append(tuple((k, decode(v)) for k, v in fields[field]))
+            elif kind == "thread":
+                values.append(None)
+            else:
+                values.append(fields[field])
+        return cls(*values)
+
+    def _message(self, fields: dict[str, Any]) -> MessageChunk:
+        call_id = fields["call_id"]
+        metadata = fields["metadata"]
+        if type(metadata) is dict and _SAME in metadata:
+            metadata = self.call_metadata[metadata[_SAME]]
+        else:
+            metadata = decode(metadata)
+            if call_id is not None:
+                self.call_metadata[call_id] = metadata
+        return MessageChunk(
+            fields["run_id"],
+            fields["ns"],
+            fields["step"],
+            call_id,
+            fields["node"],
+            decode(fields["message"]),
+            metadata,
+            fields["kind"],
+        )
+
+
+def _problem(error: ValidationError, raw: bytes, last: bool) -> str:
+    first = error.errors()[0]
+    kind = first["type"]
+    if kind == "json_invalid":
+        if last and not raw.endswith(b"\n"):
+            return "the line is cut short (the run was probably stopped while writing it)"
+        return f"not JSON ({first['msg']})"
+    if kind == "union_tag_invalid":
+        tag = first.get("ctx", {}).get("tag", "?")
+        return (
+            f"unknown event type {tag!r}: this nbstream knows {', '.join(EVENT_TYPES)} "
+            f"(was the file written by a newer nbstream?)"
+        )
+    if kind == "union_tag_not_found":
+        return "not an event: the line has no 'event' key"
+    where = ".".join(str(p) for p in first["loc"][1:]) or "the line"
+    return f"{where}: {first['msg']}"
+
+
+def _check_header(raw: bytes, path: str) -> None:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        raise RecordingError(path, 1, "the header is not JSON: this is not an nbstream recording") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise RecordingError(path, 1, f"no nbstream header (a line with \"format\": {FORMAT!r}) on line 1")
+    found = data.get("version")
+    if isinstance(found, int) and found > FORMAT_VERSION:
+        raise RecordingError(
+            path,
+            1,
+            f"format version {found} is newer than this nbstream reads ({FORMAT_VERSION}, nbstream "
+            f"{version('nbstream')}; written by nbstream {data.get('nbstream', '?')}): upgrade nbstream",
+        )
+    try:
+        header_adapter.validate_python(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RecordingError(path, 1, f"bad header: {where}: {first['msg']}") from None
+
+
+def read_events(path: str | os.PathLike[str]) -> Iterator[tuple[float, Event]]:
+    """Each event of a recording with its time (seconds since the first event), in order.
+
+    Raises :class:`RecordingError` at the first line it cannot read, after yielding the ones before.
+    """
+    name = os.fspath(path)
+    reader = _EventReader()
+    validate = line_adapter.validate_json
+    build = reader.build
+    with open(path, "rb") as file:
+        first = file.readline()
+        if not first:
+            raise RecordingError(name, 1, "the file is empty (no header line)")
+        _check_header(first, name)
+        number = 1
+        pending = file.readline()
+        while pending:
+            raw, pending = pending, file.readline()
+            number += 1
+            if raw.isspace():
+                continue
+            try:
+                line = validate(raw)
+                event = build(line)
+            except ValidationError as error:
+                raise RecordingError(name, number, _problem(error, raw, not pending)) from None
+            except (ValueError, TypeError, KeyError) as error:
+                raise RecordingError(name, number, f"cannot rebuild the event: {error!r}") from None
+            yield line.t, event
+
+
+def replay(
+    path: str | os.PathLike[str],
+    observers: Iterable[Observer | EventHandler] | Observer | EventHandler = (),
+    speed: float | None = 1.0,
+) -> int:
+    """Feed the events recorded in ``path`` to ``observers``, in order; return how many there were.
+
+    ``speed=1.0`` keeps the recorded timing (``2.0`` twice as fast), ``None`` delivers at once.
+    Observers are called as a run calls them (in the calling thread, in the order given; one that
+    raises is detached with an ``ObserverWarning``). A bad line raises :class:`RecordingError`
+    after every event before it was delivered.
+    """
+    if speed is not None and not speed > 0:
+        raise ValueError(f"replay: speed must be a positive number or None (at once), got {speed!r}")
+    many: Any = [observers] if callable(observers) or hasattr(observers, "on_event") else observers
+    bus = Bus([as_handler(o) for o in many])
+    dispatch = bus.dispatch
+    count = 0
+    start = time.perf_counter()
+    try:
+        for t, event in read_events(path):
+            if speed is not None:
+                wait = start + t / speed - time.perf_counter()
+                if wait > 0:
+                    time.sleep(wait)
+            dispatch(event)
+            count += 1
+    finally:
+        bus.close()
+    return count
