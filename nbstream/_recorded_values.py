@@ -26,9 +26,11 @@ import contextlib
 import dataclasses
 import importlib
 import math
+import warnings
 from collections.abc import Callable
 from typing import Any
 
+from langchain_core._api.beta_decorator import LangChainBetaWarning
 from langchain_core.load import dumpd, load
 from langchain_core.load.serializable import Serializable
 from langchain_core.messages import (
@@ -274,7 +276,9 @@ def _decode_tagged(tag: str, form: dict[str, Any]) -> Any:
         codec = _MESSAGES_BY_PATH.get(tuple(body.get("id", ())))
         if codec is not None and body.get("type") == "constructor":
             return codec.decode(body.get("kwargs", {}))
-        return load(body, allowed_objects="core")
+        with warnings.catch_warnings():  # load() is "beta" in langchain-core: not the reader's concern
+            warnings.simplefilter("ignore", LangChainBetaWarning)
+            return load(body, allowed_objects="core")
     if tag == "$tuple":
         return tuple(decode(v) for v in body)
     if tag == "$dict":

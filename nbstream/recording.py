@@ -44,7 +44,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nbstream._recorded_values import decode, encode
+from nbstream._recorded_values import RecordedError, RecordedValue, decode, encode
 from nbstream._recording_format import (
     EVENT_TYPES,
     FORMAT,
@@ -64,7 +64,16 @@ from nbstream.events import (
     StepFinished,
 )
 
-__all__ = ["Recorder", "RecordingError", "record", "replay", "read_events", "FORMAT_VERSION"]
+__all__ = [
+    "Recorder",
+    "RecordingError",
+    "RecordedValue",
+    "RecordedError",
+    "record",
+    "replay",
+    "read_events",
+    "FORMAT_VERSION",
+]
 
 _BATCH = 2048
 #: root events after which the batch is written (a step's end) and the file closed (a run's end)
