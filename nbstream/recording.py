@@ -76,13 +76,15 @@ __all__ = [
 ]
 
 _BATCH = 2048
-#: root events after which the batch is written (a step's end) and the file closed (a run's end)
+#: a root step's end writes the batch if the last write is older than this (seconds): a killed
+#: process loses at most this much, and a fast run does not pay a write per step
+_FLUSH_EVERY = 0.5
+#: root events after which the batch may be written (a step's end) and the file closed (a run's end)
 _FLUSH_AT = frozenset({StepFinished, RunFinished, RunFailed, RunInterrupted})
 _RUN_ENDS = frozenset({RunFinished, RunFailed, RunInterrupted})
 #: the metadata of a later chunk of the same LLM call: the dict is shared, as in the live run
 _SAME = "$same_as_call"
 
-_dumps = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
 
 
 class RecordingError(ValueError):
@@ -97,29 +99,56 @@ class RecordingError(ValueError):
 
 # writing -----------------------------------------------------------------------------------------
 
-LineWriter = Callable[[Any, float], str]
+LineWriter = Callable[[Any, float], bytes]
+
+
+def _json_bytes() -> Callable[[Any], bytes]:
+    """The fastest JSON encoder at hand: orjson (installed with langchain-core's langsmith), else json."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - langsmith brings orjson on CPython
+        encode_text = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
+        return lambda value: encode_text(value).encode("utf-8")
+    return orjson.dumps
+
+
+_dumps = _json_bytes()
 
 
 def _line_writer(cls: type[Any]) -> LineWriter:
     name = cls.__name__
-    plan = [(i, f, kind) for i, (f, kind, _) in enumerate(field_kinds(cls)) if kind != "thread"]
+    kinds = field_kinds(cls)
+    names = tuple(f for f, _, _ in kinds)
+    values = tuple(f for f, kind, _ in kinds if kind == "value")
+    items = tuple(f for f, kind, _ in kinds if kind == "items")
+    pairs = tuple(f for f, kind, _ in kinds if kind == "pairs")
+    sets = tuple(f for f, kind, _ in kinds if kind == "set")
+    threads = tuple(f for f, kind, _ in kinds if kind == "thread")
 
-    def write(event: Any, t: float) -> str:
+    def write(event: Any, t: float) -> bytes:
         line: dict[str, Any] = {"event": name, "t": t}
-        for i, field, kind in plan:
-            value = event[i]
-            if kind == "value":
-                value = encode(value)
-            elif kind == "items":
-                value = [encode(v) for v in value]
-            elif kind == "pairs":
-                value = [(k, encode(v)) for k, v in value]
-            elif kind == "set":
-                value = sorted(value)
-            line[field] = value
+        line.update(zip(names, event, strict=True))  # plain fields as they are: JSON takes them
+        for field in values:
+            value = line[field]
+            if value is not None and type(value) is not str:  # most are None: skip the call
+                line[field] = encode(value)
+        for field in items:
+            if line[field]:  # an empty tuple is written as []
+                line[field] = [encode(v) for v in line[field]]
+        for field in pairs:
+            if line[field]:
+                line[field] = [(k, encode(v)) for k, v in line[field]]
+        for field in sets:
+            line[field] = sorted(line[field])
+        for field in threads:
+            del line[field]
         return _dumps(line)
 
     return write
+
+
+_WRITERS: dict[type[Any], LineWriter] = {cls: _line_writer(cls) for cls in EVENT_TYPES.values()}
+_VERSIONS = (version("nbstream"), version("langchain-core"))
 
 
 class Recorder:
@@ -127,34 +156,58 @@ class Recorder:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        # open (and empty) the file now, so a bad path fails before the run, not at its first event
-        self._file: Any = open(self.path, "w", encoding="utf-8")  # noqa: SIM115  (closed at run end)
-        self._lines: list[str] = []
+        # replace the file now, so a bad path fails before the run, not at its first event; a new
+        # file and not a truncated one: ext4 writes a truncated file back to disk when it is
+        # closed (its auto_da_alloc safety), which costs milliseconds a run
+        if self.path.is_file() and not self.path.is_symlink():
+            self.path.unlink()
+        self._file: Any = open(self.path, "wb")  # noqa: SIM115  (closed at run end)
+        #: events not turned into lines yet, with their times: the run only pays for the append
+        self._queue: list[tuple[float, Event]] = []
+        self._lines: list[bytes] = []
         self._t0: float | None = None
-        self._writers: dict[type[Any], LineWriter] = {cls: _line_writer(cls) for cls in EVENT_TYPES.values()}
+        self._written = 0.0
+        self._writers = dict(_WRITERS)
         self._writers[MessageChunk] = self._message_line
         #: per LLM call id, the metadata dict its first chunk wrote
         self._call_metadata: dict[str, Any] = {}
-        #: how many events were written (batches included once flushed)
-        self.events = 0
 
     def on_event(self, event: Event) -> None:
-        """Turn ``event`` into its line (written with the next batch)."""
-        now = time.perf_counter()
-        if self._t0 is None:
-            self._t0 = now
-            self._lines.append(self._header(event))
-        writer = self._writers.get(type(event))
-        if writer is None:
-            raise TypeError(f"record: {type(event).__name__} is not an nbstream event; cannot record it")
-        lines = self._lines
-        lines.append(writer(event, round(now - self._t0, 6)))
-        if (type(event) in _FLUSH_AT and not event.ns) or len(lines) >= _BATCH:
-            self.flush(close=type(event) in _RUN_ENDS and not event.ns)
+        """Keep ``event`` for the next batch of lines (made at the end of the root step)."""
+        queue = self._queue
+        queue.append((time.perf_counter(), event))
+        kind = type(event)
+        if kind in _FLUSH_AT and not event.ns:
+            self._make_lines()
+            if kind in _RUN_ENDS:
+                self.flush(close=True)
+            elif time.perf_counter() - self._written > _FLUSH_EVERY:
+                self.flush()
+        elif len(queue) >= _BATCH:
+            self._make_lines()
 
     __call__ = on_event
 
-    def _message_line(self, event: MessageChunk, t: float) -> str:
+    def _make_lines(self) -> None:
+        """Turn the queued events into lines (nodes may change values in place in later steps)."""
+        queue = self._queue
+        if not queue:
+            return
+        if self._t0 is None:
+            self._t0 = self._written = queue[0][0]
+            self._lines.append(self._header(queue[0][1]))
+        t0 = self._t0
+        writers = self._writers
+        lines = self._lines
+        for now, event in queue:
+            writer = writers.get(type(event))
+            if writer is None:
+                self._queue = []
+                raise TypeError(f"record: {type(event).__name__} is not an nbstream event; cannot record it")
+            lines.append(writer(event, round(now - t0, 6)))
+        self._queue = []
+
+    def _message_line(self, event: MessageChunk, t: float) -> bytes:
         call_id = event.call_id
         metadata: Any = event.metadata
         if call_id is not None:
@@ -180,14 +233,14 @@ class Recorder:
             }
         )
 
-    def _header(self, first: Event) -> str:
+    def _header(self, first: Event) -> bytes:
         graph = first.graph_name if isinstance(first, RunStarted) else "?"
         nodes = list(first.node_names) if isinstance(first, RunStarted) else []
         header = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
-            "nbstream": version("nbstream"),
-            "langchain_core": version("langchain-core"),
+            "nbstream": _VERSIONS[0],
+            "langchain_core": _VERSIONS[1],
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "run": {"run_id": first.run_id, "graph": graph, "nodes": nodes},
         }
@@ -195,14 +248,15 @@ class Recorder:
 
     def flush(self, close: bool = False) -> None:
         """Write the lines made so far; with ``close``, also close the file (a later event reopens it)."""
+        self._make_lines()
         if self._lines:
             if self._file is None:
-                self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
-            self.events += len(self._lines)
-            self._lines.append("")
-            self._file.write("\n".join(self._lines))
+                self._file = open(self.path, "ab")  # noqa: SIM115
+            self._lines.append(b"")
+            self._file.write(b"\n".join(self._lines))
             self._lines = []
             self._file.flush()
+            self._written = time.perf_counter()
         if close and self._file is not None:
             self._file.close()
             self._file = None
