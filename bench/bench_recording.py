@@ -30,7 +30,9 @@ def _noop(event: Any) -> None:
     pass
 
 
-def _record_ratio(graphs: dict[str, Any], inputs: Any, folder: Path, rounds: int) -> tuple[float, float, float]:
+def _record_ratio(
+    graphs: dict[str, Any], inputs: Any, folder: Path, rounds: int
+) -> tuple[float, float, float]:
     """nbstream with a no-op observer, with a recorder, and LangGraph streaming ``debug`` (all it has)."""
     from nbstream import record
 
