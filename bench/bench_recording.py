@@ -50,12 +50,18 @@ def _record_ratio(
 
 
 def _replay_million(folder: Path, events: int) -> tuple[float, int]:
+    from langchain_core.messages import AIMessageChunk
+
     from nbstream import record, replay
+    from nbstream.events import MessageChunk
     from nbstream.testing import token_run
 
     path = folder / "million.jsonl"
     with record(path) as recorder:
         for event in token_run(events - 10, calls=3):
+            if isinstance(event, MessageChunk):  # the chunks a chat model streams, not bare strings
+                chunk = AIMessageChunk(content=event.message, id=f"lc_run--{event.call_id}")
+                event = event._replace(message=chunk)
             recorder.on_event(event)
     start = time.perf_counter()
     count = replay(path, [_noop], speed=None)

@@ -52,7 +52,7 @@ from langchain_core.messages import (
 )
 from pydantic import BaseModel
 
-__all__ = ["encode", "decode", "RecordedValue", "RecordedError"]
+__all__ = ["encode", "decode", "token_text", "token_template", "RecordedValue", "RecordedError"]
 
 #: modules whose classes a recording may name and get back (our own records, never user code)
 _TRUSTED_MODULES = ("nbstream.", "langgraph.", "builtins")
@@ -133,7 +133,17 @@ _MESSAGE_CLASSES: tuple[type[BaseMessage], ...] = (
 class _MessageCodec:
     """The dumpd form of one message class: its id path and the field defaults left out."""
 
-    __slots__ = ("cls", "defaults", "factories", "path", "path_key", "rare", "rare_defaults", "required")
+    __slots__ = (
+        "cls",
+        "defaults",
+        "factories",
+        "path",
+        "path_key",
+        "rare",
+        "rare_defaults",
+        "required",
+        "required_others",
+    )
 
     def __init__(self, cls: type[BaseMessage]) -> None:
         self.cls = cls
@@ -143,6 +153,7 @@ class _MessageCodec:
         self.factories: dict[str, Callable[[], Any]] = {}
         #: fields without a default (content; a ToolMessage's tool_call_id...): always written
         self.required = [n for n, info in cls.model_fields.items() if info.is_required() and n != "type"]
+        self.required_others = [n for n in self.required if n != "content"]
         for name, info in cls.model_fields.items():
             if name == "type":  # dumpd always writes it
                 continue
@@ -201,6 +212,28 @@ for _cls in _MESSAGE_CLASSES:
 
 
 # writing -----------------------------------------------------------------------------------------
+
+
+def token_text(message: Any) -> str | None:
+    """The text of ``message`` if it is a streamed token (all its fields are defaults but its
+    text content, type and id), else None: the recorder writes such a message from a template."""
+    codec = _MESSAGES_BY_CLASS.get(type(message))
+    if codec is None or codec.required_others:
+        return None
+    fields = message.__dict__
+    content = fields["content"]
+    if type(content) is not str or codec.rare(fields) != codec.rare_defaults or message.__pydantic_extra__:
+        return None
+    return content
+
+
+def token_template(message: Any) -> dict[str, Any]:
+    """The ``$lc`` form of a streamed token (see :func:`token_text`) without its content."""
+    codec = _MESSAGES_BY_CLASS[type(message)]
+    kwargs: dict[str, Any] = {"type": message.type}
+    if message.id is not None:
+        kwargs["id"] = message.id
+    return {"$lc": {"lc": 1, "type": "constructor", "id": codec.path, "kwargs": kwargs}}
 
 
 def encode(value: Any) -> Any:

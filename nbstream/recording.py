@@ -44,7 +44,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from nbstream._recorded_values import RecordedError, RecordedValue, decode, encode
+from nbstream._recorded_values import RecordedError, RecordedValue, decode, encode, token_template, token_text
 from nbstream._recording_format import (
     EVENT_TYPES,
     FORMAT,
@@ -84,6 +84,7 @@ _FLUSH_AT = frozenset({StepFinished, RunFinished, RunFailed, RunInterrupted})
 _RUN_ENDS = frozenset({RunFinished, RunFailed, RunInterrupted})
 #: the metadata of a later chunk of the same LLM call: the dict is shared, as in the live run
 _SAME = "$same_as_call"
+_LINE_START = b'{"event":"MessageChunk","t":'
 
 
 
@@ -126,7 +127,7 @@ def _line_writer(cls: type[Any]) -> LineWriter:
     threads = tuple(f for f, kind, _ in kinds if kind == "thread")
 
     def write(event: Any, t: float) -> bytes:
-        line: dict[str, Any] = {"event": name, "t": t}
+        line: dict[str, Any] = {"event": name, "t": round(t, 6)}
         line.update(zip(names, event, strict=True))  # plain fields as they are: JSON takes them
         for field in values:
             value = line[field]
@@ -171,6 +172,8 @@ class Recorder:
         self._writers[MessageChunk] = self._message_line
         #: per LLM call id, the metadata dict its first chunk wrote
         self._call_metadata: dict[str, Any] = {}
+        #: per (call id, kind, message class, message id): a token line's bytes around its text
+        self._token_lines: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
 
     def on_event(self, event: Event) -> None:
         """Keep ``event`` for the next batch of lines (made at the end of the root step)."""
@@ -193,6 +196,7 @@ class Recorder:
         queue = self._queue
         if not queue:
             return
+        self._queue = []
         if self._t0 is None:
             self._t0 = self._written = queue[0][0]
             self._lines.append(self._header(queue[0][1]))
@@ -202,14 +206,24 @@ class Recorder:
         for now, event in queue:
             writer = writers.get(type(event))
             if writer is None:
-                self._queue = []
                 raise TypeError(f"record: {type(event).__name__} is not an nbstream event; cannot record it")
-            lines.append(writer(event, round(now - t0, 6)))
-        self._queue = []
+            lines.append(writer(event, now - t0))
 
     def _message_line(self, event: MessageChunk, t: float) -> bytes:
         call_id = event.call_id
         metadata: Any = event.metadata
+        if call_id is not None and self._call_metadata.get(call_id) is metadata:
+            # a later token of a call: all of its line but the time and the text is the same as
+            # the previous token's, so keep that part as bytes and splice the two in
+            message = event.message
+            text = token_text(message)
+            if text is not None:
+                key = (call_id, event.kind, type(message), message.id)
+                parts = self._token_lines.get(key)
+                if parts is None:
+                    parts = self._token_parts(event, token_template(message))
+                    self._token_lines[key] = parts
+                return b"".join((_LINE_START, b"%.6f" % t, parts[0], _dumps(text), parts[1]))
         if call_id is not None:
             if self._call_metadata.get(call_id) is metadata:
                 metadata = {_SAME: call_id}
@@ -221,7 +235,7 @@ class Recorder:
         return _dumps(
             {
                 "event": "MessageChunk",
-                "t": t,
+                "t": round(t, 6),
                 "run_id": event.run_id,
                 "ns": event.ns,
                 "step": event.step,
@@ -232,6 +246,27 @@ class Recorder:
                 "kind": event.kind,
             }
         )
+
+    @staticmethod
+    def _token_parts(event: MessageChunk, rest: dict[str, Any]) -> tuple[bytes, bytes]:
+        """The bytes of a token line before and after its text (see ``_message_line``)."""
+        marker = "\x00text\x00"
+        form = dict(rest["$lc"])
+        form["kwargs"] = {"content": marker, **form["kwargs"]}
+        line = _dumps(
+            {
+                "run_id": event.run_id,
+                "ns": event.ns,
+                "step": event.step,
+                "call_id": event.call_id,
+                "node": event.node,
+                "kind": event.kind,
+                "metadata": {_SAME: event.call_id},
+                "message": {"$lc": form},
+            }
+        )
+        before, _, after = line.partition(_dumps(marker))
+        return b"," + before[1:], after
 
     def _header(self, first: Event) -> bytes:
         graph = first.graph_name if isinstance(first, RunStarted) else "?"
@@ -261,6 +296,7 @@ class Recorder:
             self._file.close()
             self._file = None
             self._call_metadata.clear()
+            self._token_lines.clear()
 
     def close(self) -> None:
         """Write what is pending and close the file."""

@@ -197,10 +197,11 @@ def test_messages_are_written_in_langchain_cores_form(tmp_path: Path) -> None:
 
 
 def test_metadata_of_one_llm_call_is_shared_as_in_the_live_run(tmp_path: Path) -> None:
-    chunks = [MessageChunk(RUN, (), 1, "c1", "llm", AIMessageChunk(content=w, id="a"), META, "token") for w in "abc"]
+    words = ["a", ' "quoted"\n', "é✓\x00", "", "last"]
+    chunks = [MessageChunk(RUN, (), 1, "c1", "llm", AIMessageChunk(content=w, id="a"), META, "token") for w in words]
     back = replayed(recorded(tmp_path, chunks))
-    assert [c.message.content for c in back] == ["a", "b", "c"]
-    assert back[0].metadata == META and back[1].metadata is back[0].metadata is back[2].metadata
+    assert [c.message for c in back] == [c.message for c in chunks]
+    assert back[0].metadata == META and all(c.metadata is back[0].metadata for c in back)
 
 
 # real runs ---------------------------------------------------------------------------------------
