@@ -137,12 +137,14 @@ class _MessageCodec:
         "cls",
         "defaults",
         "factories",
+        "made_fresh",
         "path",
         "path_key",
         "rare",
         "rare_defaults",
         "required",
         "required_others",
+        "template",
     )
 
     def __init__(self, cls: type[BaseMessage]) -> None:
@@ -165,6 +167,13 @@ class _MessageCodec:
                 self.defaults[name] = info.default
         # a streamed token sets only content, type and id: one C-level comparison of the other
         # fields with their defaults tells it apart (the loop over every field costs 5x more)
+        #: every field in the class's order (a message's repr follows its __dict__'s order), with
+        #: its default or a placeholder; the factories' fields get a fresh value per message
+        self.template = {
+            name: None if info.default_factory is not None or info.is_required() else info.default
+            for name, info in cls.model_fields.items()
+        }
+        self.made_fresh = tuple(self.factories.items())
         rare = [name for name in self.defaults if name != "id"]
         self.rare = operator.itemgetter(*rare)
         self.rare_defaults = tuple(self.defaults[name] for name in rare)
@@ -189,12 +198,11 @@ class _MessageCodec:
         # the kwargs are a valid message's fields as they were after validation: set them back
         # as they were (pydantic's own constructor would validate them again, 3x slower)
         cls = self.cls
-        fields = {name: factory() for name, factory in self.factories.items()}
-        for name, default in self.defaults.items():
-            if name not in self.factories:
-                fields[name] = default
+        fields = self.template.copy()
+        for name, factory in self.made_fresh:
+            fields[name] = factory()
         for name, value in kwargs.items():
-            fields[name] = decode(value)
+            fields[name] = value if type(value) is str else decode(value)
         message = cls.__new__(cls)
         object.__setattr__(message, "__dict__", fields)
         object.__setattr__(message, "__pydantic_fields_set__", set(kwargs))

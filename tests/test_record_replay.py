@@ -443,3 +443,20 @@ def test_events_module_lists_what_the_format_knows() -> None:
     from nbstream._recording_format import EVENT_TYPES
 
     assert set(EVENT_TYPES) == set(events.__all__) - {"Event", "ThreadControl", "Namespace"}
+
+
+def test_replayed_messages_read_as_the_originals(tmp_path: Path) -> None:
+    """Same repr (field order included), same model_dump: what views and reducers see."""
+    messages = [AI, HumanMessage("hi", id="h1"), AIMessageChunk(content="tok", id="a")]
+    (finished,) = replayed(recorded(tmp_path, [RunFinished(RUN, (), 1, messages)]))
+    assert [repr(m) for m in finished.output] == [repr(m) for m in messages]
+    assert [m.model_dump() for m in finished.output] == [m.model_dump() for m in messages]
+
+
+def test_an_async_run_records_as_a_sync_one(tmp_path: Path) -> None:
+    import asyncio
+
+    live = RecordingObserver()
+    path = tmp_path / "async.jsonl"
+    asyncio.run(demo_graph().ainvoke({"items": []}, observers=[live, nbstream.record(path)]))
+    assert replayed(path) == live.events
