@@ -21,6 +21,7 @@ from nbstream.events import Namespace, ThreadControl
 __all__ = [
     "FORMAT",
     "FORMAT_VERSION",
+    "SAME_AS_CALL",
     "Header",
     "EVENT_TYPES",
     "FieldKind",
@@ -29,6 +30,9 @@ __all__ = [
 ]
 
 FORMAT = "nbstream.recording"
+#: the metadata of a later chunk of an LLM call: ``{SAME_AS_CALL: call_id}``, the dict its first
+#: chunk wrote (the chunks of one call share one metadata dict, in the live run and in a replay)
+SAME_AS_CALL = "$same_as_call"
 #: bump when a file written now could not be read by the reader of an older nbstream
 FORMAT_VERSION = 1
 
