@@ -52,7 +52,15 @@ from langchain_core.messages import (
 )
 from pydantic import BaseModel
 
-__all__ = ["encode", "decode", "token_text", "token_template", "RecordedValue", "RecordedError"]
+__all__ = [
+    "encode",
+    "decode",
+    "message_codec",
+    "token_text",
+    "token_template",
+    "RecordedValue",
+    "RecordedError",
+]
 
 #: modules whose classes a recording may name and get back (our own records, never user code)
 _TRUSTED_MODULES = ("nbstream.", "langgraph.", "builtins")
@@ -178,6 +186,14 @@ class _MessageCodec:
         self.rare = operator.itemgetter(*rare)
         self.rare_defaults = tuple(self.defaults[name] for name in rare)
 
+    def token_text(self, message: Any) -> str | None:
+        """The text of ``message`` (of this class) if it is a plain streamed token, else None."""
+        fields = message.__dict__
+        content = fields["content"]
+        if type(content) is not str or self.rare(fields) != self.rare_defaults or message.__pydantic_extra__:
+            return None
+        return content
+
     def encode(self, message: Any) -> dict[str, Any]:
         fields = message.__dict__
         if self.rare(fields) == self.rare_defaults:
@@ -220,6 +236,11 @@ for _cls in _MESSAGE_CLASSES:
 
 
 # writing -----------------------------------------------------------------------------------------
+
+
+def message_codec(message: Any) -> _MessageCodec:
+    """The codec of a LangChain message of one of langchain-core's classes."""
+    return _MESSAGES_BY_CLASS[type(message)]
 
 
 def token_text(message: Any) -> str | None:

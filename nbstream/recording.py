@@ -42,7 +42,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from nbstream._recorded_values import RecordedError, RecordedValue, encode, token_template, token_text
+from nbstream._recorded_values import (
+    RecordedError,
+    RecordedValue,
+    encode,
+    message_codec,
+    token_template,
+    token_text,
+)
 from nbstream._recording_format import EVENT_TYPES, FORMAT, FORMAT_VERSION, SAME_AS_CALL, field_kinds
 from nbstream._recording_reader import RecordingError, read_events
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
@@ -74,7 +81,6 @@ _FLUSH_EVERY = 0.5
 #: root events after which the batch may be written (a step's end) and the file closed (a run's end)
 _FLUSH_AT = frozenset({StepFinished, RunFinished, RunFailed, RunInterrupted})
 _RUN_ENDS = frozenset({RunFinished, RunFailed, RunInterrupted})
-_LINE_START = b'{"event":"MessageChunk","t":'
 
 
 
@@ -144,7 +150,7 @@ class Recorder:
             self.path.unlink()
         self._file: Any = open(self.path, "wb")  # noqa: SIM115  (closed at run end)
         #: events not turned into lines yet, with their times: the run only pays for the append
-        self._queue: list[tuple[float, Event]] = []
+        self._queue: list[tuple[float, Any]] = []
         self._lines: list[bytes] = []
         self._t0: float | None = None
         self._written = 0.0
@@ -152,8 +158,9 @@ class Recorder:
         self._writers[MessageChunk] = self._message_line
         #: per LLM call id, the metadata dict its first chunk wrote
         self._call_metadata: dict[str, Any] = {}
-        #: per (call id, kind, message class, message id): a token line's bytes around its text
-        self._token_lines: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
+        #: per (call id, kind, message class, message id): a token line's bytes around its time
+        #: and text, and the message class's codec
+        self._token_lines: dict[tuple[Any, ...], tuple[bytes, bytes, Any]] = {}
 
     def on_event(self, event: Event) -> None:
         """Keep ``event`` for the next batch of lines (made at the end of the root step)."""
@@ -185,27 +192,36 @@ class Recorder:
         t0 = self._t0
         writers = self._writers
         lines = self._lines
+        templates = self._token_lines
+        call_metadata = self._call_metadata
         for now, event in queue:
-            writer = writers.get(type(event))
+            kind = type(event)
+            if kind is MessageChunk and call_metadata.get(event.call_id, lines) is event.metadata:
+                # a later token of a call (the bulk of a recording): its line is the previous
+                # token's but for the time and the text, kept as bytes around them
+                message = event.message
+                template = templates.get((event.call_id, event.kind, type(message), message.id))
+                if template is not None:
+                    text = template[2].token_text(message)
+                    if text is not None:
+                        stamp = b"%.6f" % (now - t0)
+                        lines.append(b"".join((template[0], stamp, template[1], _dumps(text), b"}}}}")))
+                        continue
+            writer = writers.get(kind)
             if writer is None:
-                raise TypeError(f"record: {type(event).__name__} is not an nbstream event; cannot record it")
+                raise TypeError(f"record: {kind.__name__} is not an nbstream event; cannot record it")
             lines.append(writer(event, now - t0))
 
     def _message_line(self, event: MessageChunk, t: float) -> bytes:
         call_id = event.call_id
         metadata: Any = event.metadata
         if call_id is not None and self._call_metadata.get(call_id) is metadata:
-            # a later token of a call: all of its line but the time and the text is the same as
-            # the previous token's, so keep that part as bytes and splice the two in
-            message = event.message
-            text = token_text(message)
-            if text is not None:
-                key = (call_id, event.kind, type(message), message.id)
-                parts = self._token_lines.get(key)
-                if parts is None:
-                    parts = self._token_parts(event, token_template(message))
-                    self._token_lines[key] = parts
-                return b"".join((_LINE_START, b"%.6f" % t, parts[0], _dumps(text), parts[1]))
+            text = token_text(event.message)
+            if text is not None:  # the call's first plain token: make the template of its tokens
+                message = event.message
+                template = self._token_template(event, token_template(message))
+                self._token_lines[(call_id, event.kind, type(message), message.id)] = template
+                return b"".join((template[0], b"%.6f" % t, template[1], _dumps(text), b"}}}}"))
         if call_id is not None:
             if self._call_metadata.get(call_id) is metadata:
                 metadata = {SAME_AS_CALL: call_id}
@@ -230,13 +246,14 @@ class Recorder:
         )
 
     @staticmethod
-    def _token_parts(event: MessageChunk, rest: dict[str, Any]) -> tuple[bytes, bytes]:
-        """The bytes of a token line before and after its text (see ``_message_line``)."""
-        marker = "\x00text\x00"
+    def _token_template(event: MessageChunk, rest: dict[str, Any]) -> tuple[bytes, bytes, Any]:
+        """A token line's bytes before its time, between its time and text, and its codec."""
         form = dict(rest["$lc"])
-        form["kwargs"] = {"content": marker, **form["kwargs"]}
+        form["kwargs"] = {**form["kwargs"], "content": ""}  # content last: the text ends the line
         line = _dumps(
             {
+                "event": "MessageChunk",
+                "t": 0,
                 "run_id": event.run_id,
                 "ns": event.ns,
                 "step": event.step,
@@ -247,8 +264,9 @@ class Recorder:
                 "message": {"$lc": form},
             }
         )
-        before, _, after = line.partition(_dumps(marker))
-        return b"," + before[1:], after
+        assert line.endswith(b'"content":""}}}}')
+        head, _, rest_of_line = line.partition(b'"t":0,')
+        return head + b'"t":', b"," + rest_of_line[: -len(b'""}}}}')], message_codec(event.message)
 
     def _header(self, first: Event) -> bytes:
         graph = first.graph_name if isinstance(first, RunStarted) else "?"

@@ -460,3 +460,20 @@ def test_an_async_run_records_as_a_sync_one(tmp_path: Path) -> None:
     path = tmp_path / "async.jsonl"
     asyncio.run(demo_graph().ainvoke({"items": []}, observers=[live, nbstream.record(path)]))
     assert replayed(path) == live.events
+
+
+def test_interleaved_llm_calls_keep_their_own_tokens(tmp_path: Path) -> None:
+    """Two calls streaming at once, one chunk carrying a tool call among plain tokens."""
+    meta = {1: {"langgraph_node": "a"}, 2: {"langgraph_node": "b"}}
+    chunks = []
+    for i in range(6):
+        call = 1 + i % 2
+        message = AIMessageChunk(content=f"w{i}", id=f"run-{call}")
+        if i == 3:
+            message = AIMessageChunk(
+                content="", id="run-2", tool_call_chunks=[{"name": "add", "args": "{}", "id": "x", "index": 0}]
+            )
+        chunks.append(MessageChunk(RUN, ("sub:t9",), 2, f"c{call}", "ab"[call - 1], message, meta[call], "token"))
+    back = replayed(recorded(tmp_path, chunks))
+    assert back == chunks
+    assert back[0].metadata is back[2].metadata and back[1].metadata is back[3].metadata
