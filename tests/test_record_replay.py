@@ -477,3 +477,43 @@ def test_interleaved_llm_calls_keep_their_own_tokens(tmp_path: Path) -> None:
     back = replayed(recorded(tmp_path, chunks))
     assert back == chunks
     assert back[0].metadata is back[2].metadata and back[1].metadata is back[3].metadata
+
+
+KILLED_RUN = """
+import os, sys, time
+from typing import TypedDict
+import nbstream
+from nbstream.graph import StateGraph, START, END
+
+class S(TypedDict, total=False):
+    n: int
+
+def slow(state):
+    time.sleep(0.6)  # longer than the recorder waits between writes
+    return {"n": 1}
+
+def killed(state):
+    os._exit(9)  # the process dies mid-run: no RunFailed, no flush
+
+b = StateGraph(S)
+b.add_node("slow", slow)
+b.add_node("killed", killed)
+b.add_edge(START, "slow")
+b.add_edge("slow", "killed")
+b.add_edge("killed", END)
+b.compile().invoke({"n": 0}, observers=[nbstream.record(sys.argv[1])])
+"""
+
+
+def test_a_killed_process_leaves_the_run_up_to_its_last_write(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    path = tmp_path / "killed.jsonl"
+    env = {**os.environ, "PYTHONPATH": str(Path(nbstream.__file__).parent.parent)}
+    done = subprocess.run([sys.executable, "-c", KILLED_RUN, str(path)], env=env, timeout=60, check=False)
+    assert done.returncode == 9
+    back = replayed(path)
+    assert [type(e).__name__ for e in back][-2:] == ["TaskFinished", "StepFinished"]
+    assert back[-1].step == 1 and back[-1].values == {"n": 1}
