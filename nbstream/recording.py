@@ -12,10 +12,12 @@ event. ``jq -c 'select(.event == "TaskFinished") | {node, update}' run.jsonl`` r
 
 Semantics:
 
-* **Cost during the run.** The recorder turns each event into its line at once (a node may change
-  a value in place later, so the line must be made while the value is as the event saw it) with
-  json's C encoder, and writes lines in batches: at the end of each root step, every 2,048 events
-  and at the end of the run. Nothing is validated during the run.
+* **Cost during the run.** An event costs the run an append of ``(time, event)``. The queue
+  becomes lines (orjson) at the end of each root step and every 2,048 events, so values are
+  written as they were when their step ended (a node changing a value in place in a later step
+  does not change the record). A later token of an LLM call is spliced into a byte template of
+  its call's token line. Lines are written to the file at the end of the run, and during it at
+  most every half second. Nothing is validated during the run.
 * **A run that fails** is kept with its failure: ``RunFailed`` is written (with the error's type,
   message and args) and the file is flushed and closed before the error reaches you. A process
   killed mid-run leaves the file up to the last batch, and maybe a truncated line: replay reads up
@@ -317,8 +319,9 @@ class Recorder:
 def record(path: str | os.PathLike[str]) -> Recorder:
     """An observer that writes every event of the runs it watches to the JSON Lines file ``path``.
 
-    The file is emptied now. Pass the recorder as ``observers=[...]`` to ``invoke``/``stream``
-    (or their async forms); read it back with :func:`replay` or :func:`read_events`.
+    A file already at ``path`` is replaced now. Pass the recorder as ``observers=[...]`` to
+    ``invoke``/``stream`` (or their async forms); read it back with :func:`replay` or
+    :func:`read_events`.
     """
     return Recorder(path)
 
