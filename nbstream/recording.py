@@ -34,6 +34,7 @@ Semantics:
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
@@ -91,17 +92,25 @@ _RUN_ENDS = frozenset({RunFinished, RunFailed, RunInterrupted})
 LineWriter = Callable[[Any, float], bytes]
 
 
-def _json_bytes() -> Callable[[Any], bytes]:
-    """The fastest JSON encoder at hand: orjson (installed with langchain-core's langsmith), else json."""
+def _json_bytes() -> tuple[Callable[[Any], bytes], Callable[[Any], bytes]]:
+    """The fastest JSON encoder at hand, as (value -> bytes, value -> bytes of a line with its
+    newline): orjson (installed with langchain-core's langsmith), else json."""
     try:
         import orjson
     except ImportError:  # pragma: no cover - langsmith brings orjson on CPython
         encode_text = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
-        return lambda value: encode_text(value).encode("utf-8")
-    return orjson.dumps
+        return (
+            lambda value: encode_text(value).encode(),
+            lambda value: (encode_text(value) + "\n").encode(),
+        )
+    return orjson.dumps, functools.partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
 
 
-_dumps = _json_bytes()
+_dumps, _dumps_line = _json_bytes()
+_MISSING = object()
+#: lines are written into a buffer this big, not kept: bytes kept until a batch is written cost
+#: twice as much to make (fresh memory for each), and the buffer reaches the OS when full
+_BUFFER = 1 << 20
 
 
 def _line_writer(cls: type[Any]) -> LineWriter:
@@ -131,7 +140,7 @@ def _line_writer(cls: type[Any]) -> LineWriter:
             line[field] = sorted(line[field])
         for field in threads:
             del line[field]
-        return _dumps(line)
+        return _dumps_line(line)
 
     return write
 
@@ -150,10 +159,9 @@ class Recorder:
         # closed (its auto_da_alloc safety), which costs milliseconds a run
         if self.path.is_file() and not self.path.is_symlink():
             self.path.unlink()
-        self._file: Any = open(self.path, "wb")  # noqa: SIM115  (closed at run end)
+        self._file: Any = open(self.path, "wb", buffering=_BUFFER)  # noqa: SIM115  (closed at run end)
         #: events not turned into lines yet, with their times: the run only pays for the append
         self._queue: list[tuple[float, Any]] = []
-        self._lines: list[bytes] = []
         self._t0: float | None = None
         self._written = 0.0
         self._writers = dict(_WRITERS)
@@ -170,35 +178,39 @@ class Recorder:
         queue.append((time.perf_counter(), event))
         kind = type(event)
         if kind in _FLUSH_AT and not event.ns:
-            self._make_lines()
             if kind in _RUN_ENDS:
                 self.flush(close=True)
-            elif time.perf_counter() - self._written > _FLUSH_EVERY:
+                return
+            self._write_lines()
+            if time.perf_counter() - self._written > _FLUSH_EVERY:
                 self.flush()
         elif len(queue) >= _BATCH:  # a long step (a long LLM answer): write it as it goes
-            self._make_lines()
+            self._write_lines()
             if time.perf_counter() - self._written > _FLUSH_EVERY:
                 self.flush()
 
     __call__ = on_event
 
-    def _make_lines(self) -> None:
-        """Turn the queued events into lines (nodes may change values in place in later steps)."""
+    def _write_lines(self) -> None:
+        """Turn the queued events into lines in the file's buffer (now: nodes may change values
+        in place in later steps)."""
         queue = self._queue
         if not queue:
             return
         self._queue = []
+        if self._file is None:  # a later run given the same recorder
+            self._file = open(self.path, "ab", buffering=_BUFFER)  # noqa: SIM115
+        write = self._file.write
         if self._t0 is None:
             self._t0 = self._written = queue[0][0]
-            self._lines.append(self._header(queue[0][1]))
+            write(self._header(queue[0][1]))
         t0 = self._t0
         writers = self._writers
-        lines = self._lines
         templates = self._token_lines
         call_metadata = self._call_metadata
         for now, event in queue:
             kind = type(event)
-            if kind is MessageChunk and call_metadata.get(event.call_id, lines) is event.metadata:
+            if kind is MessageChunk and call_metadata.get(event.call_id, _MISSING) is event.metadata:
                 # a later token of a call (the bulk of a recording): its line is the previous
                 # token's but for the time and the text, kept as bytes around them
                 message = event.message
@@ -207,12 +219,12 @@ class Recorder:
                     text = template[2].token_text(message)
                     if text is not None:
                         stamp = b"%.6f" % (now - t0)
-                        lines.append(b"".join((template[0], stamp, template[1], _dumps(text), b"}}}}")))
+                        write(b"".join((template[0], stamp, template[1], _dumps(text), b"}}}}\n")))
                         continue
             writer = writers.get(kind)
             if writer is None:
                 raise TypeError(f"record: {kind.__name__} is not an nbstream event; cannot record it")
-            lines.append(writer(event, now - t0))
+            write(writer(event, now - t0))
 
     def _message_line(self, event: MessageChunk, t: float) -> bytes:
         call_id = event.call_id
@@ -223,7 +235,7 @@ class Recorder:
                 message = event.message
                 template = self._token_template(event, token_template(message))
                 self._token_lines[(call_id, event.kind, type(message), message.id)] = template
-                return b"".join((template[0], b"%.6f" % t, template[1], _dumps(text), b"}}}}"))
+                return b"".join((template[0], b"%.6f" % t, template[1], _dumps(text), b"}}}}\n"))
         if call_id is not None:
             if self._call_metadata.get(call_id) is metadata:
                 metadata = {SAME_AS_CALL: call_id}
@@ -232,7 +244,7 @@ class Recorder:
                 metadata = encode(metadata)
         else:
             metadata = encode(metadata)
-        return _dumps(
+        return _dumps_line(
             {
                 "event": "MessageChunk",
                 "t": round(t, 6),
@@ -281,17 +293,12 @@ class Recorder:
             "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "run": {"run_id": first.run_id, "graph": graph, "nodes": nodes},
         }
-        return _dumps(header)
+        return _dumps_line(header)
 
     def flush(self, close: bool = False) -> None:
-        """Write the lines made so far; with ``close``, also close the file (a later event reopens it)."""
-        self._make_lines()
-        if self._lines:
-            if self._file is None:
-                self._file = open(self.path, "ab")  # noqa: SIM115
-            self._lines.append(b"")
-            self._file.write(b"\n".join(self._lines))
-            self._lines = []
+        """Write the queued events to the file; with ``close``, also close it (a later event reopens it)."""
+        self._write_lines()
+        if self._file is not None:
             self._file.flush()
             self._written = time.perf_counter()
         if close and self._file is not None:
