@@ -169,8 +169,8 @@ class Recorder:
         #: per LLM call id, the metadata dict its first chunk wrote
         self._call_metadata: dict[str, Any] = {}
         #: per (call id, kind, message class, message id): a token line's bytes around its time
-        #: and text, and the message class's codec
-        self._token_lines: dict[tuple[Any, ...], tuple[bytes, bytes, Any]] = {}
+        #: and text, and how to tell a message is a plain token (see _token_template)
+        self._token_lines: dict[tuple[Any, ...], tuple[bytes, bytes, Any, Any]] = {}
 
     def on_event(self, event: Event) -> None:
         """Keep ``event`` for the next batch of lines (made at the end of the root step)."""
@@ -216,8 +216,11 @@ class Recorder:
                 message = event.message
                 template = templates.get((event.call_id, event.kind, type(message), message.id))
                 if template is not None:
-                    text = template[2].token_text(message)
-                    if text is not None:
+                    # still a plain token? (its other fields all at their defaults: one C compare)
+                    fields = message.__dict__
+                    text = fields["content"]
+                    plain = template[2](fields) == template[3] and not message.__pydantic_extra__
+                    if plain and type(text) is str:
                         stamp = b"%.6f" % (now - t0)
                         write(b"".join((template[0], stamp, template[1], _dumps(text), b"}}}}\n")))
                         continue
@@ -260,8 +263,9 @@ class Recorder:
         )
 
     @staticmethod
-    def _token_template(event: MessageChunk, rest: dict[str, Any]) -> tuple[bytes, bytes, Any]:
-        """A token line's bytes before its time, between its time and text, and its codec."""
+    def _token_template(event: MessageChunk, rest: dict[str, Any]) -> tuple[bytes, bytes, Any, Any]:
+        """A token line's bytes before its time and between its time and text; the getter of the
+        message's other fields and their defaults (a token has them all at their defaults)."""
         form = dict(rest["$lc"])
         form["kwargs"] = {**form["kwargs"], "content": ""}  # content last: the text ends the line
         line = _dumps(
@@ -280,7 +284,8 @@ class Recorder:
         )
         assert line.endswith(b'"content":""}}}}')
         head, _, rest_of_line = line.partition(b'"t":0,')
-        return head + b'"t":', b"," + rest_of_line[: -len(b'""}}}}')], message_codec(event.message)
+        codec = message_codec(event.message)
+        return head + b'"t":', b"," + rest_of_line[: -len(b'""}}}}')], codec.rare, codec.rare_defaults
 
     def _header(self, first: Event) -> bytes:
         graph = first.graph_name if isinstance(first, RunStarted) else "?"
