@@ -249,11 +249,7 @@ def token_text(message: Any) -> str | None:
     codec = _MESSAGES_BY_CLASS.get(type(message))
     if codec is None or codec.required_others:
         return None
-    fields = message.__dict__
-    content = fields["content"]
-    if type(content) is not str or codec.rare(fields) != codec.rare_defaults or message.__pydantic_extra__:
-        return None
-    return content
+    return codec.token_text(message)
 
 
 def token_template(message: Any) -> dict[str, Any]:
