@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_core
 import bench_messages
 import bench_persistence
+import bench_recording
 from _table import Row, print_table
 
 
@@ -84,6 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     else:
         print("(nbstream/llm.py not present: messages section skipped)")
     rows += bench_persistence.run(quick=args.quick)
+    rows += bench_recording.run(quick=args.quick)
     rows += _widgets(args.quick)
     print()
     print_table(rows)
