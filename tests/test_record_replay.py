@@ -77,41 +77,82 @@ TASK = PregelTask("t1", "ask", ("__pregel_pull", "ask"), None, (Interrupt("ok?",
 #: one event of every type, carrying values JSON cannot hold as they are
 SAMPLES: dict[type[Any], Event] = {
     RunStarted: RunStarted(
-        RUN, (), -1, "demo", {"messages": [HumanMessage("hi", id="h1")]}, ("a", "b"),
-        (("__start__", "a", False), ("a", "b", True)), ("out",),
+        RUN,
+        (),
+        -1,
+        "demo",
+        {"messages": [HumanMessage("hi", id="h1")]},
+        ("a", "b"),
+        (("__start__", "a", False), ("a", "b", True)),
+        ("out",),
     ),
     RunFinished: RunFinished(RUN, (), 3, {"point": Point(x=1, y=2), "box": Box("b", 1.5)}),
     RunFailed: RunFailed(RUN, (), 2, GraphRecursionError("Recursion limit of 3 reached"), False),
     StepStarted: StepStarted(RUN, SUB, 1, ("t1", "t2")),
     StepFinished: StepFinished(
-        RUN, (), 1, {"n": 1, "pair": (1, "a"), "tags": {"a", "b"}, "nan": math.inf, "by_id": {1: "x"}},
+        RUN,
+        (),
+        1,
+        {"n": 1, "pair": (1, "a"), "tags": {"a", "b"}, "nan": math.inf, "by_id": {1: "x"}},
         frozenset({"n", "pair"}),
     ),
-    TaskStarted: TaskStarted(RUN, (), 1, "t1", "a", {"n": 0}, ("branch:to:a",), ("__pregel_pull", "a"), {"k": 1}),
+    TaskStarted: TaskStarted(
+        RUN, (), 1, "t1", "a", {"n": 0}, ("branch:to:a",), ("__pregel_pull", "a"), {"k": 1}
+    ),
     TaskFinished: TaskFinished(
-        RUN, (), 1, "t1", "a", Command(goto=Send("b", {"n": 2}), update={"n": 1}), (("n", 1), ("n", (2, 3))),
-        0.25, ValueError("bad", 3), False, False, Command(graph=Command.PARENT, goto="x"), (Interrupt("q", "i-2"),),
+        RUN,
+        (),
+        1,
+        "t1",
+        "a",
+        Command(goto=Send("b", {"n": 2}), update={"n": 1}),
+        (("n", 1), ("n", (2, 3))),
+        0.25,
+        ValueError("bad", 3),
+        False,
+        False,
+        Command(graph=Command.PARENT, goto="x"),
+        (Interrupt("q", "i-2"),),
     ),
     TaskRetrying: TaskRetrying(RUN, (), 1, "t1", "a", 2, QuotaExceeded("slow down"), 0.5),
     CustomData: CustomData(
-        RUN, SUB, 2, "t3", "sub", {"$weird": b"\x00\x01", "box": Box("c", 2.0), "doc": Document("text", id="d1")},
+        RUN,
+        SUB,
+        2,
+        "t3",
+        "sub",
+        {"$weird": b"\x00\x01", "box": Box("c", 2.0), "doc": Document("text", id="d1")},
         "tc-1",
     ),
     LLMCallStarted: LLMCallStarted(RUN, (), 1, "c1", "llm", ("seq:step:1",), META),
-    MessageChunk: MessageChunk(RUN, (), 1, "c1", "llm", AIMessageChunk(content="he", id="ai-2"), META, "token"),
+    MessageChunk: MessageChunk(
+        RUN, (), 1, "c1", "llm", AIMessageChunk(content="he", id="ai-2"), META, "token"
+    ),
     LLMCallFinished: LLMCallFinished(RUN, (), 1, "c1", "llm", TimeoutError("model timed out")),
     ToolCallStarted: ToolCallStarted(RUN, (), 2, "t4", "tools", "tc-1", "add", {"a": 1}, "call-1"),
     ToolCallFinished: ToolCallFinished(
         RUN, (), 2, "t4", "tools", "tc-1", ToolMessage("2", tool_call_id="call-1", id="tm-1"), None, 0.01
     ),
     CheckpointSaved: CheckpointSaved(
-        RUN, (), 1, {"configurable": {"thread_id": "th", "checkpoint_ns": "", "checkpoint_id": "cp1"}},
-        {"source": "loop", "step": 1, "parents": {}}, {"messages": [AI]}, ("ask",), (TASK,), None,
+        RUN,
+        (),
+        1,
+        {"configurable": {"thread_id": "th", "checkpoint_ns": "", "checkpoint_id": "cp1"}},
+        {"source": "loop", "step": 1, "parents": {}},
+        {"messages": [AI]},
+        ("ask",),
+        (TASK,),
+        None,
         "2026-01-01T00:00:00+00:00",
     ),
     RunInterrupted: RunInterrupted(
-        RUN, (), 1, (Interrupt({"question": "ok?"}, "i-1"),), {"configurable": {"thread_id": "th"}},
-        FakeThread("th"), {"messages": [AI]},
+        RUN,
+        (),
+        1,
+        (Interrupt({"question": "ok?"}, "i-1"),),
+        {"configurable": {"thread_id": "th"}},
+        FakeThread("th"),
+        {"messages": [AI]},
     ),
     RunResumed: RunResumed(RUN, (), 2, {"configurable": {"thread_id": "th"}}, {"i-1": True}),
 }
@@ -186,8 +227,12 @@ def test_values_come_back_as_the_python_values_they_were(tmp_path: Path) -> None
 @pytest.mark.filterwarnings("ignore::langchain_core._api.beta_decorator.LangChainBetaWarning")
 def test_messages_are_written_in_langchain_cores_form(tmp_path: Path) -> None:
     """The ``$lc`` form is what ``langchain_core.load`` reads, and it gives the same messages."""
-    messages = [AI, HumanMessage("hi", id="h1", name="ann"), ToolMessage("2", tool_call_id="c", status="error"),
-                AIMessageChunk(content="", tool_call_chunks=[{"name": "add", "args": '{"a"', "id": "c", "index": 0}])]
+    messages = [
+        AI,
+        HumanMessage("hi", id="h1", name="ann"),
+        ToolMessage("2", tool_call_id="c", status="error"),
+        AIMessageChunk(content="", tool_call_chunks=[{"name": "add", "args": '{"a"', "id": "c", "index": 0}]),
+    ]
     path = recorded(tmp_path, [RunFinished(RUN, (), 1, messages)])
     line = json.loads(path.read_text().splitlines()[1])
     by_langchain = [load(m["$lc"], allowed_objects="core") for m in line["output"]]
@@ -198,7 +243,9 @@ def test_messages_are_written_in_langchain_cores_form(tmp_path: Path) -> None:
 
 def test_metadata_of_one_llm_call_is_shared_as_in_the_live_run(tmp_path: Path) -> None:
     words = ["a", ' "quoted"\n', "é✓\x00", "", "last"]
-    chunks = [MessageChunk(RUN, (), 1, "c1", "llm", AIMessageChunk(content=w, id="a"), META, "token") for w in words]
+    chunks = [
+        MessageChunk(RUN, (), 1, "c1", "llm", AIMessageChunk(content=w, id="a"), META, "token") for w in words
+    ]
     back = replayed(recorded(tmp_path, chunks))
     assert [c.message for c in back] == [c.message for c in chunks]
     assert back[0].metadata == META and all(c.metadata is back[0].metadata for c in back)
@@ -471,9 +518,13 @@ def test_interleaved_llm_calls_keep_their_own_tokens(tmp_path: Path) -> None:
         message = AIMessageChunk(content=f"w{i}", id=f"run-{call}")
         if i == 3:
             message = AIMessageChunk(
-                content="", id="run-2", tool_call_chunks=[{"name": "add", "args": "{}", "id": "x", "index": 0}]
+                content="",
+                id="run-2",
+                tool_call_chunks=[{"name": "add", "args": "{}", "id": "x", "index": 0}],
             )
-        chunks.append(MessageChunk(RUN, ("sub:t9",), 2, f"c{call}", "ab"[call - 1], message, meta[call], "token"))
+        chunks.append(
+            MessageChunk(RUN, ("sub:t9",), 2, f"c{call}", "ab"[call - 1], message, meta[call], "token")
+        )
     back = replayed(recorded(tmp_path, chunks))
     assert back == chunks
     assert back[0].metadata is back[2].metadata and back[1].metadata is back[3].metadata
@@ -517,3 +568,37 @@ def test_a_killed_process_leaves_the_run_up_to_its_last_write(tmp_path: Path) ->
     back = replayed(path)
     assert [type(e).__name__ for e in back][-2:] == ["TaskFinished", "StepFinished"]
     assert back[-1].step == 1 and back[-1].values == {"n": 1}
+
+
+def test_a_langgraph_run_watched_through_nbstream_records_and_replays(tmp_path: Path) -> None:
+    """A LangGraph graph watched with nbstream.langgraph.stream is recorded like an nbstream run."""
+    import langgraph.graph as lg
+
+    import nbstream.langgraph as nblg
+
+    class Log(TypedDict):
+        log: Annotated[list[str], operator.add]
+
+    def first(state: Log) -> dict[str, Any]:
+        return {"log": ["first"]}
+
+    def second(state: Log) -> dict[str, Any]:
+        return {"log": ["second"]}
+
+    graph = (
+        lg.StateGraph(Log)
+        .add_node("first", first)
+        .add_node("second", second)
+        .add_edge(lg.START, "first")
+        .add_edge("first", "second")
+        .compile()
+    )
+    live = RecordingObserver()
+    path = tmp_path / "langgraph.jsonl"
+    chunks = list(
+        nblg.stream(graph, {"log": []}, stream_mode="updates", observers=[live, nbstream.record(path)])
+    )
+    assert chunks == [{"first": {"log": ["first"]}}, {"second": {"log": ["second"]}}]
+    back = replayed(path)
+    assert back == live.events
+    assert type(back[0]).__name__ == "RunStarted" and type(back[-1]).__name__ == "RunFinished"
