@@ -11,8 +11,6 @@ __all__ = ["refuse", "deprecated", "no_other_kwargs", "retry_policies"]
 
 
 _WHY = {
-    "interrupt_before": "it needs a checkpointer, which nbstream does not implement yet",
-    "interrupt_after": "it needs a checkpointer, which nbstream does not implement yet",
     "store": "nbstream has no long-term memory store yet",
     "transformers": "nbstream has no stream_events(version='v3') transformers",
     "error_handler": "nbstream has no node error handlers yet; catch the error inside the node",

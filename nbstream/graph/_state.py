@@ -12,7 +12,7 @@ from __future__ import annotations
 import collections.abc
 import dataclasses
 import typing
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, get_args, get_origin, get_type_hints
 
 from nbstream._error_text import concurrent_update, expected_dict, noted
@@ -20,7 +20,7 @@ from nbstream.errors import ErrorCode, GraphBuildError, InvalidUpdateError, crea
 from nbstream.managed import managed_kind
 from nbstream.types import OVERWRITE, Overwrite
 
-__all__ = ["Channel", "SchemaInfo", "schema_info", "MISSING"]
+__all__ = ["Channel", "SchemaInfo", "schema_info", "MISSING", "fold_writes"]
 
 
 class _Missing:
@@ -145,6 +145,39 @@ class SchemaInfo:
         for key, kind in self.managed:
             data[key] = limit - step if kind == "remaining_steps" else step == limit - 1
         return data if self.kind == "dict" else self.schema(**data)
+
+
+def fold_writes(
+    channels: dict[str, Channel],
+    values: dict[str, Any],
+    writes: Iterable[tuple[str, Iterable[tuple[str, Any]]]],
+    step: int,
+) -> tuple[dict[str, Any], dict[str, tuple[list[Any], list[str]]]]:
+    """Apply one step's writes, given as (writer, pairs) in task order: each key goes through its
+    reducer once with all its values, so two writers of a plain key conflict as in LangGraph.
+
+    Returns the new state (``values`` itself when nothing was written; keys kept in the channels'
+    order) and the writes grouped by key, as (values, writers).
+    """
+    grouped: dict[str, tuple[list[Any], list[str]]] = {}
+    for writer, pairs in writes:
+        for key, value in pairs:
+            entry = grouped.get(key)
+            if entry is None:
+                grouped[key] = ([value], [writer])
+            else:
+                entry[0].append(value)
+                entry[1].append(writer)
+    if not grouped:
+        return values, grouped
+    values = dict(values)
+    fresh = False
+    for key, (vals, writers) in grouped.items():
+        fresh = fresh or key not in values
+        values[key] = channels[key].fold(values.get(key, MISSING), vals, writers, step)
+    if fresh:  # keep LangGraph's key order (the channels' order) when a key first appears
+        values = {k: values[k] for k in channels if k in values}
+    return values, grouped
 
 
 def _reducer_of(hint: Any) -> Reducer | None:

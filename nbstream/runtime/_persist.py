@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from nbstream._state_types import Interrupt, PregelTask, StateSnapshot
 from nbstream.errors import EmptyInputError, GraphError, InvalidUpdateError
 from nbstream.events import CheckpointSaved
-from nbstream.graph._state import MISSING
+from nbstream.graph._state import MISSING, fold_writes
 from nbstream.modes import _result
 from nbstream.types import Command, Send
 
@@ -81,9 +81,7 @@ def interrupt_id(task_ns: str, answered: int) -> str:
     return _xxh((f"{task_ns}|{answered}" if answered else task_ns).encode())
 
 
-def thread_config(
-    config: dict[str, Any] | None, method: str = "a graph with a checkpointer"
-) -> dict[str, Any]:
+def thread_config(config: dict[str, Any] | None) -> dict[str, Any]:
     """The ``configurable`` of ``config``, checked to name a thread (LangGraph's words when not)."""
     conf = (config or {}).get("configurable") or {}
     if not any(k in conf for k in ("thread_id", "checkpoint_ns", "checkpoint_id")):
@@ -373,7 +371,7 @@ class Saving:
                 + "; list its checkpoints with get_state_history(config)"
             )
         if tup is not None:
-            self.checkpoint = _copy_checkpoint(tup.checkpoint, tup.config, self.thread_id)
+            self.checkpoint = _copy_checkpoint(tup.checkpoint)
             self.saved_config = tup.config
             self.pending = list(tup.pending_writes or ())
             self.run.step = int((tup.metadata or {}).get("step", -1))
@@ -756,7 +754,7 @@ class Saving:
         versions = cp["channel_versions"]
         bumped = {c: versions[c] for c in self.fresh}
         self.fresh = set()
-        snapshot_cp = _copy_checkpoint(cp, None, self.thread_id)
+        snapshot_cp = _copy_checkpoint(cp)
         if self.saver is None:  # interrupt_before/after without a checkpointer: nothing is kept
             new_config = {}
         elif self.durability != "exit" or metadata.get("source") in ("update", "fork"):
@@ -903,7 +901,7 @@ def _empty() -> dict[str, Any]:
     }
 
 
-def _copy_checkpoint(cp: dict[str, Any], config: Any, thread_id: Any) -> dict[str, Any]:
+def _copy_checkpoint(cp: dict[str, Any]) -> dict[str, Any]:
     return {
         "v": cp.get("v", 4),
         "id": cp["id"],
@@ -1078,31 +1076,22 @@ def snapshot(
                 )
             else:
                 state = sub_config
-        if (interrupts and live) or interrupts:
-            all_interrupts.extend(interrupts)
+        all_interrupts.extend(interrupts)
         tasks.append(
             PregelTask(
                 plan.id,
                 plan.name,
                 plan.path,
-                error if error is None else _as_error(error),
+                error,
                 interrupts,
                 state,
                 result,
             )
         )
     if live and finished:
-        # applied as a step's writes are: in task order, each key through its reducer once (so two
-        # tasks writing one plain key conflict here too, as in LangGraph)
-        grouped: dict[str, tuple[list[Any], list[str]]] = {}
-        for _order, name, writes in sorted(finished, key=lambda f: f[0]):
-            for key, value in writes:
-                vals, names = grouped.setdefault(key, ([], []))
-                vals.append(value)
-                names.append(name)
-        for key, (vals, names) in grouped.items():
-            values[key] = graph.channels[key].fold(values.get(key, MISSING), vals, names, step)
-        values = {k: values[k] for k in graph.channels if k in values}
+        # applied as a step's writes are (so two tasks writing one plain key conflict here too)
+        ordered = sorted(finished, key=lambda f: f[0])
+        values, _ = fold_writes(graph.channels, values, [(name, writes) for _, name, writes in ordered], step)
     next_names = tuple(t.name for t in tasks if not (live and (t.result is not None)))
     return StateSnapshot(
         values,
@@ -1126,10 +1115,6 @@ def _with_map(config: dict[str, Any] | None, meta: dict[str, Any]) -> dict[str, 
         **config,
         "configurable": {**conf, "checkpoint_map": {**parents, conf["checkpoint_ns"]: conf["checkpoint_id"]}},
     }
-
-
-def _as_error(value: Any) -> Any:
-    return value
 
 
 # -- interrupt() -----------------------------------------------------------------------------------

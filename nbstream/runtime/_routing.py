@@ -45,8 +45,9 @@ class Routing:
                 raise self._for_parent(result, node.name)
             if result.resume is not None:
                 raise NotSupportedError(
-                    f"node {node.name!r} returned {result!r}: Command(resume=...) answers an interrupt, "
-                    "which needs persistence (a checkpointer) that nbstream does not implement yet"
+                    f"node {node.name!r} returned {result!r}: Command(resume=...) answers an interrupt "
+                    "from outside the run (graph.invoke(Command(resume=...), config)); nbstream does "
+                    "not take it as a node's return value"
                 )
             pairs = self._pairs(result.update, node.name, in_command=True)
             shown = _shown(result.update, pairs)

@@ -135,7 +135,7 @@ def update_state(
         run.step = -1  # a new thread: the update is its first checkpoint
     if as_node is None:
         as_node = _infer_node(target, saving.checkpoint, tup is not None)
-    from nbstream.graph._state import input_to_dict
+    from nbstream.graph._state import fold_writes, input_to_dict
 
     if as_node == INPUT:  # as LangGraph: the values wait on __start__ as a run's input would
         cp = saving.checkpoint
@@ -147,11 +147,7 @@ def update_state(
         return saving.saved_config
     if as_node == START:  # the values replace the input waiting on __start__, then START routes
         writes = input_to_dict(values, target.input_info) if values is not None else {}
-        channels = target.channels
-        merged = dict(run.values)
-        for key, value in writes.items():
-            merged[key] = channels[key].fold(merged.get(key, _missing()), (value,), (START,), run.step)
-        run.values = {k: merged[k] for k in channels if k in merged}
+        run.values, _ = fold_writes(target.channels, run.values, [(START, writes.items())], run.step)
         for name in target.start_edges:
             run._pulls.setdefault(name, [])
         if target.start_branches:
@@ -193,9 +189,3 @@ def bulk_update(
             values, as_node = update[0], update[1] if len(update) > 1 else None
             config = update_state(graph, config, values, as_node)
     return config
-
-
-def _missing() -> Any:
-    from nbstream.graph._state import MISSING
-
-    return MISSING

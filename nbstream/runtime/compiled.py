@@ -265,10 +265,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         except GraphInterrupt as stop:
             while out:
                 yield out.popleft()
-            if paused is not None and stop.args:
-                paused.extend(stop.args[0])
-            if run.ns:  # a graph invoked inside a node: the pause is the node's
-                raise
+            _paused(run, stop, paused)
         except Exception:
             while out:  # what was produced before the error is still delivered, then the error
                 yield out.popleft()
@@ -396,10 +393,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         except GraphInterrupt as stop:
             while out:
                 yield out.popleft()
-            if paused is not None and stop.args:
-                paused.extend(stop.args[0])
-            if run.ns:  # a graph invoked inside a node: the pause is the node's
-                raise
+            _paused(run, stop, paused)
         except Exception:
             while out:  # what was produced before the error is still delivered, then the error
                 yield out.popleft()
@@ -553,6 +547,15 @@ def _waker(loop: asyncio.AbstractEventLoop, wake: asyncio.Event) -> Callable[[],
         loop.call_soon_threadsafe(wake.set)
 
     return wakeup
+
+
+def _paused(run: Run, stop: GraphInterrupt, paused: list[Any] | None) -> None:
+    """A streamed run paused: its interrupts go to ``paused`` (what invoke returns); a graph invoked
+    inside a node raises on, since the pause is that node's."""
+    if paused is not None and stop.args:
+        paused.extend(stop.args[0])
+    if run.ns:
+        raise stop
 
 
 def paused_output(run: Run, paused: GraphInterrupt) -> dict[str, Any]:

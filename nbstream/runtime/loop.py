@@ -38,7 +38,7 @@ from nbstream.events import (
     TaskFinished,
     TaskStarted,
 )
-from nbstream.graph._state import MISSING, input_to_dict
+from nbstream.graph._state import fold_writes, input_to_dict
 from nbstream.runtime._context import CURRENT_TASK, CURRENT_TOOL_CALL, START_RUNTIME, TaskContext
 from nbstream.runtime._policies import arun_with_policies, run_with_policies
 from nbstream.runtime._routing import Routing
@@ -361,27 +361,11 @@ class Run(Routing, TaskConfigs):
                 raise next((t for t in failed if not t.cancelled), failed[0]).error  # type: ignore[misc]
             self._pause(tasks)
         ordered = sorted(tasks, key=task_order) if len(tasks) > 1 else tasks
-        channels = self.graph.channels
-        grouped: dict[str, tuple[list[Any], list[str]]] = {}
-        for t in ordered:
-            for key, value in t.writes:
-                entry = grouped.get(key)
-                if entry is None:
-                    grouped[key] = ([value], [t.node.name])
-                else:
-                    entry[0].append(value)
-                    entry[1].append(t.node.name)
-        values = self.values
+        values, grouped = fold_writes(
+            self.graph.channels, self.values, [(t.node.name, t.writes) for t in ordered], self.step
+        )
         if grouped:
             self.wrote = True
-            values = dict(values)
-            step = self.step
-            fresh = False
-            for key, (vals, writers) in grouped.items():
-                fresh = fresh or key not in values
-                values[key] = channels[key].fold(values.get(key, MISSING), vals, writers, step)
-            if fresh:  # keep LangGraph's key order (the channels' order) when a key first appears
-                values = {k: values[k] for k in channels if k in values}
             self.values = values
         if self.root.bus.wants_steps:
             self._publish(StepFinished(self.root.run_id, self.ns, self.step, values, frozenset(grouped)))
@@ -412,22 +396,9 @@ class Run(Routing, TaskConfigs):
         """
         ordered = sorted(tasks, key=task_order)
         interrupts = tuple(i for t in ordered for i in t.interrupts)
-        done = [t for t in ordered if t.error is None]
-        values = self.values
-        if any(t.writes for t in done):
-            # each key through its reducer once: finished tasks that conflict fail the step, as in
-            # LangGraph, instead of pausing it
-            channels = self.graph.channels
-            grouped: dict[str, tuple[list[Any], list[str]]] = {}
-            for t in done:
-                for key, value in t.writes:
-                    vals, names = grouped.setdefault(key, ([], []))
-                    vals.append(value)
-                    names.append(t.node.name)
-            values = dict(values)
-            for key, (vals, names) in grouped.items():
-                values[key] = channels[key].fold(values.get(key, MISSING), vals, names, self.step)
-            values = {k: values[k] for k in channels if k in values}
+        done = [(t.node.name, t.writes) for t in ordered if t.error is None]
+        # finished tasks whose writes conflict fail the step, as in LangGraph, instead of pausing it
+        values, _ = fold_writes(self.graph.channels, self.values, done, self.step)
         self.paused_values = values
         self.step -= 1  # the step did not complete: a resumed run runs it again
         raise GraphInterrupt(interrupts)
