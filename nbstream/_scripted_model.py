@@ -103,11 +103,11 @@ class ScriptedChatModel(BaseChatModel):
         msg_id = f"{self.id_prefix}-{number}"
         if isinstance(reply, str):
             return AIMessage(content=reply, id=msg_id)
+        if isinstance(reply, AIMessage):  # before BaseModel: a message is a pydantic model too
+            return reply if reply.id else reply.model_copy(update={"id": msg_id})
         if isinstance(reply, BaseModel):
             call = {"name": type(reply).__name__, "args": reply.model_dump(), "id": self._call_id()}
             return AIMessage(content="", tool_calls=[call], id=msg_id)
-        if isinstance(reply, AIMessage):
-            return reply if reply.id else reply.model_copy(update={"id": msg_id})
         if isinstance(reply, list) and all(isinstance(c, dict) and "name" in c for c in reply):
             calls = [
                 {"name": c["name"], "args": c.get("args", {}), "id": c.get("id") or self._call_id()}

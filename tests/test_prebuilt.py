@@ -483,3 +483,21 @@ def test_interrupt_inside_a_tool_is_never_turned_into_a_tool_message() -> None:
     assert len(paused["messages"]) == 1
     done = graph.invoke(g.types.Command(resume="yes"), config)
     assert [(m.type, m.content) for m in done["messages"]] == [("ai", ""), ("tool", "yes")]
+
+
+def test_a_scripted_reply_given_as_an_ai_message_is_that_message() -> None:
+    """An AIMessage reply with tool calls calls the tool (it is not read as a structured answer,
+    although a message is a pydantic model too)."""
+    nb = LIBS["nbstream"].prebuilt
+
+    @tool
+    def add(a: int, b: int) -> int:
+        """Add two numbers."""
+        return a + b
+
+    call = AIMessage("", tool_calls=[{"name": "add", "args": {"a": 2, "b": 3}, "id": "call_1"}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        agent = nb.create_react_agent(scripted_chat_model(call, "2 + 3 = 5"), [add])
+    out = agent.invoke({"messages": [("user", "what is 2 + 3?")]})
+    assert [(m.type, m.content) for m in out["messages"][1:]] == [("ai", ""), ("tool", "5"), ("ai", "2 + 3 = 5")]
