@@ -69,8 +69,14 @@ class CallerParts:
         self.deep = self.subgraphs or not ({"messages", "messages-tuple"} & set(self.modes))
 
     def request_modes(self) -> list[str]:
-        """The modes to ask the server for: the caller's, then the views'."""
-        return list(dict.fromkeys([*self.modes, *VIEW_MODES]))
+        """The modes to ask the server for: the caller's, then the views'.
+
+        The server streams LangGraph's messages in one format per run: asked for ``messages`` and
+        ``messages-tuple`` together it sends only the tuples, so a caller's ``messages`` is not
+        joined by the views' ``messages-tuple`` (the view then shows no tokens).
+        """
+        views = [m for m in VIEW_MODES if not (m == "messages-tuple" and "messages" in self.modes)]
+        return list(dict.fromkeys([*self.modes, *views]))
 
     def wants(self, mode: str, ns: tuple[str, ...]) -> bool:
         """Whether the caller's own stream has a part of ``mode`` at ``ns``."""

@@ -8,6 +8,7 @@ Nothing here reads a clock: times are passed in, and left out entirely unless ``
 
 from __future__ import annotations
 
+import math
 from html import escape
 from typing import Any
 
@@ -90,7 +91,9 @@ LIVE_CSS = (
 
 
 def duration_text(seconds: float) -> str:
-    """``850 ms`` / ``2.35 s`` / ``3 min 05 s``."""
+    """``850 ms`` / ``2.35 s`` / ``3 min 05 s``; ``?`` when the source did not say (NaN)."""
+    if math.isnan(seconds):  # a watched LangGraph or server run that gave no time for it
+        return "?"
     if seconds < 1.0:
         return f"{seconds * 1000:.0f} ms"
     if seconds < 60.0:
