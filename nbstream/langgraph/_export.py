@@ -59,7 +59,7 @@ def to_langgraph(graph: CompiledStateGraph) -> Any:
     """The LangGraph ``CompiledStateGraph`` built from ``graph``'s builder and compile options."""
     try:
         import langgraph.graph  # noqa: F401
-    except ImportError as error:  # pragma: no cover - the extra is installed where tests run
+    except ImportError as error:
         raise ImportError(_INSTALL) from error
     return _Exporter().graph(graph)
 
@@ -72,10 +72,10 @@ def langgraph_accessor(name: str) -> Callable[..., Any] | None:
     exported with :func:`to_langgraph` keeps working under LangGraph.
     """
     from langchain_core.runnables.config import var_child_runnable_config
-    from langgraph._internal._constants import CONF, CONFIG_KEY_RUNTIME
 
     config = var_child_runnable_config.get()
-    if not config or CONFIG_KEY_RUNTIME not in (config.get(CONF) or {}):
+    # a LangGraph task's config carries its runtime under this key (LangGraph's CONFIG_KEY_RUNTIME)
+    if not config or "__pregel_runtime" not in (config.get("configurable") or {}):
         return None
     if name == "interrupt":
         from langgraph.types import interrupt
@@ -146,9 +146,10 @@ class _Exporter:
             action = self.graph(action)
         elif type(action).__module__.startswith("nbstream."):
             raise NotSupportedError(
-                f"to_langgraph(): node {spec.name!r} is nbstream's {type(action).__name__}, which runs on "
-                "nbstream's runtime only; build the graph with LangGraph's equivalent (e.g. "
-                "langgraph.prebuilt.ToolNode) for the node, or leave it out of the exported graph"
+                f"to_langgraph(): node {spec.name!r} is nbstream's {type(action).__name__} "
+                "(nbstream.prebuilt: ToolNode and create_react_agent's nodes), which runs on nbstream's "
+                "runtime only; in the graph you export, use langgraph.prebuilt's ToolNode / "
+                "create_react_agent instead"
             )
         elif not (hasattr(action, "invoke") and hasattr(action, "ainvoke")):
             action = _wrap(action, translate, _is_coroutine(action), router=False)
