@@ -405,3 +405,40 @@ def test_the_server_example_exports_a_graph_that_runs_as_the_nbstream_one() -> N
 
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_raised_node_interrupt_and_parent_command_become_langgraphs() -> None:
+    import langgraph.errors as lg_errors
+    import langgraph.graph as lg_graph
+
+    from nbstream.errors import NodeInterrupt, ParentCommand
+
+    def wait(state: State) -> dict[str, Any]:
+        raise NodeInterrupt("wait")
+
+    with pytest.warns(DeprecationWarning):
+        paused = StateGraph(State).add_node("wait", wait).add_edge(START, "wait")
+        graph = paused.compile(checkpointer=InMemorySaver())
+        config = {"configurable": {"thread_id": "t"}}
+        out = graph.to_langgraph().invoke({"log": []}, config)
+    assert [(type(i), i.value) for i in out["__interrupt__"]] == [(lg_types.Interrupt, "wait")]
+
+    def leave(state: State) -> dict[str, Any]:
+        raise ParentCommand(Command(graph=Command.PARENT, goto="after", update={"log": ["left"]}))
+
+    def leave_lg(state: State) -> dict[str, Any]:
+        raise lg_errors.ParentCommand(
+            lg_types.Command(graph=lg_types.Command.PARENT, goto="after", update={"log": ["left"]})
+        )
+
+    def outer(lib: Any, leaving: Any) -> Any:
+        inner = lib.StateGraph(State).add_node("leave", leaving).add_edge(lib.START, "leave").compile()
+        builder = lib.StateGraph(State).add_node("sub", inner).add_node("after", lambda s: {"log": ["after"]})
+        return builder.add_edge(lib.START, "sub").compile()
+
+    import nbstream.graph as nb_graph
+
+    reference = outer(lg_graph, leave_lg).invoke({"log": []})
+    assert (
+        outer(nb_graph, leave).to_langgraph().invoke({"log": []}) == reference == {"log": ["left", "after"]}
+    )
