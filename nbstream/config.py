@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+import sys
+from collections.abc import Callable
+from typing import Any
 
 from nbstream.errors import NotSupportedError
 from nbstream.runtime._context import CURRENT_TASK
@@ -20,6 +22,8 @@ def get_stream_writer() -> StreamWriter:
     """
     ctx = CURRENT_TASK.get()
     if ctx is None:
+        if (langgraph_own := langgraph_accessor("get_stream_writer")) is not None:
+            return langgraph_own()  # type: ignore[no-any-return]
         raise RuntimeError("get_stream_writer() was called outside a running graph node")
     writer: StreamWriter = ctx.writer
     return writer
@@ -29,15 +33,33 @@ def get_config() -> dict[str, Any]:
     """The running node's RunnableConfig (metadata with ``langgraph_node``, ``langgraph_step``...)."""
     ctx = CURRENT_TASK.get()
     if ctx is None:
+        if (langgraph_own := langgraph_accessor("get_config")) is not None:
+            return langgraph_own()  # type: ignore[no-any-return]
         raise RuntimeError("get_config() was called outside a running graph node")
     if not ctx.config:
         ctx.config = ctx.run.task_config(ctx.task)
     return ctx.config
 
 
-def get_store() -> NoReturn:
-    """LangGraph's accessor for the graph's store: not supported, nbstream has no store yet."""
+def get_store() -> Any:
+    """LangGraph's accessor for the graph's store: not supported, nbstream has no store yet (a
+    graph exported with ``to_langgraph()`` gets LangGraph's store when LangGraph runs it)."""
+    if CURRENT_TASK.get() is None and (langgraph_own := langgraph_accessor("get_store")) is not None:
+        return langgraph_own()
     raise NotSupportedError(
         "get_store() is not supported: nbstream has no store (compile(store=...)) yet. Pass the data "
         "the node needs in the state or in config['configurable'], or run this graph with LangGraph."
     )
+
+
+def langgraph_accessor(name: str) -> Callable[..., Any] | None:
+    """LangGraph's own accessor ``name`` when LangGraph runs the calling code, else ``None``.
+
+    So that nbstream's accessors keep working in a graph exported with ``to_langgraph()``. Asked
+    only when no nbstream task is running; costs nothing unless LangGraph is loaded.
+    """
+    if "langgraph.pregel" not in sys.modules:
+        return None
+    from nbstream.langgraph._export import langgraph_accessor as accessor
+
+    return accessor(name)

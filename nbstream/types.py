@@ -205,6 +205,10 @@ def interrupt(value: Any, *, response_schema: dict[str, Any] | type | None = Non
     its start, and this call then returns ``answer``. Several calls in one node are answered in
     order. With a ``response_schema`` class the answer is validated (pydantic) before it is returned.
     """
+    from nbstream.config import langgraph_accessor
+    from nbstream.runtime._context import CURRENT_TASK
     from nbstream.runtime._persist import ask
 
+    if CURRENT_TASK.get() is None and (langgraph_own := langgraph_accessor("interrupt")) is not None:
+        return langgraph_own(value, response_schema=response_schema)  # an exported graph's node
     return ask(value, response_schema)

@@ -201,5 +201,9 @@ def get_runtime(context_schema: type[ContextT] | None = None) -> Runtime[Context
         start: Runtime[ContextT] | None = START_RUNTIME.get()
         if start is not None:  # a router from START: LangGraph runs it in its __start__ task
             return start
+        from nbstream.config import langgraph_accessor
+
+        if (langgraph_own := langgraph_accessor("get_runtime")) is not None:  # to_langgraph()'s nodes
+            return langgraph_own(context_schema)  # type: ignore[no-any-return]
         raise RuntimeError("get_runtime() was called outside a running graph node")
     return runtime_of(ctx)

@@ -7,6 +7,7 @@ defaults) is computed once here, so the step loop only does per-step work.
 from __future__ import annotations
 
 import asyncio
+import sys
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -226,6 +227,23 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         ``observers`` get every event of the run; ``message_keys`` limits which state keys the
         ``messages`` mode scans for node-output messages.
         """
+        if (twin := self._langgraph_twin(observers, message_keys)) is not None:
+            return twin.stream(  # type: ignore[no-any-return]
+                input,
+                config,
+                context=context,
+                stream_mode=stream_mode,
+                print_mode=print_mode,
+                output_keys=output_keys,
+                interrupt_before=interrupt_before,
+                interrupt_after=interrupt_after,
+                durability=durability,
+                control=control,
+                subgraphs=subgraphs,
+                debug=debug,
+                version=version,
+                **kwargs,
+            )
         options: tuple[Any, ...] = (print_mode, output_keys, interrupt_before, interrupt_after)
         options += (durability, control, debug, version)
         opts = self._call_options("stream", given_options(kwargs, *options))
@@ -292,6 +310,21 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         **kwargs: Any,
     ) -> Any:
         """Run the graph to the end and return its output (``stream_mode="values"``), else all chunks."""
+        if (twin := self._langgraph_twin(observers, message_keys)) is not None:
+            return twin.invoke(
+                input,
+                config,
+                context=context,
+                stream_mode=stream_mode,
+                print_mode=print_mode,
+                output_keys=output_keys,
+                interrupt_before=interrupt_before,
+                interrupt_after=interrupt_after,
+                durability=durability,
+                control=control,
+                version=version,
+                **kwargs,
+            )
         subgraphs, kwargs, opts = self._invoke_setup(
             "invoke",
             stream_mode,
@@ -354,6 +387,23 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         **kwargs: Any,
     ) -> AsyncIterator[Any]:
         """Async ``stream``: run on the current event loop, yielding chunks as they are produced."""
+        if (twin := self._langgraph_twin(observers, message_keys)) is not None:
+            return twin.astream(  # type: ignore[no-any-return]
+                input,
+                config,
+                context=context,
+                stream_mode=stream_mode,
+                print_mode=print_mode,
+                output_keys=output_keys,
+                interrupt_before=interrupt_before,
+                interrupt_after=interrupt_after,
+                durability=durability,
+                control=control,
+                subgraphs=subgraphs,
+                debug=debug,
+                version=version,
+                **kwargs,
+            )
         options: tuple[Any, ...] = (print_mode, output_keys, interrupt_before, interrupt_after)
         options += (durability, control, debug, version)
         opts = self._call_options("astream", given_options(kwargs, *options))
@@ -421,6 +471,21 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         **kwargs: Any,
     ) -> Any:
         """Async ``invoke``."""
+        if (twin := self._langgraph_twin(observers, message_keys)) is not None:
+            return await twin.ainvoke(
+                input,
+                config,
+                context=context,
+                stream_mode=stream_mode,
+                print_mode=print_mode,
+                output_keys=output_keys,
+                interrupt_before=interrupt_before,
+                interrupt_after=interrupt_after,
+                durability=durability,
+                control=control,
+                version=version,
+                **kwargs,
+            )
         subgraphs, kwargs, opts = self._invoke_setup(
             "ainvoke",
             stream_mode,
@@ -526,6 +591,35 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
 
         drawing = GraphDrawing(self.node_names, self.edge_list, name=self.name)
         return {"text/vnd.mermaid": drawing.draw_mermaid(), "text/plain": drawing.draw_ascii()}
+
+    # -- graduating to LangGraph -----------------------------------------------------------------
+    def to_langgraph(self) -> Any:
+        """The equivalent LangGraph ``CompiledStateGraph``, built from the same builder (for
+        LangGraph Server's ``langgraph.json``); needs ``pip install nbstream[langgraph]``. What
+        cannot be exported raises :class:`~nbstream.errors.NotSupportedError` naming it."""
+        from nbstream.langgraph._export import to_langgraph
+
+        return to_langgraph(self)
+
+    def _langgraph_twin(self, observers: Iterable[Any], message_keys: Any) -> Any:
+        """This graph exported, when a LangGraph task calls it (a node of an exported graph that
+        invokes it): it then runs as LangGraph's subgraph, as a LangGraph graph would. Else None."""
+        if CURRENT_TASK.get() is not None or "langgraph.pregel" not in sys.modules:
+            return None
+        from nbstream.config import langgraph_accessor
+
+        if langgraph_accessor("get_config") is None:
+            return None
+        if observers or message_keys is not None:
+            raise NotSupportedError(
+                f"graph {self.name!r} was called with observers=/message_keys= inside a LangGraph node: "
+                "there it runs on LangGraph, which has no observers; watch the whole LangGraph run "
+                "with nbstream.langgraph.stream(..., observers=[...]) instead"
+            )
+        twin = self.__dict__.get("_twin")
+        if twin is None:
+            twin = self.__dict__["_twin"] = self.to_langgraph()
+        return twin
 
 
 def _modes(stream_mode: Any) -> tuple[frozenset[str], bool]:
