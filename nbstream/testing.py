@@ -32,8 +32,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-import comm
-
 from nbstream._cassette import cassette
 from nbstream._fake_thread import FakeThread
 from nbstream._scripted_model import ScriptedChatModel
@@ -555,6 +553,8 @@ class CommCounter:
         self._saved: Any = None
 
     def __enter__(self) -> CommCounter:
+        import comm  # the widgets' comm layer: only widget tests need it, not the fake models
+
         self._saved = comm.create_comm
         comm.create_comm = self._create  # type: ignore[assignment]
         return self
@@ -562,6 +562,8 @@ class CommCounter:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:
+        import comm
+
         comm.create_comm = self._saved
 
     def _create(self, *args: Any, **kwargs: Any) -> RecordingComm:
