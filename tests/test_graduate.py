@@ -90,9 +90,14 @@ def test_the_exported_graph_served_by_langgraph_dev_streams_what_nbstream_stream
     view = RunView(mode="widgets")
     parts = list(
         remote.stream(
-            client, thread_id, "agent", input=example.EXAMPLE_INPUT, stream_mode=MODES,
-            stream_subgraphs=True, observers=[view],
-        )  # fmt: skip
+            client,
+            thread_id,
+            "agent",
+            input=example.EXAMPLE_INPUT,
+            stream_mode=MODES,
+            stream_subgraphs=True,
+            observers=[view],
+        )
     )
     theirs = canonical([p for p in parts if p.event != "metadata"])  # the run id: the server's own
     assert _messages_without_ids(theirs) == _messages_without_ids(canonical(_as_sdk_parts(local)))
@@ -114,9 +119,13 @@ def test_the_served_review_waits_in_the_view_and_its_answer_finishes_the_thread(
     view = RunView(mode="widgets")
     list(
         remote.stream(
-            client, thread_id, "agent", input={**example.EXAMPLE_INPUT, "review": True},
-            stream_mode="updates", observers=[view],
-        )  # fmt: skip
+            client,
+            thread_id,
+            "agent",
+            input={**example.EXAMPLE_INPUT, "review": True},
+            stream_mode="updates",
+            observers=[view],
+        )
     )
     assert view.model.header.status == "waiting"
     assert view.model.pause is not None
