@@ -22,6 +22,7 @@ from langgraph_sdk import get_sync_client
 
 import nbstream.remote as remote
 from nbstream.widgets import RunView
+from nbstream.widgets._text import pause_text
 from tests._langgraph_server import lg_python  # noqa: F401  (fixture)
 from tests.test_remote import canonical
 
@@ -131,5 +132,6 @@ def test_the_served_review_waits_in_the_view_and_its_answer_finishes_the_thread(
     assert view.model.pause is not None
     assert view.model.pause.interrupts[0].value["question"] == "Publish this draft?"
     view._thread_controls().answer("ship it")  # what the waiting panel's button does
+    assert view.model.pause is not None and pause_text(view.model.pause) == "resumed with 'ship it'"
     assert view.model.header.status == "done"
     assert client.threads.get_state(thread_id)["values"]["verdict"] == "ship it"

@@ -192,7 +192,7 @@ def stream(
     """
     run = _Run(graph, input, config, observers, kwargs)
     if not run.silent:
-        run.watch.start(input)
+        run.watch.start(input, config)
     try:
         for part in graph.stream(input, run.config, **run.call_args):
             chunk = run.part(part)
@@ -216,7 +216,7 @@ async def astream(
     """The ``async for`` twin of :func:`stream` (``graph.astream``)."""
     run = _Run(graph, input, config, observers, kwargs)
     if not run.silent:
-        run.watch.start(input)
+        run.watch.start(input, config)
     try:
         async for part in graph.astream(input, run.config, **run.call_args):
             chunk = run.part(part)

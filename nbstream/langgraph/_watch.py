@@ -33,6 +33,7 @@ from nbstream.events import (
     RunFailed,
     RunFinished,
     RunInterrupted,
+    RunResumed,
     RunStarted,
     StepFinished,
     StepStarted,
@@ -95,16 +96,21 @@ class Watch:
         self._thread = thread
         self._scopes: dict[Namespace, _Scope] = {}
         self._checkpoint: dict[str, Any] | None = None  # the root's last checkpoint config
+        self._next: tuple[str, ...] = ()  # what the root's last checkpoint runs next
 
     def publish(self, event: Event) -> None:
         for handler in self._handlers:
             handler(event)
 
-    def start(self, input: Any) -> None:
-        """The root run begins."""
+    def start(self, input: Any, config: dict[str, Any] | None = None, resume: Any = None) -> None:
+        """The root run begins; ``resume`` (or a ``Command(resume=...)`` input) says it answers a pause."""
         nodes, edges = graph_outline(self.graph)
         self._scopes[()] = _Scope(0)
         self.publish(RunStarted(self.run_id, (), 0, self.graph.get_name(), input, nodes, edges))
+        if resume is None and type(input).__name__ == "Command":
+            resume = getattr(input, "resume", None)
+        if resume is not None:
+            self.publish(RunResumed(self.run_id, (), 0, dict(config or {}), resume))
 
     def feed(self, ns: Namespace, mode: str, payload: Any) -> None:
         """Publish the events one raw part says happened (and what callbacks said before it)."""
@@ -264,6 +270,7 @@ class Watch:
             scope.ids = tuple(task["id"] for task in payload.get("tasks", ()))
         if not ns:
             self._checkpoint = payload.get("config")
+            self._next = tuple(payload.get("next", ()))
         self.publish(
             CheckpointSaved(
                 self.run_id,
@@ -317,7 +324,9 @@ class Watch:
         if scope.step_open and not interrupts:
             self._step_finished(ns, scope, scope.values)
         asked = interrupts or tuple(scope.interrupts)
-        if asked:
+        # a root run that ends with nodes still to run stopped at a breakpoint (interrupt_before/after)
+        held = not ns and not asked and bool(self._next) and config is not None
+        if asked or held:
             thread = self._thread(config) if not ns else None
             self.publish(
                 RunInterrupted(

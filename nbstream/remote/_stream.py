@@ -71,10 +71,12 @@ class _Session:
     def graph_doing(self) -> str:
         return f"reading the graph of assistant {self.assistant_id!r}"
 
-    def make_watch(self, drawing: dict[str, Any], input: Any, kwargs: dict[str, Any]) -> None:
+    def make_watch(
+        self, drawing: dict[str, Any], input: Any, kwargs: dict[str, Any], command: Any = None
+    ) -> None:
         outline = outline_from_drawing(str(self.assistant_id), drawing)
         self.watch = self._new_watch(outline, kwargs)
-        self.watch.start(input)
+        self.watch.start(input, command)
 
     def _new_watch(self, outline: GraphOutline, kwargs: dict[str, Any]) -> RemoteWatch:
         from nbstream.remote._thread import RemoteThread
@@ -196,7 +198,7 @@ def stream(
             drawing = client.assistants.get_graph(assistant_id, xray=True)
         except Exception as error:
             raise translate(error, session.url, assistant_id, session.graph_doing()) from error
-        session.make_watch(drawing, command if input is None else input, _resume_kwargs(sdk_kwargs))
+        session.make_watch(drawing, command if input is None else input, _resume_kwargs(sdk_kwargs), command)
     try:
         for part in client.runs.stream(thread_id, assistant_id, **args):
             chunk = session.part(part)
@@ -233,7 +235,7 @@ async def astream(
             drawing = await client.assistants.get_graph(assistant_id, xray=True)
         except Exception as error:
             raise translate(error, session.url, assistant_id, session.graph_doing()) from error
-        session.make_watch(drawing, command if input is None else input, _resume_kwargs(sdk_kwargs))
+        session.make_watch(drawing, command if input is None else input, _resume_kwargs(sdk_kwargs), command)
     try:
         async for part in client.runs.stream(thread_id, assistant_id, **args):
             chunk = session.part(part)

@@ -64,8 +64,9 @@ class RemoteWatch:
         self._open_calls: dict[str, tuple[tuple[str, ...], str]] = {}  # call id -> ns, node
         self.broken = False
 
-    def start(self, input: Any) -> None:
-        self.watch.start(input)
+    def start(self, input: Any, command: dict[str, Any] | None = None) -> None:
+        resume = command.get("resume") if isinstance(command, dict) else None
+        self.watch.start(input, resume=resume)
 
     def seen(self, part_id: str | None, event: str, data: Any) -> bool:
         """Whether this part was already fed (and remember it if not)."""

@@ -123,6 +123,8 @@ def _graph_lines(graph: GraphRun, label: str, depth: int, lines: list[str]) -> N
 def pause_text(model: PauseModel) -> str:
     """What a paused run asks (each interrupt's value, the answers so far), or what resumed it."""
     if not model.waiting:
+        if model.resumed_with is None:  # continued from a breakpoint, or forked: no answer was given
+            return "continued"
         return f"resumed with {preview(model.resumed_with, 100)}"
     if not model.interrupts:
         return "paused at a breakpoint: continue to run on"

@@ -45,8 +45,11 @@ def pause_html(model: PauseModel, *, ids: bool = False) -> str:
     parts = [f'<div class="nbstream-pause" data-status="{status}">']
     count = len(model.interrupts)
     if status == "resumed":
-        given = preview(model.resumed_with, 200)
-        parts.append(f'<div class="nbstream-title"><b>resumed</b> with <code>{escape(given)}</code></div>')
+        if model.resumed_with is None:  # a breakpoint continued, or a fork: no answer was given
+            parts.append('<div class="nbstream-title"><b>continued</b></div>')
+        else:
+            given = escape(preview(model.resumed_with, 200))
+            parts.append(f'<div class="nbstream-title"><b>resumed</b> with <code>{given}</code></div>')
         return "".join(parts) + "</div>"
     if not count:
         parts.append('<div class="nbstream-title"><b>paused at a breakpoint</b>: continue to run on</div>')

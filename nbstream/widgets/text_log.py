@@ -204,4 +204,5 @@ class TextProgressLog:
 
     def _run_resumed(self, event: RunResumed) -> None:
         if not event.ns:
-            self._print(f"{self._graph}: resumed with {preview(event.resume, 100)}")
+            said = "continued" if event.resume is None else f"resumed with {preview(event.resume, 100)}"
+            self._print(f"{self._graph}: {said}")

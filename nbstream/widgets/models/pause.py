@@ -108,6 +108,7 @@ class PauseModel(EventFold):
 
     def _started(self, event: RunStarted) -> None:
         if not event.ns and self.waiting:
+            self.resumed_with = None  # a RunResumed right after says with what, if anything
             self._went_on()  # a run is going: whatever it continues, nothing waits any more
 
     def _went_on(self) -> None:
