@@ -1,0 +1,277 @@
+"""The step timeline of a ``RunView(timeline=True)``: sliders over a run that has ended.
+
+While a run goes on, the view keeps its events (with the time each arrived); a view without a
+timeline keeps nothing and pays nothing. When the root run ends (finished, failed, or paused for
+an answer) the view keeps its live widget instead of closing it, and a timeline panel appears
+under its header: a **step** slider over the run's root super-steps and an **event** slider over
+the events of the chosen step. Moving either re-renders the header, the graph drawing, the node
+table with the state, the LLM lanes and the subgraph tree as of that event, from
+:class:`~nbstream.widgets.models.timeline.RunTimeline`. A slider with focus moves one step (or one
+event) per arrow key. The thread panels (pause, history) keep showing the thread as it is now:
+their buttons act on the thread, not on the past.
+
+A new run in the view removes the timeline: a live run is not timeline-able. The static
+snapshot the view displays at the run's end is unchanged (it shows the end of the run): the
+timeline is a control of the live kernel, and a saved notebook does not keep it.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets  # type: ignore[import-untyped]
+
+from nbstream.events import Event, RunFailed, RunFinished, RunInterrupted, RunStarted
+from nbstream.widgets._live import LiveView
+from nbstream.widgets._parts import GraphPart, HeaderPart, Part, TablePart, TickerPart, TreePart, WidgetKit
+from nbstream.widgets.models import RunModel
+from nbstream.widgets.models.timeline import RunTimeline, describe_event
+
+__all__ = ["StepTimeline", "TimelinePart", "TimelineTickerPart", "TimelineTreePart"]
+
+_RUN_ENDS = (RunFinished, RunFailed, RunInterrupted)
+#: the parts a timeline moves (the thread panels show the thread as it is now)
+_DRIVEN = (HeaderPart, GraphPart, TablePart, TickerPart, TreePart)
+ModelFactory = Callable[[Callable[[], float]], RunModel]
+
+
+class TimelineTickerPart(TickerPart):
+    """The ticker of a view with a timeline: moving back drops the lanes not started yet."""
+
+    def sync(self, model: RunModel, now: float, final: bool) -> None:
+        ticker = model.ticker
+        if ticker is not None and len(self._lanes) > len(ticker.lanes):
+            self._drop(ticker.lanes)
+        super().sync(model, now, final)
+
+    def _drop(self, lanes: dict[str, Any]) -> None:
+        gone = [call_id for call_id in self._lanes if call_id not in lanes]
+        widgets = {id(self._lanes.pop(call_id)[0]): call_id for call_id in gone}
+        kept = tuple(w for w in self.box.children if id(w) not in widgets)
+        with self.box.hold_sync():
+            self.box.children = kept
+        for widget in [w for w in self.widgets if id(w) in widgets]:
+            self.widgets.remove(widget)
+            widget.close()
+        # lanes are numbered per node in arrival order, and the ones left are the first to arrive
+        self._numbers = {}
+        for lane in lanes.values():
+            if lane.call_id in self._lanes:
+                self._numbers[lane.path] = self._numbers.get(lane.path, 0) + 1
+        self._version = -1
+
+    def forget(self) -> None:
+        """The model shown is another object now (a restored snapshot): nothing to forget here."""
+
+
+class TimelineTreePart(TreePart):
+    """The subgraph tree of a view with a timeline: its render cache is keyed by node identity,
+    so it is dropped whenever the timeline shows another model object."""
+
+    def forget(self) -> None:
+        self._cache.clear()
+        self._version = -1
+
+
+class TimelinePart(Part):
+    """The two sliders (step, event within the step) and a line saying what the position shows."""
+
+    order = 0  # right under the header (the sort is stable, and the header came first)
+
+    def __init__(self, kit: WidgetKit, timeline: RunTimeline, driven: Callable[[], list[Part]]) -> None:
+        self._driven = driven
+        self.steps = ipywidgets.IntSlider(
+            description="step", min=0, max=0, step=1, readout=False, continuous_update=True
+        )
+        self.steps.add_class("nbstream-timeline-step")
+        self.events = ipywidgets.IntSlider(
+            description="event", min=0, max=0, step=1, readout=False, continuous_update=True
+        )
+        self.events.add_class("nbstream-timeline-event")
+        self.label = kit.html("nbstream-timeline-label")
+        self._rows = (self.steps, self.events, self.label)
+        self.box = kit.vbox("nbstream-timeline", self._rows)
+        self.widgets = [self.box, *self._rows]
+        self.closed = False
+        self.timeline: RunTimeline | None = None
+        self._moving = False
+        self._shown: RunModel | None = None
+        self.steps.observe(self._step_moved, names="value")
+        self.events.observe(self._event_moved, names="value")
+        self.attach(timeline)
+
+    def sync(self, model: RunModel, now: float, final: bool) -> None:
+        """The view's flushes show the live model: the sliders move only when you move them."""
+
+    def attach(self, timeline: RunTimeline) -> None:
+        """Show ``timeline``, at its end (what the view shows when the run ended)."""
+        self.timeline = timeline
+        last = len(timeline.segments) - 1
+        self._moving = True
+        try:
+            with self.steps.hold_sync():
+                self.steps.max = last
+                self.steps.value = last
+                self.steps.disabled = last == 0
+            self._set_event_range(last)
+        finally:
+            self._moving = False
+        with self.box.hold_sync():
+            self.box.children = self._rows
+        self.show(len(timeline))
+
+    def detach(self) -> None:
+        """Hide the sliders while a run goes on in the view (a live run is not timeline-able)."""
+        self.timeline = None
+        self._shown = None
+        with self.box.hold_sync():
+            self.box.children = ()
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+    @property
+    def position(self) -> int:
+        """How many of the run's events the view shows now."""
+        if self.timeline is None:
+            return 0
+        return self.timeline.position_of(self.steps.value, self.events.value)
+
+    def show(self, position: int) -> None:
+        """Render the view's parts as of ``position`` (``1..len(timeline)``)."""
+        timeline = self.timeline
+        if timeline is None:
+            return
+        model = timeline.model_at(position)
+        parts = self._driven()
+        if model is not self._shown:
+            for part in parts:
+                forget = getattr(part, "forget", None)
+                if forget is not None:
+                    forget()
+            self._shown = model
+        now = timeline.time_at(position)
+        for part in parts:
+            part.sync(model, now, True)
+        self._label(timeline, position)
+
+    def _label(self, timeline: RunTimeline, position: int) -> None:
+        index = timeline.segment_of(position)
+        segment = timeline.segments[index]
+        step = "start" if segment.step is None else f"step {segment.step}"
+        what = html.escape(describe_event(timeline.event(position)))
+        value = (
+            f'<div class="nbstream-timeline-position" data-position="{position}" '
+            f'data-step="{"" if segment.step is None else segment.step}" data-segment="{index}" '
+            f'data-event="{position - segment.start}">'
+            f"<b>{step}</b> ({index + 1} of {len(timeline.segments)}) · event "
+            f"{position - segment.start} of {len(segment)}: {what}</div>"
+        )
+        if self.label.value != value:
+            with self.label.hold_sync():
+                self.label.value = value
+
+    def _set_event_range(self, segment: int) -> None:
+        assert self.timeline is not None
+        last = len(self.timeline.segments[segment]) - 1
+        with self.events.hold_sync():
+            if self.events.max < last:
+                self.events.max = last
+                self.events.value = last
+            else:
+                self.events.value = last
+                self.events.max = last
+            self.events.disabled = last == 0
+
+    def _step_moved(self, change: dict[str, Any]) -> None:
+        if self._moving or self.timeline is None:
+            return
+        self._moving = True
+        try:
+            self._set_event_range(change["new"])
+        finally:
+            self._moving = False
+        self.show(self.timeline.position_of(change["new"]))
+
+    def _event_moved(self, change: dict[str, Any]) -> None:
+        if self._moving or self.timeline is None:
+            return
+        self.show(self.timeline.position_of(self.steps.value, change["new"]))
+
+
+class StepTimeline:
+    """What a ``RunView(timeline=True)`` adds: it keeps the run's events and, at the run's end,
+    the timeline panel. Its :meth:`on_event` replaces the view's own (the view folds as usual)."""
+
+    def __init__(self, view: LiveView, new_model: ModelFactory) -> None:
+        self._view = view
+        self._new_model = new_model
+        self._clock = view._clock
+        #: (arrival time, event) of every event folded into the view's current model
+        self._events: list[tuple[float, Event]] = []
+        self._model: RunModel | None = None
+        self._part: TimelinePart | None = None
+        #: the timeline of the run that ended last (``None`` while a run goes on)
+        self.timeline: RunTimeline | None = None
+
+    @property
+    def part(self) -> TimelinePart | None:
+        """The timeline panel on screen, if any."""
+        part = self._part
+        return part if part is not None and not part.closed and self.timeline is not None else None
+
+    def on_event(self, event: Event) -> None:
+        """Fold ``event`` into the view; keep it; at the root run's end, show the timeline."""
+        view = self._view
+        if type(event) is RunStarted and not event.ns and event.run_id != view.run_id:
+            self._leave()
+        LiveView.on_event(view, event)
+        if event.run_id != view.run_id:
+            return  # not the view's run: the view ignored it
+        if view.model is not self._model:  # a fresh model: a new run, not a continued one
+            self._model = view.model
+            self._events = []
+        self._events.append((self._clock(), event))
+        if not event.ns and isinstance(event, _RUN_ENDS):
+            self._mount()
+
+    def new_part(self, kit: WidgetKit) -> TimelinePart | None:
+        """The timeline panel for the view to slot in (``None`` while a run goes on)."""
+        if self.timeline is None:
+            return None
+        self._part = TimelinePart(kit, self.timeline, self._driven)
+        return self._part
+
+    def _driven(self) -> list[Part]:
+        return [part for part in self._view._parts if isinstance(part, _DRIVEN)]
+
+    def _mount(self) -> None:
+        view = self._view
+        if view.widget is None or not self._events:
+            return
+        self.timeline = RunTimeline(self._events, self._new_model)
+        part = self._part
+        if part is not None and not part.closed:
+            part.attach(self.timeline)
+        else:
+            view._add_panels()
+
+    def _leave(self) -> None:
+        """A new run starts: the timeline goes; the view starts a new widget unless a button of
+        its own (a resume, a fork) started the run, which continues in this widget."""
+        if self.timeline is None:
+            return
+        self.timeline = None
+        part = self._part
+        if part is not None and not part.closed:
+            part.detach()
+        if not self._view.answering:
+            self._view.close()
+        else:
+            for driven in self._driven():  # the live model is shown again: drop what the past left
+                forget = getattr(driven, "forget", None)
+                if forget is not None:
+                    forget()
