@@ -38,29 +38,51 @@ ModelFactory = Callable[[Callable[[], float]], RunModel]
 
 
 class TimelineTickerPart(TickerPart):
-    """The ticker of a view with a timeline: moving back drops the lanes not started yet."""
+    """The ticker of a view with a timeline: moving back hides the lanes not started yet.
+
+    Hidden lanes keep their widgets (*parked*), and moving forward shows them again: a widget
+    costs a comm to open and to close, which would make a long jump slow.
+    """
+
+    def __init__(self, kit: WidgetKit, tail: int = 4000) -> None:
+        super().__init__(kit, tail)
+        self._parked: dict[str, list[Any]] = {}
 
     def sync(self, model: RunModel, now: float, final: bool) -> None:
         ticker = model.ticker
-        if ticker is not None and len(self._lanes) > len(ticker.lanes):
-            self._drop(ticker.lanes)
+        if ticker is not None and ticker.version != self._version:
+            lanes = ticker.lanes
+            if len(self._lanes) > len(lanes):
+                self._park(lanes)
+            elif self._parked and len(self._lanes) < len(lanes):
+                self._unpark(lanes)
         super().sync(model, now, final)
 
-    def _drop(self, lanes: dict[str, Any]) -> None:
-        gone = [call_id for call_id in self._lanes if call_id not in lanes]
-        widgets = {id(self._lanes.pop(call_id)[0]): call_id for call_id in gone}
-        kept = tuple(w for w in self.box.children if id(w) not in widgets)
+    def _park(self, lanes: dict[str, Any]) -> None:
+        # the lanes left are the first to have arrived (a position is a prefix of the run)
+        for call_id in [c for c in self._lanes if c not in lanes]:
+            self._parked[call_id] = self._lanes.pop(call_id)
+        shown = tuple(entry[0] for entry in self._lanes.values())
         with self.box.hold_sync():
-            self.box.children = kept
-        for widget in [w for w in self.widgets if id(w) in widgets]:
-            self.widgets.remove(widget)
-            widget.close()
-        # lanes are numbered per node in arrival order, and the ones left are the first to arrive
+            self.box.children = shown
+        self._renumber(lanes)
+
+    def _unpark(self, lanes: dict[str, Any]) -> None:
+        back = [call_id for call_id in lanes if call_id not in self._lanes and call_id in self._parked]
+        if not back:
+            return
+        for call_id in back:
+            self._lanes[call_id] = self._parked.pop(call_id)
+        with self.box.hold_sync():
+            self.box.children = (*self.box.children, *(self._lanes[c][0] for c in back))
+        self._renumber(lanes)
+
+    def _renumber(self, lanes: dict[str, Any]) -> None:
+        """Lanes are numbered per node in arrival order: count again for lanes not yet shown."""
         self._numbers = {}
         for lane in lanes.values():
             if lane.call_id in self._lanes:
                 self._numbers[lane.path] = self._numbers.get(lane.path, 0) + 1
-        self._version = -1
 
     def forget(self) -> None:
         """The model shown is another object now (a restored snapshot): nothing to forget here."""
