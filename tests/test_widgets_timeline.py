@@ -435,3 +435,29 @@ def test_describe_event_names_the_node_and_the_subgraph() -> None:
     assert "check failed: ValueError" in lines
     assert lines[-1] == "run failed"
     assert all(isinstance(e, RunStarted) or line for e, line in zip(events, lines, strict=True))
+
+
+def test_jumping_back_and_forth_reuses_the_lane_widgets(comms: CommCounter, shown: DisplayCapture) -> None:
+    s = EventScript(graph="loop")
+    s.start(["think"])
+    s.state(0, {"n": 0})
+    for step in range(1, 31):
+        (t,) = s.step(step, "think")
+        s.llm_call(t, [f"answer {step}"])
+        s.task_end(t, {"n": step})
+        s.state(step, {"n": step})
+    s.finish({"n": 30})
+    view = RunView(mode="widgets", timeline=True)
+    s.replay(view)
+    part = timeline_part(view)
+    opened = len(comms.comms)
+    part.steps.value = 2
+    assert lane_texts(view) == ["answer 1", "answer 2"]
+    part.steps.value = 30
+    assert lane_texts(view) == [f"answer {i}" for i in range(1, 31)]
+    part.steps.value = 0
+    assert lane_texts(view) == []
+    part.steps.value = 15
+    assert len(lane_texts(view)) == 15
+    assert len(comms.comms) == opened  # hidden lanes were kept, not closed and opened again
+    assert not any(made.closed for made in comms.comms)
