@@ -461,3 +461,22 @@ def test_jumping_back_and_forth_reuses_the_lane_widgets(comms: CommCounter, show
     assert len(lane_texts(view)) == 15
     assert len(comms.comms) == opened  # hidden lanes were kept, not closed and opened again
     assert not any(made.closed for made in comms.comms)
+
+
+def test_move_to_moves_the_sliders_and_says_where_they_are(comms: CommCounter, shown: DisplayCapture) -> None:
+    view = RunView(mode="widgets", timeline=True)
+    assert view.step_timeline is not None
+    with pytest.raises(RuntimeError, match="appears when a run has ended"):
+        view.step_timeline.move_to(0)
+    two_steps().replay(view)
+    part = timeline_part(view)
+    assert view.step_timeline.move_to(1, 3) == "step 1 (2 of 3) · event 4 of 8: token from a"
+    assert (part.steps.value, part.events.value) == (1, 3)
+    assert lane_texts(view) == ["hello "]
+    assert view.step_timeline.move_to(1) == "step 1 (2 of 3) · event 8 of 8: state after step 1"
+    assert view.step_timeline.move_to(-1) == "step 2 (3 of 3) · event 5 of 5: run finished"
+    assert view.step_timeline.move_to(0, 0) == "step 0 (1 of 3) · event 1 of 2: run of demo started"
+    with pytest.raises(IndexError, match=re.escape("steps 0..2 on the timeline, not 3")):
+        view.step_timeline.move_to(3)
+    with pytest.raises(IndexError, match=re.escape("step 1 of the timeline has events 0..7, not 8")):
+        view.step_timeline.move_to(1, 8)

@@ -180,17 +180,19 @@ class TimelinePart(Part):
             part.sync(model, now, True)
         self._label(timeline, position)
 
+    def where(self) -> str:
+        """What the sliders point at, in words: ``step 1 (2 of 3) · event 4 of 8: token from a``."""
+        if self.timeline is None:
+            return "no timeline (a run goes on)"
+        return _where(self.timeline, self.position)
+
     def _label(self, timeline: RunTimeline, position: int) -> None:
         index = timeline.segment_of(position)
         segment = timeline.segments[index]
-        step = "start" if segment.step is None else f"step {segment.step}"
-        what = html.escape(describe_event(timeline.event(position)))
         value = (
             f'<div class="nbstream-timeline-position" data-position="{position}" '
             f'data-step="{"" if segment.step is None else segment.step}" data-segment="{index}" '
-            f'data-event="{position - segment.start}">'
-            f"<b>{step}</b> ({index + 1} of {len(timeline.segments)}) · event "
-            f"{position - segment.start} of {len(segment)}: {what}</div>"
+            f'data-event="{position - segment.start}">{html.escape(_where(timeline, position))}</div>'
         )
         if self.label.value != value:
             with self.label.hold_sync():
@@ -222,6 +224,16 @@ class TimelinePart(Part):
         if self._moving or self.timeline is None:
             return
         self.show(self.timeline.position_of(self.steps.value, change["new"]))
+
+
+def _where(timeline: RunTimeline, position: int) -> str:
+    index = timeline.segment_of(position)
+    segment = timeline.segments[index]
+    step = "start" if segment.step is None else f"step {segment.step}"
+    return (
+        f"{step} ({index + 1} of {len(timeline.segments)}) · event {position - segment.start} of "
+        f"{len(segment)}: {describe_event(timeline.event(position))}"
+    )
 
 
 class StepTimeline:
@@ -259,6 +271,30 @@ class StepTimeline:
         self._events.append((self._clock(), event))
         if not event.ns and isinstance(event, _RUN_ENDS):
             self._mount()
+
+    def move_to(self, step: int, event: int | None = None) -> str:
+        """Move the sliders as a user would, and say where they are (see :meth:`TimelinePart.where`).
+
+        ``step`` is the step slider's value: the index of the step in the run, which is the step
+        number for a single run (``0``: the input step); negative values count from the end.
+        ``event`` is the event slider's value within that step (``None``: its last event).
+        """
+        part = self.part
+        if part is None or self.timeline is None:
+            raise RuntimeError(
+                "the view has no timeline now: it appears when a run has ended (finished, failed or "
+                "paused), in a view made with RunView(timeline=True) under a Jupyter kernel"
+            )
+        steps = len(self.timeline.segments)
+        index = step + steps if step < 0 else step
+        if not 0 <= index < steps:
+            raise IndexError(f"the run has steps 0..{steps - 1} on the timeline, not {step}")
+        last = len(self.timeline.segments[index]) - 1
+        if event is not None and not 0 <= event <= last:
+            raise IndexError(f"step {index} of the timeline has events 0..{last}, not {event}")
+        part.steps.value = index
+        part.events.value = last if event is None else event
+        return part.where()
 
     def new_part(self, kit: WidgetKit) -> TimelinePart | None:
         """The timeline panel for the view to slot in (``None`` while a run goes on)."""
