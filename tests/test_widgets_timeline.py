@@ -480,3 +480,20 @@ def test_move_to_moves_the_sliders_and_says_where_they_are(comms: CommCounter, s
         view.step_timeline.move_to(3)
     with pytest.raises(IndexError, match=re.escape("step 1 of the timeline has events 0..7, not 8")):
         view.step_timeline.move_to(1, 8)
+
+
+def test_a_run_cut_short_by_a_new_one_gets_no_timeline(comms: CommCounter, shown: DisplayCapture) -> None:
+    view = RunView(mode="widgets", timeline=True)
+    stuck = EventScript(run_id="stuck", graph="demo")
+    stuck.start(["a", "b"])
+    stuck.step(1, "a")
+    for event in stuck:
+        view.on_event(event)
+    first = view.widget
+    two_steps().replay(view)  # a new run before the first ended: the first is cancelled
+    assert first.comm is None  # its widget closed, as without a timeline
+    assert 'data-status="cancelled"' in shown.snapshots[0]["text/html"]
+    part = timeline_part(view)  # the new run's timeline, in the new run's widget
+    assert view.widget is not first and part.steps.max == 2
+    assert view.step_timeline is not None and view.step_timeline.timeline is not None
+    assert len(view.step_timeline.timeline) == len(list(two_steps()))

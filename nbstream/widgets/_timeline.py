@@ -248,6 +248,8 @@ class StepTimeline:
         self._events: list[tuple[float, Event]] = []
         self._model: RunModel | None = None
         self._part: TimelinePart | None = None
+        #: a new root run is starting: events the view sends itself meanwhile end the old run
+        self._superseding = False
         #: the timeline of the run that ended last (``None`` while a run goes on)
         self.timeline: RunTimeline | None = None
 
@@ -260,9 +262,22 @@ class StepTimeline:
     def on_event(self, event: Event) -> None:
         """Fold ``event`` into the view; keep it; at the root run's end, show the timeline."""
         view = self._view
+        if self._superseding:
+            # the view ends the run a new one cut short (cancelled): no timeline for it, and its
+            # widget closes as a view without a timeline would, so the new run gets its own
+            LiveView.on_event(view, event)
+            if not event.ns and isinstance(event, _RUN_ENDS) and not view.answering:
+                view.close()
+            return
         if type(event) is RunStarted and not event.ns and event.run_id != view.run_id:
             self._leave()
-        LiveView.on_event(view, event)
+            self._superseding = True
+            try:
+                LiveView.on_event(view, event)
+            finally:
+                self._superseding = False
+        else:
+            LiveView.on_event(view, event)
         if event.run_id != view.run_id:
             return  # not the view's run: the view ignored it
         if view.model is not self._model:  # a fresh model: a new run, not a continued one
