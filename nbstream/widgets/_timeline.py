@@ -133,10 +133,7 @@ class TimelinePart(Part):
         last = len(timeline.segments) - 1
         self._moving = True
         try:
-            with self.steps.hold_sync():
-                self.steps.max = last
-                self.steps.value = last
-                self.steps.disabled = last == 0
+            _set_range(self.steps, last)
             self._set_event_range(last)
         finally:
             self._moving = False
@@ -200,15 +197,7 @@ class TimelinePart(Part):
 
     def _set_event_range(self, segment: int) -> None:
         assert self.timeline is not None
-        last = len(self.timeline.segments[segment]) - 1
-        with self.events.hold_sync():
-            if self.events.max < last:
-                self.events.max = last
-                self.events.value = last
-            else:
-                self.events.value = last
-                self.events.max = last
-            self.events.disabled = last == 0
+        _set_range(self.events, len(self.timeline.segments[segment]) - 1)
 
     def _step_moved(self, change: dict[str, Any]) -> None:
         if self._moving or self.timeline is None:
@@ -224,6 +213,20 @@ class TimelinePart(Part):
         if self._moving or self.timeline is None:
             return
         self.show(self.timeline.position_of(self.steps.value, change["new"]))
+
+
+def _set_range(slider: Any, last: int) -> None:
+    """Put ``slider`` at the end of ``0..last``: max and value in two messages, in the order that
+    keeps the value in range. Sent together, JupyterLab applied the value first and clamped it to
+    the old max, so the slider on screen sat one short of the kernel's (an arrow key then
+    skipped an event)."""
+    if slider.max < last:
+        slider.max = last
+        slider.value = last
+    else:
+        slider.value = last
+        slider.max = last
+    slider.disabled = last == 0
 
 
 def _where(timeline: RunTimeline, position: int) -> str:
