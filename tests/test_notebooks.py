@@ -42,6 +42,7 @@ COURSE = [
     "07_from_langgraph.ipynb",
     "08_human_in_the_loop.ipynb",
     "09_tool_agents.ipynb",
+    "10_record_replay.ipynb",
     "11_watch_langgraph.ipynb",
     "zh/01_quickstart.ipynb",
     "zh/04_llm_tokens.ipynb",

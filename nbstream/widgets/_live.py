@@ -126,6 +126,8 @@ class LiveView:
     _log_tool_calls: ClassVar[bool] = True
     #: read by the runner: a view that shows no tool calls spares the run from reporting them
     wants_tool_calls: ClassVar[bool] = True
+    #: keep the live widget when a run ends, as ``keep_live`` does (a view with a step timeline)
+    _keep_after_run: bool = False
 
     def __init__(
         self,
@@ -330,7 +332,7 @@ class LiveView:
         self._flush(True)
         if self.snapshot:
             self._show_snapshot()
-        if not self.keep_live and not self.answering:
+        if not self.keep_live and not self._keep_after_run and not self.answering:
             self.close()
 
     def _pause(self) -> None:
@@ -346,7 +348,7 @@ class LiveView:
             self._show_snapshot()
         pause = self.model.pause
         can_answer = pause is not None and pause.thread is not None and self._controls is not None
-        if not self.keep_live and not can_answer and not self.answering:
+        if not self.keep_live and not self._keep_after_run and not can_answer and not self.answering:
             self.close()
 
     def _show_snapshot(self) -> None:

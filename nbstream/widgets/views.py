@@ -6,12 +6,13 @@ Each is an observer (``graph.stream(..., observers=[view])``) usable alone; see
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from nbstream.widgets._live import LiveView, ViewOptions
 from nbstream.widgets._parts import GraphPart, HeaderPart, Part, TablePart, TickerPart, TreePart, WidgetKit
 from nbstream.widgets._thread_parts import HistoryPart, PausePart
+from nbstream.widgets._timeline import StepTimeline, TimelinePart, TimelineTickerPart, TimelineTreePart
 from nbstream.widgets.models import RunModel
 
 if TYPE_CHECKING:
@@ -122,6 +123,13 @@ class RunView(LiveView):
     (``reject``, default ``False``) or any JSON typed in its box; the resumed run continues in
     this view. The history panel lists the thread's checkpoints, shows the state saved at one
     and forks from it.
+
+    ``timeline=True`` keeps the run's events and, once the run has ended (finished, failed or
+    paused), keeps the live widget with a step timeline under its header: a slider over the
+    run's steps and one over the events of a step, which show the drawing, the node table and
+    state, the LLM lanes and the tree as of that event (arrow keys move one step or event). It
+    works for replays (``nbstream.replay(path, observers=[RunView(timeline=True)], speed=None)``).
+    The saved snapshot still shows the end of the run: the timeline lives in the kernel only.
     """
 
     _kind = "RunView"
@@ -139,11 +147,13 @@ class RunView(LiveView):
         approve: Any = True,
         reject: Any = False,
         tool_rows: int = 20,
+        timeline: bool = False,
         **options: Unpack[ViewOptions],
     ) -> None:
         self.nodes = tuple(nodes) if nodes is not None else None
         self.tags = tuple(tags) if tags is not None else None
         self.subgraphs = subgraphs
+        self.timeline = timeline
         self.show_graph = show_graph
         self.tool_rows = tool_rows
         self._with_drawing = show_graph
@@ -152,10 +162,22 @@ class RunView(LiveView):
         self.approve = approve
         self.reject = reject
         super().__init__(**options)
+        #: the step timeline's keeper (``timeline=True`` under a kernel), else ``None``
+        self.step_timeline: StepTimeline | None = None
+        if timeline and self._widgets:
+            self.step_timeline = StepTimeline(self, self._new_model)
+            self._keep_after_run = True
+            # an instance attribute: a view without a timeline keeps the plain observer, and
+            # pays nothing per event
+            self.on_event = self.step_timeline.on_event  # type: ignore[method-assign]
 
-    def _new_model(self) -> RunModel:
+    def _new_model(self, clock: Callable[[], float] | None = None) -> RunModel:
         return RunModel(
-            subgraphs=self.subgraphs, nodes=self.nodes, tags=self.tags, threads=True, clock=self._clock
+            subgraphs=self.subgraphs,
+            nodes=self.nodes,
+            tags=self.tags,
+            threads=True,
+            clock=self._clock if clock is None else clock,
         )
 
     def _new_panels(self, kit: WidgetKit, have: set[type[Part]]) -> list[Part]:
@@ -166,11 +188,19 @@ class RunView(LiveView):
             added.append(PausePart(kit, controls, approve=self.approve, reject=self.reject))
         if model.history is not None and HistoryPart not in have:
             added.append(HistoryPart(kit, self._thread_controls()))
+        if self.step_timeline is not None and TimelinePart not in have:
+            part = self.step_timeline.new_part(kit)
+            if part is not None:
+                added.append(part)
         return added
 
     def _new_parts(self, kit: WidgetKit) -> list[Part]:
         parts: list[Part] = [HeaderPart(kit)]
         if self.show_graph:
             parts.append(GraphPart(kit))
-        parts += [TablePart(kit, self.tool_rows), TickerPart(kit, self.tail), TreePart(kit)]
+        parts.append(TablePart(kit, self.tool_rows))
+        if self.step_timeline is not None:  # parts that can also go back in time
+            parts += [TimelineTickerPart(kit, self.tail), TimelineTreePart(kit)]
+        else:
+            parts += [TickerPart(kit, self.tail), TreePart(kit)]
         return parts

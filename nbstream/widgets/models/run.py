@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -171,10 +172,14 @@ class RunModel(EventFold):
             TokenTickerModel(nodes=nodes, tags=tags, index=self.index, clock=clock) if ticker else None
         )
         self.tree = SubgraphTreeModel() if tree else None
+        self._threads = threads
+        self.handlers = self._merged_handlers()
+
+    def _merged_handlers(self) -> Handlers:
         models = (self.table, self.tools, self.ticker, self.tree)
         parts = [m.handlers for m in models if m is not None]
         index: Handlers = {TaskStarted: self._task_started}
-        if threads:
+        if self._threads:
             # rare events (a checkpoint per step at most): the panels' models are made by the
             # first one that needs them, so a run without a checkpointer never has them
             index.update(
@@ -185,7 +190,21 @@ class RunModel(EventFold):
                     CheckpointSaved: self._checkpoint,
                 }
             )
-        self.handlers = merge_handlers(index, self.header.handlers, *parts)
+        return merge_handlers(index, self.header.handlers, *parts)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RunModel:
+        """A copy that folds on independently of this model (the step timeline keeps a few).
+
+        Everything is copied but the merged handler table, whose chained handlers would still
+        call this model's parts: the copy builds its own. Put values to share in ``memo``.
+        """
+        twin = RunModel.__new__(RunModel)
+        memo[id(self)] = twin
+        for name, value in vars(self).items():
+            if name != "handlers":
+                setattr(twin, name, copy.deepcopy(value, memo))
+        twin.handlers = twin._merged_handlers()
+        return twin
 
     def _paused(self, event: RunInterrupted) -> None:
         if event.thread is not None:
