@@ -106,6 +106,9 @@ def test_the_exported_graph_served_by_langgraph_dev_streams_what_nbstream_stream
     assert view.model.header.status == "done"
     table = view.model.table
     assert table is not None
+    # as the local view: root nodes in the order the run reaches them, messages as messages
+    assert [path[-1] for path in table.rows if len(path) == 1] == ["writer", "review"]
+    assert [type(m).__name__ for m in table.values["messages"]] == ["HumanMessage", "AIMessage"]
     assert {path[-1] for path, row in table.rows.items() if row.status == "done"} >= {
         "writer", "outline", "draft", "review",
     }  # fmt: skip

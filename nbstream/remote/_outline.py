@@ -60,9 +60,28 @@ class GraphOutline:
     def _close(self) -> None:
         for source, targets in self._conditional.items():
             self.builder.branches[source] = {"condition": _Branch(targets)}
+        self._order_nodes()
         for node in self.nodes.values():
             for sub in node.subgraphs:
                 sub._close()
+
+
+    def _order_nodes(self) -> None:
+        """Nodes in the order a run reaches them (breadth first from the start), as a builder
+        lists them; the drawing's own order is not that (it sorts them)."""
+        after: dict[str, list[str]] = {}
+        for source, target in sorted(self.builder.edges):
+            after.setdefault(source, []).append(target)
+        for source, targets in self._conditional.items():
+            after.setdefault(source, []).extend(targets)
+        seen: list[str] = []
+        queue = [_START]
+        while queue:
+            for target in after.get(queue.pop(0), ()):
+                if target in self.nodes and target not in seen:
+                    seen.append(target)
+                    queue.append(target)
+        self.nodes = {name: self.nodes[name] for name in [*seen, *(n for n in self.nodes if n not in seen)]}
 
 
 def outline_from_drawing(name: str, drawing: dict[str, Any]) -> GraphOutline:

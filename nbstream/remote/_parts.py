@@ -102,6 +102,8 @@ def watched_payload(mode: str, data: Any, where: str) -> Any:
     if mode == "messages" and isinstance(data, (list, tuple)) and len(data) == 2:
         message, metadata = data
         return (as_message(message), metadata)
+    if mode in ("updates", "values") and isinstance(data, dict):
+        data = _with_messages(data, 2 if mode == "updates" else 1)
     if mode == "updates" and isinstance(data, dict) and _INTERRUPT in data:
         return {**data, _INTERRUPT: [as_interrupt(item) for item in data[_INTERRUPT] or ()]}
     if mode == "tasks" and isinstance(data, dict) and "input" not in data:
@@ -110,6 +112,29 @@ def watched_payload(mode: str, data: Any, where: str) -> Any:
             data = {**data, "error": as_error(error, f"{where}task {data.get('name')!r}")}
         return data
     return data
+
+
+# the keys the server writes for every message it sends as JSON (a langchain-core message's fields)
+_MESSAGE_KEYS = frozenset({"type", "content", "additional_kwargs", "response_metadata"})
+
+
+def _with_messages(data: dict[str, Any], depth: int) -> dict[str, Any]:
+    """``data`` with the messages in its values (``depth`` dicts down) made messages again, so the
+    view shows them as it shows a local run's; anything else is left as the server sent it."""
+    out = {}
+    for key, value in data.items():
+        if depth > 1 and isinstance(value, dict):
+            value = _with_messages(value, depth - 1)
+        elif isinstance(value, list) and value and all(_is_message(item) for item in value):
+            value = [as_message(item) for item in value]
+        elif _is_message(value):
+            value = as_message(value)
+        out[key] = value
+    return out
+
+
+def _is_message(value: Any) -> bool:
+    return isinstance(value, dict) and value.keys() >= _MESSAGE_KEYS
 
 
 def as_message(message: Any) -> Any:
