@@ -246,3 +246,27 @@ def test_killed_server_the_view_says_so_and_keeps_what_it_had(
     done = {path[-1] for path, row in table.rows.items() if row.status == "done"}
     assert "tick0" in done  # what it had before the server died
     assert all(row.status != "running" for row in table.rows.values())
+
+
+@pytest.mark.parametrize("subgraphs", [True, False], ids=["subgraphs", "root-only"])
+def test_a_callers_messages_mode_still_gives_the_view_its_tokens(
+    lg_server: remote.DevServer, subgraphs: bool
+) -> None:
+    """The server sends one messages format per run: with the caller's ``messages`` the view reads
+    the tokens from ``messages/partial`` (each message's text so far)."""
+    client = get_sync_client(url=lg_server.url)
+    args: dict[str, Any] = {"stream_mode": ["messages", "updates"], "stream_subgraphs": subgraphs}
+    theirs = list(client.runs.stream(_thread(client), "agent", input=AGENT_INPUT, **args))
+    view = RunView(mode="widgets")
+    ours = list(remote.stream(client, _thread(client), "agent", input=AGENT_INPUT, observers=[view], **args))
+    assert canonical(ours) == canonical(theirs)
+    # with subgraphs the server streams the text so far; at the root only, the whole message
+    assert any(part.event == ("messages/partial" if subgraphs else "messages/complete") for part in ours)
+    ticker = view.model.ticker
+    assert ticker is not None
+    lanes = list(ticker.lanes.values())
+    assert [lane.text for lane in lanes] == ["rivers carry water to the sea"]
+    assert lanes[0].node == ("summarize" if subgraphs else "research")
+    assert lanes[0].status == "done"
+    if subgraphs:
+        assert lanes[0].tokens > 1  # token by token, not the whole message at once

@@ -73,7 +73,7 @@ class CallerParts:
 
         The server streams LangGraph's messages in one format per run: asked for ``messages`` and
         ``messages-tuple`` together it sends only the tuples, so a caller's ``messages`` is not
-        joined by the views' ``messages-tuple`` (the view then shows no tokens).
+        joined by the views' ``messages-tuple`` (the watch then reads the tokens from ``messages/partial``).
         """
         views = [m for m in VIEW_MODES if not (m == "messages-tuple" and "messages" in self.modes)]
         return list(dict.fromkeys([*self.modes, *views]))

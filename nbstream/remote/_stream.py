@@ -76,6 +76,7 @@ class _Session:
     ) -> None:
         outline = outline_from_drawing(str(self.assistant_id), drawing)
         self.watch = self._new_watch(outline, kwargs)
+        self.watch.deep = self.caller.deep
         self.watch.start(input, command)
 
     def _new_watch(self, outline: GraphOutline, kwargs: dict[str, Any]) -> RemoteWatch:

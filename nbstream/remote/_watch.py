@@ -63,6 +63,11 @@ class RemoteWatch:
         self._at_newest: list[tuple[str, Any]] = []
         self._open_calls: dict[str, tuple[tuple[str, ...], str]] = {}  # call id -> ns, node
         self.broken = False
+        #: whether the run is watched in its subgraphs too (see CallerParts.deep)
+        self.deep = True
+        # the caller's ``messages`` mode: each message's metadata, and its text so far
+        self._message_meta: dict[str, dict[str, Any]] = {}
+        self._message_text: dict[str, str] = {}
 
     def start(self, input: Any, command: dict[str, Any] | None = None) -> None:
         resume = command.get("resume") if isinstance(command, dict) else None
@@ -99,6 +104,14 @@ class RemoteWatch:
             from nbstream.remote._parts import as_error
 
             self.finish(as_error(data, f"run {self.remote_run_id}"))
+            return
+        if mode == "messages/metadata" and isinstance(data, dict):
+            for message_id, entry in data.items():
+                if isinstance(entry, dict) and isinstance(entry.get("metadata"), dict):
+                    self._message_meta[str(message_id)] = entry["metadata"]
+            return
+        if mode in ("messages/partial", "messages/complete") and isinstance(data, list):
+            self._partial_messages(data, mode == "messages/complete")
             return
         if mode not in ("values", "updates", "tasks", "custom", "messages", "checkpoints"):
             return  # the caller's own modes (debug, events, messages/*...): the views need none
@@ -155,6 +168,33 @@ class RemoteWatch:
         self._open_calls[call_id] = (ns, node)
         tags = tuple(metadata.get("tags", ())) if isinstance(metadata, dict) else ()
         self.calls.pending.append(LLMCallStarted(self.run_id, ns, step, call_id, node, tags, metadata))
+
+    def _partial_messages(self, messages: list[Any], complete: bool) -> None:
+        """The caller's ``messages`` mode: the server sends each AI message's text so far
+        (``messages/partial``), then the message (``messages/complete``); the view gets the new
+        text of each as a token, as from ``messages-tuple``."""
+        from langchain_core.messages import AIMessageChunk
+
+        for item in messages:
+            if not isinstance(item, dict) or item.get("type") not in ("ai", "AIMessageChunk"):
+                continue
+            message_id, text = item.get("id"), item.get("content")
+            if not isinstance(message_id, str) or not isinstance(text, str):
+                continue  # content blocks (not text): the view shows the message in the state
+            before = self._message_text.get(message_id, "")  # none: it comes whole (one token)
+            self._message_text[message_id] = text
+            delta = text[len(before) :] if text.startswith(before) else text
+            if not delta and not complete:
+                continue
+            metadata = self._message_meta.get(message_id, {})
+            where = metadata.get("checkpoint_ns") if self.deep else None
+            ns = tuple(where.split("|")) if isinstance(where, str) and where else ()
+            chunk = AIMessageChunk(content=delta, id=message_id, chunk_position="last" if complete else None)
+            payload = (chunk, metadata)
+            self._message_call(ns, payload)
+            self.watch.feed(ns, "messages", payload)
+            if complete:
+                self._call_ended(_call_id(chunk))
 
     def _call_ended(self, call_id: str | None) -> None:
         where = self._open_calls.pop(call_id, None) if call_id is not None else None
