@@ -40,7 +40,7 @@ from nbstream.events import (
     TaskStarted,
     ThreadControl,
 )
-from nbstream.langgraph._calls import RunCallbacks
+from nbstream.langgraph._calls import MessagePart, RunCallbacks
 
 __all__ = ["Watch", "graph_outline"]
 
@@ -109,6 +109,9 @@ class Watch:
     def feed(self, ns: Namespace, mode: str, payload: Any) -> None:
         """Publish the events one raw part says happened (and what callbacks said before it)."""
         self._drain()
+        self._part(ns, mode, payload)
+
+    def _part(self, ns: Namespace, mode: str, payload: Any) -> None:
         scope = self._scopes.get(ns)
         if scope is None:
             scope = self._subgraph_started(ns, payload if mode == "values" else None)
@@ -156,6 +159,9 @@ class Watch:
         pending = self._calls.pending
         while pending:
             event = pending.popleft()
+            if isinstance(event, MessagePart):
+                self._part(event.ns, "messages", event.payload)
+                continue
             if event.ns not in self._scopes and () in self._scopes:
                 self._subgraph_started(event.ns, None)
             self.publish(event)
