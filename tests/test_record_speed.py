@@ -49,7 +49,9 @@ def _events(value: Any, other: Any) -> list[Any]:
     return [
         StepFinished("r", (), 1, {"a": value, "b": other}, frozenset({"b", "a"})),
         TaskStarted("r", ("sub:1",), 1, "t1", "n", value, ("branch:to:n",), ("__pregel_pull", value), other),
-        TaskFinished("r", (), 1, "t1", "n", value, (("a", value), ("b", other)), 0.5, None, False, False, other),
+        TaskFinished(
+            "r", (), 1, "t1", "n", value, (("a", value), ("b", other)), 0.5, None, False, False, other
+        ),
         CustomData("r", (), 1, "t1", "n", value),
         RunFinished("r", (), 2, other),
     ]

@@ -48,12 +48,14 @@ __all__ = [
     "subgraph_nodes",
 ]
 
+#: the views' rules; cells name the view's class twice to outweigh JupyterLab's right-aligned cells
+#: (``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td``) in saved outputs and nbconvert pages
 CSS = """<style>
 .nbstream-view{font-family:var(--jp-ui-font-family,sans-serif);font-size:var(--jp-ui-font-size1,13px);
 color:var(--jp-ui-font-color1,inherit)}
 .nbstream-view table{border-collapse:collapse;margin:2px 0 6px 0}
-.nbstream-view th,.nbstream-view td{padding:1px 8px;text-align:left;vertical-align:top;
-border-bottom:1px solid var(--jp-border-color2,#e0e0e0)}
+.nbstream-view.nbstream-view th,.nbstream-view.nbstream-view td{padding:1px 8px;text-align:left;
+vertical-align:top;border-bottom:1px solid var(--jp-border-color2,#e0e0e0)}
 .nbstream-view pre{margin:0;white-space:pre-wrap;word-break:break-word;
 font-family:var(--jp-code-font-family,monospace)}
 .nbstream-section>summary{font-weight:600;cursor:pointer}
