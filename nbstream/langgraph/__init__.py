@@ -141,7 +141,10 @@ class _Run:
         if "messages" not in wants and not self.silent:
             # the messages mode's own handler, heard by the watcher instead of streamed; with
             # ``subgraphs`` (LangGraph drops one without from a root run), so a graph run inside
-            # a node that the probe did not see shows its model's messages too
+            # a node that the probe did not see shows its model's messages too. LangGraph's own
+            # class, not a handler of ours: chat models stream only to a streaming handler, and
+            # any other streaming handler makes LangGraph's astream run its nodes as for
+            # astream_log, which changes the chunks the caller gets
             from langgraph.pregel._messages import StreamMessagesHandler
 
             handlers.append(StreamMessagesHandler(self.calls.message_part, True))
