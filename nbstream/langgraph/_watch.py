@@ -220,13 +220,16 @@ class Watch:
         error = payload.get("error")
         if error is not None and not isinstance(error, BaseException):
             error = RuntimeError(str(error))
-        interrupts = tuple(_interrupt(item) for item in payload.get("interrupts", ()))
+        asked = payload.get("interrupts")
+        interrupts = tuple(map(_interrupt, asked)) if asked else ()
         result = payload.get("result") or {}
         writes = tuple(result.items()) if isinstance(result, dict) else ()
-        scope.updated.update(key for key, _ in writes)
+        if writes:
+            scope.updated.update(result)
         queued = scope.updates.get(node)
         update = queued.pop(0) if queued else None
-        self._close_children(ns, node, task_id, error, interrupts)
+        if len(self._scopes) > 1:  # subgraphs are running: the task's own end with it
+            self._close_children(ns, node, task_id, error, interrupts)
         self.publish(
             TaskFinished(
                 self.run_id,
