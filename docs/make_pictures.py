@@ -51,6 +51,8 @@ def picture(html: str, out: Path, view: int, width: int = 900) -> None:
                 page = browser.new_page(viewport={"width": width, "height": 800}, device_scale_factor=1)
                 page.route("**/*", _only_the_page)
                 page.goto(page_file.as_uri(), wait_until="domcontentloaded")
+                # a white border inside the picture, so it does not end at the view's edge
+                page.add_style_tag(content=".nbstream-snapshot{padding:12px;background:#fff}")
                 page.locator(".nbstream-snapshot").nth(view).screenshot(path=str(out))
             finally:
                 browser.close()
