@@ -4,7 +4,10 @@ Run it alone: ``python bench/bench_watch_langgraph.py``. A 20-node chain of Lang
 nothing, streamed with the caller's modes (``updates``): the baseline is LangGraph's own
 ``stream``; the watched run asks LangGraph for everything the view needs and folds it into a
 ``RunView`` (text mode: no kernel here, so the view folds and logs to a discarded stream). The
-figure is the ratio of the best times (interleaved repeats); the issue's budget is 1.3x.
+figure is the ratio of the best times over interleaved rounds (``_timing.best_of``); the issue's
+budget is 1.3x. The watcher asks LangGraph only for the modes a graph can use
+(``nbstream/langgraph/_probe.py``): this chain of plain nodes gets ``values``, ``updates`` and
+``tasks``; ``watch="all"`` (every mode, as before) is timed too, for scale.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Annotated, Any, TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _timing import best_time
+from _timing import best_of
 from langgraph.graph import START, StateGraph
 
 import nbstream.langgraph as nblg
@@ -50,9 +53,19 @@ def run() -> dict[str, float]:
         for _ in nblg.stream(graph, {"log": []}, stream_mode="updates", observers=[view]):
             pass
 
-    base = min(best_time(plain) for _ in range(3))
-    seen = min(best_time(watched) for _ in range(3))
-    return {"chain_20_ratio": seen / base, "langgraph_ms": base * 1e3, "watched_ms": seen * 1e3}
+    def watched_all() -> None:
+        view = RunView(mode="text", log_file=io.StringIO())
+        for _ in nblg.stream(graph, {"log": []}, stream_mode="updates", observers=[view], watch="all"):
+            pass
+
+    best = best_of({"langgraph": plain, "watched": watched, "all": watched_all}, rounds=15, inner=5)
+    base, seen = best["langgraph"], best["watched"]
+    return {
+        "chain_20_ratio": seen / base,
+        "chain_20_ratio_every_mode": best["all"] / base,
+        "langgraph_ms": base * 1e3,
+        "watched_ms": seen * 1e3,
+    }
 
 
 if __name__ == "__main__":

@@ -154,7 +154,14 @@ def read_events(path: str | os.PathLike[str]) -> Iterator[tuple[float, Event]]:
             if raw.isspace():
                 continue
             try:
-                line = validate(raw)
+                try:
+                    line = validate(raw)
+                except ValidationError as error:
+                    if b"\\ud" not in raw or error.errors()[0]["type"] != "json_invalid":
+                        raise
+                    # a lone surrogate in a string (the writer escapes it): pydantic's JSON
+                    # parser refuses it, Python's takes it
+                    line = line_adapter.validate_python(json.loads(raw))
                 event = build(line)
             except ValidationError as error:
                 raise RecordingError(name, number, _problem(error, raw, not pending)) from None

@@ -12,15 +12,15 @@ event. ``jq -c 'select(.event == "TaskFinished") | {node, update}' run.jsonl`` r
 
 Semantics:
 
-* **Cost during the run.** An event costs the run an append of ``(time, event)``. The queue
-  becomes lines (orjson) at the end of each root step and every 2,048 events, so values are
-  written as they were when their step ended (a node changing a value in place in a later step
-  does not change the record). A later token of an LLM call is spliced into a byte template of
-  its call's token line. Lines are written to the file at the end of the run, and during it at
-  most every half second. Nothing is validated during the run.
+* **Cost during the run.** Each event's line is made when the event comes (its values as they
+  are then) and goes into a 1 MiB buffer: one JSON call (orjson) on a dict whose values are left
+  as they are when JSON writes them as the tagged form would (scalars, flat dicts and tuples of
+  them), a token of an LLM call spliced into a byte template of its call's token line. The buffer
+  reaches the file when full, at the run's end, and at a root step's end at most every half
+  second (within a long step, every second). Nothing is validated during the run.
 * **A run that fails** is kept with its failure: ``RunFailed`` is written (with the error's type,
   message and args) and the file is flushed and closed before the error reaches you. A process
-  killed mid-run leaves the file up to the last batch, and maybe a truncated line: replay reads up
+  killed mid-run leaves the file up to its last write, and maybe a truncated line: replay reads up
   to it and then raises.
 * **Several runs** given the same recorder (a view resuming a paused thread, a loop of invokes) go
   to the same file, one after the other; the header describes the first.
@@ -77,75 +77,118 @@ __all__ = [
     "FORMAT_VERSION",
 ]
 
-_BATCH = 2048
-#: a root step's end writes the batch if the last write is older than this (seconds): a killed
-#: process loses at most this much, and a fast run does not pay a write per step
-_FLUSH_EVERY = 0.5
-#: root events after which the batch may be written (a step's end) and the file closed (a run's end)
-_FLUSH_AT = frozenset({StepFinished, RunFinished, RunFailed, RunInterrupted})
-_RUN_ENDS = frozenset({RunFinished, RunFailed, RunInterrupted})
+#: the buffer reaches the OS at the end of a root step this long (nanoseconds) after it last did,
+#: and within a step twice as long after: a killed process loses at most this much, and a fast
+#: run does not pay a system call per step
+_FLUSH_EVERY = 500_000_000
+_clock = time.perf_counter_ns
+#: root events after which the file is flushed (a step's end) or closed (a run's end)
+_ENDS = frozenset({StepFinished, RunFinished, RunFailed, RunInterrupted})
 
 
 
 # writing -----------------------------------------------------------------------------------------
 
+#: an event (and its time) -> its line's bytes
 LineWriter = Callable[[Any, float], bytes]
+#: types JSON writes as they are: a value made of them needs no tagged form
+_SCALARS = frozenset({str, int, bool, type(None)})
 
 
-def _json_bytes() -> tuple[Callable[[Any], bytes], Callable[[Any], bytes]]:
-    """The fastest JSON encoder at hand, as (value -> bytes, value -> bytes of a line with its
-    newline): orjson (installed with langchain-core's langsmith), else json."""
+def _json_bytes() -> tuple[Callable[..., bytes], int]:
+    """The fastest JSON encoder at hand, and the option that makes it end with a newline:
+    orjson (installed with langchain-core's langsmith), else json."""
     try:
         import orjson
     except ImportError:  # pragma: no cover - langsmith brings orjson on CPython
         encode_text = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
-        return (
-            lambda value: encode_text(value).encode(),
-            lambda value: (encode_text(value) + "\n").encode(),
-        )
-    return orjson.dumps, functools.partial(orjson.dumps, option=orjson.OPT_APPEND_NEWLINE)
+
+        def dumps(value: Any, option: int = 0) -> bytes:
+            return (encode_text(value) + "\n" * option).encode()
+
+        return dumps, 1
+    return orjson.dumps, orjson.OPT_APPEND_NEWLINE
 
 
-_dumps, _dumps_line = _json_bytes()
+_dumps, _NEWLINE = _json_bytes()
+_encode_ascii = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
+
+
+def _safe_dumps(value: Any, option: int = 0) -> bytes:
+    """JSON for the rare line orjson refuses (an int past 64 bits, a lone surrogate in a string)."""
+    return (_encode_ascii(value) + ("\n" if option else "")).encode()
+
+
+def _dumps_line(value: Any) -> bytes:
+    return _dumps(value, option=_NEWLINE)
+
+
 _MISSING = object()
-#: lines are written into a buffer this big, not kept: bytes kept until a batch is written cost
-#: twice as much to make (fresh memory for each), and the buffer reaches the OS when full
+#: lines go into a buffer this big as they are made, not kept: a line's bytes kept until later
+#: cost several times as much to make (fresh memory for each), and the buffer reaches the OS when
+#: full, at a run's end and at most every half second
 _BUFFER = 1 << 20
 
+#: how a field of each kind is made JSON-ready, as statements on its local ``v``, which JSON then
+#: writes as :func:`encode` would: scalars, flat dicts of them and tuples of them are left as they
+#: are (most values: the check costs a fraction of encode's walk)
+_FIELD_CODE: dict[str, list[str]] = {
+    "value": [
+        "if type(v) not in SCALARS:",
+        "    if type(v) is dict:",
+        "        for k, x in v.items():",
+        "            if type(k) is not str or k[:1] == '$' or type(x) not in SCALARS:",
+        "                v = encode(v)",
+        "                break",
+        "    else:",
+        "        v = encode(v)",
+    ],
+    "items": [  # an empty tuple is written as []
+        "for x in v:",
+        "    if type(x) not in SCALARS:",
+        "        v = [encode(x) for x in v]",
+        "        break",
+    ],
+    "pairs": [
+        "for _, x in v:",
+        "    if type(x) not in SCALARS:",
+        "        v = [(k, encode(x)) for k, x in v]",
+        "        break",
+    ],
+    "set": ["v = sorted(v)"],
+}
 
-def _line_writer(cls: type[Any]) -> LineWriter:
-    name = cls.__name__
+
+def _line_writer(cls: type[Any], dumps: Callable[..., bytes]) -> LineWriter:
+    """The function that writes an event of type ``cls`` as its line (see the format).
+
+    It is written out for the type's fields and compiled once, as ``namedtuple`` makes its
+    classes: the generic loop over the fields it replaces cost a run more than all the rest of
+    recording an event.
+    """
     kinds = field_kinds(cls)
-    names = tuple(f for f, _, _ in kinds)
-    values = tuple(f for f, kind, _ in kinds if kind == "value")
-    items = tuple(f for f, kind, _ in kinds if kind == "items")
-    pairs = tuple(f for f, kind, _ in kinds if kind == "pairs")
-    sets = tuple(f for f, kind, _ in kinds if kind == "set")
-    threads = tuple(f for f, kind, _ in kinds if kind == "thread")
-
-    def write(event: Any, t: float) -> bytes:
-        line: dict[str, Any] = {"event": name, "t": round(t, 6)}
-        line.update(zip(names, event, strict=True))  # plain fields as they are: JSON takes them
-        for field in values:
-            value = line[field]
-            if value is not None and type(value) is not str:  # most are None: skip the call
-                line[field] = encode(value)
-        for field in items:
-            if line[field]:  # an empty tuple is written as []
-                line[field] = [encode(v) for v in line[field]]
-        for field in pairs:
-            if line[field]:
-                line[field] = [(k, encode(v)) for k, v in line[field]]
-        for field in sets:
-            line[field] = sorted(line[field])
-        for field in threads:
-            del line[field]
-        return _dumps_line(line)
-
-    return write
+    names = [f"f{i}" for i in range(len(kinds))]  # locals that cannot shadow the helpers below
+    body = [f"    {', '.join(names)}, = event"]
+    entries = [f'"event": {cls.__name__!r}', '"t": t']
+    for name, (field, kind, _) in zip(names, kinds, strict=True):
+        if kind == "thread":  # a live handle on a thread: never written
+            continue
+        if kind in _FIELD_CODE:
+            body += [f"    v = {name}", *("    " + line for line in _FIELD_CODE[kind]), f"    {name} = v"]
+        entries.append(f"{field!r}: {name}")
+    source = "def write(event, t):\n{}\n    return dumps({{{}}}, option=NEWLINE)\n".format(
+        "\n".join(body), ", ".join(entries)
+    )
+    scope: dict[str, Any] = {"SCALARS": _SCALARS, "encode": encode, "dumps": dumps, "NEWLINE": _NEWLINE}
+    exec(compile(source, f"<recording line of {cls.__name__}>", "exec"), scope)
+    made: LineWriter = scope["write"]
+    return made
 
 
-_WRITERS: dict[type[Any], LineWriter] = {cls: _line_writer(cls) for cls in EVENT_TYPES.values()}
+_WRITERS: dict[type[Any], LineWriter] = {cls: _line_writer(cls, _dumps) for cls in EVENT_TYPES.values()}
+_SAFE_WRITERS: dict[type[Any], LineWriter] = {
+    cls: _line_writer(cls, _safe_dumps) for cls in EVENT_TYPES.values()
+}
 _VERSIONS = (version("nbstream"), version("langchain-core"))
 
 
@@ -160,12 +203,17 @@ class Recorder:
         if self.path.is_file() and not self.path.is_symlink():
             self.path.unlink()
         self._file: Any = open(self.path, "wb", buffering=_BUFFER)  # noqa: SIM115  (closed at run end)
-        #: events not turned into lines yet, with their times: the run only pays for the append
-        self._queue: list[tuple[float, Any]] = []
-        self._t0: float | None = None
-        self._written = 0.0
+        #: the file's write, None until the first event of a run (see _open)
+        self._write: Callable[[bytes], Any] | None = None
+        #: the time of the first event (times in the file count from it, in nanoseconds), once it came
+        self._t0 = 0
+        self._started = False
+        #: when the buffer last reached the OS
+        self._written = 0
         self._writers = dict(_WRITERS)
         self._writers[MessageChunk] = self._message_line
+        self._safe_writers = dict(_SAFE_WRITERS)
+        self._safe_writers[MessageChunk] = functools.partial(self._message_line, dumps=_safe_dumps)
         #: per LLM call id, the metadata dict its first chunk wrote
         self._call_metadata: dict[str, Any] = {}
         #: per (call id, kind, message class, message id): a token line's bytes around its time
@@ -173,102 +221,98 @@ class Recorder:
         self._token_lines: dict[tuple[Any, ...], tuple[bytes, bytes, Any, Any]] = {}
 
     def on_event(self, event: Event) -> None:
-        """Keep ``event`` for the next batch of lines (made at the end of the root step)."""
-        queue = self._queue
-        queue.append((time.perf_counter(), event))
-        kind = type(event)
-        if kind in _FLUSH_AT and not event.ns:
-            if kind in _RUN_ENDS:
+        """Write ``event``'s line (its values as they are now) into the file's buffer."""
+        now = _clock()
+        write = self._write
+        if write is None:
+            write = self._open(event, now)
+        try:
+            writer = self._writers[type(event)]
+        except KeyError:
+            name = type(event).__name__
+            raise TypeError(f"record: {name} is not an nbstream event; cannot record it") from None
+        # nanoseconds as seconds: the double nearest them, which JSON writes in at most 9 decimals
+        # (rounding a float to 6 costs the run more than writing its line's other fields)
+        t = (now - self._t0) / 1e9
+        try:
+            line = writer(event, t)
+        except TypeError:  # orjson refuses an int past 64 bits and a lone surrogate: JSON takes them
+            line = self._safe_writers[type(event)](event, t)
+        write(line)
+        if type(event) in _ENDS and not event.ns:
+            if type(event) is not StepFinished:  # the run's end
                 self.flush(close=True)
-                return
-            self._write_lines()
-            if time.perf_counter() - self._written > _FLUSH_EVERY:
+            elif now - self._written > _FLUSH_EVERY:
                 self.flush()
-        elif len(queue) >= _BATCH:  # a long step (a long LLM answer): write it as it goes
-            self._write_lines()
-            if time.perf_counter() - self._written > _FLUSH_EVERY:
-                self.flush()
+        elif now - self._written > 2 * _FLUSH_EVERY:  # a long step (a long LLM answer)
+            self.flush()
 
     __call__ = on_event
 
-    def _write_lines(self) -> None:
-        """Turn the queued events into lines in the file's buffer (now: nodes may change values
-        in place in later steps)."""
-        queue = self._queue
-        if not queue:
-            return
-        self._queue = []
-        if self._file is None:  # a later run given the same recorder
+    def _open(self, first: Event, now: int) -> Callable[[bytes], Any]:
+        """Open the file again for a later run given the same recorder; on the first event, write
+        the header it describes."""
+        if self._file is None:
             self._file = open(self.path, "ab", buffering=_BUFFER)  # noqa: SIM115
-        write = self._file.write
-        if self._t0 is None:
-            self._t0 = self._written = queue[0][0]
-            write(self._header(queue[0][1]))
-        t0 = self._t0
-        writers = self._writers
-        templates = self._token_lines
-        call_metadata = self._call_metadata
-        for now, event in queue:
-            kind = type(event)
-            if kind is MessageChunk and call_metadata.get(event.call_id, _MISSING) is event.metadata:
-                # a later token of a call (the bulk of a recording): its line is the previous
-                # token's but for the time and the text, kept as bytes around them
-                message = event.message
-                template = templates.get((event.call_id, event.kind, type(message), message.id))
-                if template is not None:
-                    # still a plain token? (its other fields all at their defaults: one C compare)
-                    fields = message.__dict__
-                    text = fields["content"]
-                    plain = template[2](fields) == template[3] and not message.__pydantic_extra__
-                    if plain and type(text) is str:
-                        stamp = b"%.6f" % (now - t0)
-                        write(b"".join((template[0], stamp, template[1], _dumps(text), b"}}}}\n")))
-                        continue
-            writer = writers.get(kind)
-            if writer is None:
-                raise TypeError(f"record: {kind.__name__} is not an nbstream event; cannot record it")
-            write(writer(event, now - t0))
+        write: Callable[[bytes], Any] = self._file.write
+        self._write = write
+        if not self._started:
+            self._started = True
+            self._t0 = self._written = now
+            write(self._header(first))
+        return write
 
-    def _message_line(self, event: MessageChunk, t: float) -> bytes:
+    def _message_line(self, event: MessageChunk, t: float, dumps: Callable[..., bytes] = _dumps) -> bytes:
         call_id = event.call_id
         metadata: Any = event.metadata
         if call_id is not None and self._call_metadata.get(call_id) is metadata:
-            text = token_text(event.message)
-            if text is not None:  # the call's first plain token: make the template of its tokens
-                message = event.message
-                template = self._token_template(event, token_template(message))
-                self._token_lines[(call_id, event.kind, type(message), message.id)] = template
-                return b"".join((template[0], b"%.6f" % t, template[1], _dumps(text), b"}}}}\n"))
-        if call_id is not None:
-            if self._call_metadata.get(call_id) is metadata:
-                metadata = {SAME_AS_CALL: call_id}
-            else:
-                self._call_metadata[call_id] = metadata
-                metadata = encode(metadata)
-        else:
-            metadata = encode(metadata)
-        return _dumps_line(
+            message = event.message
+            key = (call_id, event.kind, type(message), message.id)
+            template = self._token_lines.get(key)
+            if template is not None:
+                # a later token of the call (the bulk of a recording): its line is the previous
+                # token's but for the time and the text, kept as bytes around them, if it is
+                # still a plain token (its other fields all at their defaults: one C compare)
+                fields = message.__dict__
+                text = fields["content"]
+                plain = template[2](fields) == template[3] and not message.__pydantic_extra__
+                if plain and type(text) is str:
+                    return b"".join((template[0], b"%.6f" % t, template[1], dumps(text), b"}}}}\n"))
+            elif (text := token_text(message)) is not None:
+                # the call's first plain token: make the template of its tokens
+                template = self._token_template(event, token_template(message), dumps)
+                line = b"".join((template[0], b"%.6f" % t, template[1], dumps(text), b"}}}}\n"))
+                self._token_lines[key] = template
+                return line
+        first = call_id is not None and self._call_metadata.get(call_id) is not metadata
+        line = dumps(
             {
                 "event": "MessageChunk",
-                "t": round(t, 6),
+                "t": t,
                 "run_id": event.run_id,
                 "ns": event.ns,
                 "step": event.step,
                 "call_id": call_id,
                 "node": event.node,
                 "message": encode(event.message),
-                "metadata": metadata,
+                "metadata": encode(metadata) if call_id is None or first else {SAME_AS_CALL: call_id},
                 "kind": event.kind,
-            }
+            },
+            option=_NEWLINE,
         )
+        if first:  # once its line is made: a line JSON could not write is made again
+            self._call_metadata[call_id] = metadata  # type: ignore[index]
+        return line
 
     @staticmethod
-    def _token_template(event: MessageChunk, rest: dict[str, Any]) -> tuple[bytes, bytes, Any, Any]:
+    def _token_template(
+        event: MessageChunk, rest: dict[str, Any], dumps: Callable[..., bytes]
+    ) -> tuple[bytes, bytes, Any, Any]:
         """A token line's bytes before its time and between its time and text; the getter of the
         message's other fields and their defaults (a token has them all at their defaults)."""
         form = dict(rest["$lc"])
         form["kwargs"] = {**form["kwargs"], "content": ""}  # content last: the text ends the line
-        line = _dumps(
+        line = dumps(
             {
                 "event": "MessageChunk",
                 "t": 0,
@@ -301,14 +345,13 @@ class Recorder:
         return _dumps_line(header)
 
     def flush(self, close: bool = False) -> None:
-        """Write the queued events to the file; with ``close``, also close it (a later event reopens it)."""
-        self._write_lines()
+        """Write the buffered lines to the file; with ``close``, also close it (a later event reopens it)."""
         if self._file is not None:
             self._file.flush()
-            self._written = time.perf_counter()
+            self._written = _clock()
         if close and self._file is not None:
             self._file.close()
-            self._file = None
+            self._file = self._write = None
             self._call_metadata.clear()
             self._token_lines.clear()
 

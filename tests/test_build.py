@@ -183,7 +183,7 @@ def test_compiled_graph_draws_itself_offline() -> None:
 
     graph = StateGraph(S).add_node(a).add_node(b).add_edge(START, "a").add_conditional_edges("a", route).compile(name="g")
     bundle = graph._repr_mimebundle_()
-    assert set(bundle) == {"text/vnd.mermaid", "text/plain"}
-    assert bundle["text/vnd.mermaid"] == graph.get_graph()._repr_mimebundle_()["text/vnd.mermaid"]
+    assert set(bundle) == {"image/svg+xml", "text/html", "text/plain"}
+    assert bundle == graph.get_graph()._repr_mimebundle_()
     assert "a" in bundle["text/plain"] and "b" in bundle["text/plain"]
-    assert "-.->" in bundle["text/vnd.mermaid"]  # the conditional edge is dotted
+    assert 'stroke-dasharray="5 4"' in bundle["image/svg+xml"]  # the conditional edge is dashed

@@ -618,8 +618,8 @@ def test_get_graph_is_langgraphs_langchain_graph() -> None:
 def test_get_graph_still_draws_offline_in_a_notebook() -> None:
     drawn = _shapes(NB)[1].get_graph()
     bundle = drawn._repr_mimebundle_()
-    assert set(bundle) == {"text/vnd.mermaid", "text/plain"}
-    assert "flowchart" in bundle["text/vnd.mermaid"]
+    assert set(bundle) == {"image/svg+xml", "text/html", "text/plain"}
+    assert bundle["image/svg+xml"].startswith("<svg") and bundle["image/svg+xml"] in bundle["text/html"]
     assert drawn.draw_ascii() == bundle["text/plain"]
 
 

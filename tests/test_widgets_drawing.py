@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 
-from nbstream.widgets.drawing import MERMAID_MIME, GraphDrawing, draw_ascii, draw_mermaid
+from nbstream.widgets.drawing import GraphDrawing, draw_ascii, draw_mermaid
 
 AGENT_EDGES = (
     ("__start__", "agent", False),
@@ -85,8 +85,9 @@ def test_ascii_of_a_fan_out() -> None:
 def test_graph_drawing_is_a_rich_notebook_repr_without_network() -> None:
     drawing = GraphDrawing(("agent", "tools"), AGENT_EDGES, name="react")
     bundle = drawing._repr_mimebundle_()
-    assert set(bundle) == {MERMAID_MIME, "text/plain"}
-    assert bundle[MERMAID_MIME].startswith('---\ntitle: "react"\n---\nflowchart TD\n')
+    assert set(bundle) == {"image/svg+xml", "text/html", "text/plain"}
+    assert bundle["image/svg+xml"] == drawing.draw_svg()
+    assert drawing.draw_mermaid().startswith('---\ntitle: "react"\n---\nflowchart TD\n')
     assert bundle["text/plain"] == drawing.draw_ascii()
     assert repr(drawing) == "GraphDrawing(name='react', nodes=2, edges=4)"
 

@@ -9,12 +9,16 @@
         ...  # exactly what lg_graph.stream(inputs, config, stream_mode="updates") yields
 
 The wrapper runs the LangGraph graph itself (nbstream's runtime plays no part), asking it for the
-raw parts the views need (``values``, ``updates``, ``tasks``, ``custom``, ``messages`` and, with a
-checkpointer, ``checkpoints``, from every subgraph), turns them into nbstream's events for the
-observers (:mod:`nbstream.langgraph._watch`) and gives the caller the chunks its own arguments ask
-for (:mod:`nbstream.langgraph._shape`). One exception to "every subgraph": when the caller streams
-``messages`` without ``subgraphs=True``, LangGraph's messages differ with the flag (a message a
-subgraph streamed is not repeated by its parent), so the run is watched at the root only.
+raw parts the views need (``values``, ``updates``, ``tasks`` and, with a checkpointer,
+``checkpoints``; ``custom``, ``messages`` and every subgraph's parts when the graph can make them,
+see :mod:`nbstream.langgraph._probe`), turns them into nbstream's events for the observers
+(:mod:`nbstream.langgraph._watch`) and gives the caller the chunks its own arguments ask for
+(:mod:`nbstream.langgraph._shape`). When ``messages`` is not asked for, LangGraph's own messages
+callback handler, given to the run, tells the views what the models said. One exception to
+"every subgraph": when the caller streams ``messages`` without ``subgraphs=True``, LangGraph's
+messages differ with the flag (a message a subgraph streamed is not repeated by its parent), so
+the run is watched at the root only. ``watch="all"`` asks for every mode, subgraphs included,
+whatever the graph looks like.
 
 Needs the optional extra: ``pip install nbstream[langgraph]``. ``import nbstream`` never imports
 LangGraph; this module does.
@@ -34,6 +38,7 @@ except ImportError as error:  # pragma: no cover - the extra is installed where 
 from nbstream.bus import Observer, as_handler
 from nbstream.events import Event, ThreadControl
 from nbstream.langgraph._calls import RunCallbacks
+from nbstream.langgraph._probe import GraphNeeds, needs_of
 from nbstream.langgraph._shape import SKIP, VIEW_MODES, CallerShape
 from nbstream.langgraph._watch import Watch
 
@@ -105,6 +110,9 @@ class _Run:
                 f"got {type(graph).__module__}.{type(graph).__qualname__}"
             )
         given = list(observers)
+        watch = kwargs.pop("watch", "needed")
+        if watch not in ("needed", "all"):
+            raise ValueError(f"watch must be 'needed' (the modes the graph can use) or 'all', got {watch!r}")
         self.shape = CallerShape(
             graph,
             config,
@@ -116,20 +124,41 @@ class _Run:
         )
         self.run_id = str(uuid.uuid4())
         self.calls = RunCallbacks(self.run_id)
-        wants = [*self.shape.modes, *self.shape.print_modes, *VIEW_MODES]
-        if getattr(graph, "checkpointer", None) not in (None, False) or _has_saver(config):
-            wants.append("checkpoints")
-        callbacks = (config or {}).get("callbacks")
-        if callbacks is None:
-            callbacks = [self.calls]
-        elif isinstance(callbacks, list):
-            callbacks = [*callbacks, self.calls]
-        else:  # a callback manager: it takes our handler as one more
-            callbacks = callbacks.copy()
-            callbacks.add_handler(self.calls, inherit=True)
+        self.silent = not given
+        wants = [*self.shape.modes, *self.shape.print_modes]
+        if self.silent:  # nothing to watch: the caller's own call
+            needs = GraphNeeds(False, False, False)
+        else:  # what the views need and the graph can make: the costly modes only when it can
+            needs = GraphNeeds(True, True, True) if watch == "all" else needs_of(graph)
+            wants += VIEW_MODES
+            wants += [mode for mode, can in (("custom", needs.custom), ("messages", needs.messages)) if can]
+            if getattr(graph, "checkpointer", None) not in (None, False) or _has_saver(config):
+                wants.append("checkpoints")
         # the caller's messages without subgraphs differ from the root's share of them with
         # subgraphs (see the module docstring): keep the caller's flag then
-        deep = self.shape.subgraphs or "messages" not in self.shape.modes
+        deep = self.shape.subgraphs or ("messages" not in self.shape.modes and needs.subgraphs)
+        handlers: list[Any] = [] if self.silent else [self.calls]
+        if "messages" not in wants and not self.silent:
+            # the messages mode's own handler, heard by the watcher instead of streamed; with
+            # ``subgraphs`` (LangGraph drops one without from a root run), so a graph run inside
+            # a node that the probe did not see shows its model's messages too. LangGraph's own
+            # class, not a handler of ours: chat models stream only to a streaming handler, and
+            # any other streaming handler makes LangGraph's astream run its nodes as for
+            # astream_log, which changes the chunks the caller gets
+            from langgraph.pregel._messages import StreamMessagesHandler
+
+            handlers.append(StreamMessagesHandler(self.calls.message_part, True))
+        callbacks = (config or {}).get("callbacks")
+        if not handlers:
+            pass
+        elif callbacks is None:
+            callbacks = handlers
+        elif isinstance(callbacks, list):
+            callbacks = [*callbacks, *handlers]
+        else:  # a callback manager: it takes our handlers as more
+            callbacks = callbacks.copy()
+            for handler in handlers:
+                callbacks.add_handler(handler, inherit=True)
         self.call_args: dict[str, Any] = {
             **kwargs,
             "stream_mode": list(dict.fromkeys(wants)),
@@ -137,17 +166,17 @@ class _Run:
             "version": "v1",
         }
         self.input = input
-        self.config: dict[str, Any] = {**(config or {}), "callbacks": callbacks}
-        caller_kwargs = dict(kwargs)
-        handlers = [as_handler(observer) for observer in given]
+        self.config = {**(config or {}), "callbacks": callbacks} if handlers else config
+        caller_kwargs = {**kwargs, "watch": watch}
+        observer_handlers = [as_handler(observer) for observer in given]
 
         def thread(checkpoint: dict[str, Any] | None) -> ThreadControl | None:
             if not _has_thread(graph, config):
                 return None
             return LangGraphThread(graph, dict(config or {}), given, caller_kwargs)
 
-        self.watch = Watch(graph, self.run_id, handlers, self.calls, thread)
-        self.silent = not handlers
+        self.watch = Watch(graph, self.run_id, observer_handlers, self.calls, thread)
+        self.calls.feed_now = self.watch.feed
 
     def part(self, part: tuple[Any, ...]) -> Any:
         ns, mode, payload = part if len(part) == 3 else ((), *part)  # (mode, payload) without subgraphs

@@ -4,12 +4,19 @@ LangGraph's ``messages`` mode gives tokens but not where a chat model call begin
 its ``tasks`` mode gives no times. This handler hears both from langchain-core's callbacks (the
 node's own chain run, the chat model runs inside it), in whatever thread they run, and leaves
 the events in a deque the watcher drains in the caller's thread before each part it handles.
+
+When the watcher does not ask LangGraph for ``messages``, LangGraph's messages handler is given
+to the run too, with :meth:`RunCallbacks.message_part` as its stream: a part made in the caller's
+thread (a node LangGraph runs there, the one task of its step) goes to the watcher at once, so
+tokens show as they come; one made on a pool thread waits in the deque for the next part.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -18,7 +25,17 @@ from langgraph.pregel._messages import graph_namespace
 
 from nbstream.events import Event, LLMCallFinished, LLMCallStarted
 
-__all__ = ["RunCallbacks"]
+__all__ = ["MessagePart", "RunCallbacks"]
+
+
+class MessagePart:
+    """A ``messages`` part LangGraph's handler made on another thread, waiting in the deque."""
+
+    __slots__ = ("ns", "payload")
+
+    def __init__(self, ns: tuple[str, ...], payload: Any) -> None:
+        self.ns = ns
+        self.payload = payload
 
 
 class RunCallbacks(BaseCallbackHandler):
@@ -29,12 +46,23 @@ class RunCallbacks(BaseCallbackHandler):
     def __init__(self, run_id: str) -> None:
         self.run_id = run_id
         #: events for the watcher, published from any thread (deque appends are atomic)
-        self.pending: deque[Event] = deque()
+        self.pending: deque[Event | MessagePart] = deque()
+        #: the watcher's feed, for a ``messages`` part made in the caller's thread (set by the run)
+        self.feed_now: Callable[[tuple[str, ...], str, Any], None] | None = None
+        self._caller = threading.get_ident()
         #: chat model calls seen so far (run id as a string -> ns, step, node), for MessageChunk.call_id
         self.calls: dict[str, tuple[tuple[str, ...], int, str]] = {}
         #: task id -> (start, end) monotonic times of the node's own run
         self.times: dict[str, list[float]] = {}
         self._tasks: dict[UUID, str] = {}
+
+    def message_part(self, part: tuple[tuple[str, ...], str, Any]) -> None:
+        """The stream of LangGraph's messages handler: ``(ns, "messages", (message, metadata))``."""
+        ns, _, payload = part
+        if self.feed_now is not None and threading.get_ident() == self._caller:
+            self.feed_now(ns, "messages", payload)
+        else:
+            self.pending.append(MessagePart(ns, payload))
 
     # -- node runs: times ---------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from typing import Any
 
 __all__ = ["CallerShape", "SKIP", "VIEW_MODES"]
 
-#: the modes the views are built from (``checkpoints`` is added when the graph has a saver)
-VIEW_MODES = ("values", "updates", "tasks", "custom", "messages")
+#: the modes the views are built from (``checkpoints`` is added when the graph has a saver;
+#: ``custom`` and ``messages`` when it can make them: see ``_probe``)
+VIEW_MODES = ("values", "updates", "tasks")
 
 _INTERRUPT = "__interrupt__"
 _TASK_ID_KEY = "checkpoint_task_id"  # LangGraph's CONFIG_KEY_TASK_ID: set when run as a node

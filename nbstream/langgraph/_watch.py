@@ -41,7 +41,7 @@ from nbstream.events import (
     TaskStarted,
     ThreadControl,
 )
-from nbstream.langgraph._calls import RunCallbacks
+from nbstream.langgraph._calls import MessagePart, RunCallbacks
 
 __all__ = ["Watch", "graph_outline"]
 
@@ -115,6 +115,9 @@ class Watch:
     def feed(self, ns: Namespace, mode: str, payload: Any) -> None:
         """Publish the events one raw part says happened (and what callbacks said before it)."""
         self._drain()
+        self._part(ns, mode, payload)
+
+    def _part(self, ns: Namespace, mode: str, payload: Any) -> None:
         scope = self._scopes.get(ns)
         if scope is None:
             scope = self._subgraph_started(ns, payload if mode == "values" else None)
@@ -162,6 +165,9 @@ class Watch:
         pending = self._calls.pending
         while pending:
             event = pending.popleft()
+            if isinstance(event, MessagePart):
+                self._part(event.ns, "messages", event.payload)
+                continue
             if event.ns not in self._scopes and () in self._scopes:
                 self._subgraph_started(event.ns, None)
             self.publish(event)
@@ -220,13 +226,16 @@ class Watch:
         error = payload.get("error")
         if error is not None and not isinstance(error, BaseException):
             error = RuntimeError(str(error))
-        interrupts = tuple(_interrupt(item) for item in payload.get("interrupts", ()))
+        asked = payload.get("interrupts")
+        interrupts = tuple(map(_interrupt, asked)) if asked else ()
         result = payload.get("result") or {}
         writes = tuple(result.items()) if isinstance(result, dict) else ()
-        scope.updated.update(key for key, _ in writes)
+        if writes:
+            scope.updated.update(result)
         queued = scope.updates.get(node)
         update = queued.pop(0) if queued else None
-        self._close_children(ns, node, task_id, error, interrupts)
+        if len(self._scopes) > 1:  # subgraphs are running: the task's own end with it
+            self._close_children(ns, node, task_id, error, interrupts)
         self.publish(
             TaskFinished(
                 self.run_id,

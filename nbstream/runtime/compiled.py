@@ -586,11 +586,11 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         return self.get_graph(config, xray=xray)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        """In a notebook, a compiled graph shows its drawing (Mermaid, with ASCII as text)."""
+        """In a notebook, a compiled graph shows its drawing (SVG, with ASCII as text)."""
         from nbstream.widgets.drawing import GraphDrawing
 
         drawing = GraphDrawing(self.node_names, self.edge_list, name=self.name)
-        return {"text/vnd.mermaid": drawing.draw_mermaid(), "text/plain": drawing.draw_ascii()}
+        return drawing._repr_mimebundle_(include, exclude)
 
     # -- graduating to LangGraph -----------------------------------------------------------------
     def to_langgraph(self) -> Any:

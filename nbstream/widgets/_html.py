@@ -41,6 +41,7 @@ __all__ = [
     "table_html",
     "lane_html",
     "lanes_html",
+    "text_html",
     "tree_html",
     "value_html",
     "section_html",
@@ -48,12 +49,14 @@ __all__ = [
     "subgraph_nodes",
 ]
 
+#: the views' rules; cells name the view's class twice to outweigh JupyterLab's right-aligned cells
+#: (``:not(.jp-RenderedMarkdown).jp-RenderedHTMLCommon td``) in saved outputs and nbconvert pages
 CSS = """<style>
 .nbstream-view{font-family:var(--jp-ui-font-family,sans-serif);font-size:var(--jp-ui-font-size1,13px);
 color:var(--jp-ui-font-color1,inherit)}
 .nbstream-view table{border-collapse:collapse;margin:2px 0 6px 0}
-.nbstream-view th,.nbstream-view td{padding:1px 8px;text-align:left;vertical-align:top;
-border-bottom:1px solid var(--jp-border-color2,#e0e0e0)}
+.nbstream-view.nbstream-view th,.nbstream-view.nbstream-view td{padding:1px 8px;text-align:left;
+vertical-align:top;border-bottom:1px solid var(--jp-border-color2,#e0e0e0)}
 .nbstream-view pre{margin:0;white-space:pre-wrap;word-break:break-word;
 font-family:var(--jp-code-font-family,monospace)}
 .nbstream-section>summary{font-weight:600;cursor:pointer}
@@ -292,11 +295,46 @@ def state_html(model: StateTableModel) -> str:
     )
 
 
-def lane_html(lane: Lane, *, timings: bool, now: float, tail: int | None = None, number: int = 0) -> str:
+#: a saved lane's text longer than this (lines or characters) shows its start and folds the rest
+FOLD_LINES = 20
+FOLD_CHARS = 2000
+#: how much of a folded text stays visible
+_SHOWN_LINES = 10
+_SHOWN_CHARS = 1000
+
+
+def text_html(text: str, *, fold: bool = False) -> str:
+    """An LLM text as ``<pre>``; with ``fold``, a long one shows its first lines and folds the rest
+    into a ``<details>`` (the saved view: GitHub keeps ``<details>``, and the page stays short)."""
+    lines = text.count("\n") + 1
+    if not fold or (lines <= FOLD_LINES and len(text) <= FOLD_CHARS):
+        return f'<pre class="nbstream-text">{escape(text)}</pre>'
+    cut = 0
+    for _ in range(_SHOWN_LINES):  # after the first lines, or the first characters of long ones
+        found = text.find("\n", cut, _SHOWN_CHARS)
+        if found < 0:
+            break
+        cut = found + 1
+    if cut == 0:
+        cut = _SHOWN_CHARS
+    rest = text[cut:]
+    more = rest.count("\n") + 1
+    what = f"{more} more lines" if more > 1 else f"{len(rest)} more characters"
+    return (
+        f'<pre class="nbstream-text">{escape(text[:cut])}</pre>'
+        f'<details class="nbstream-fold"><summary>… {what}</summary>'
+        f'<pre class="nbstream-text">{escape(rest)}</pre></details>'
+    )
+
+
+def lane_html(
+    lane: Lane, *, timings: bool, now: float, tail: int | None = None, number: int = 0, fold: bool = False
+) -> str:
     """One LLM call: where, tags, status, token count (and rate), and its escaped text.
 
     ``tail`` keeps only the last characters of a running call's text (the live view's bound on
-    message size); a finished call always shows all of it.
+    message size); a finished call always shows all of it. ``fold`` folds a long text (see
+    :func:`text_html`).
     """
     text = lane.text
     if tail is not None and lane.status == "running" and len(text) > tail:
@@ -318,7 +356,7 @@ def lane_html(lane: Lane, *, timings: bool, now: float, tail: int | None = None,
     if lane.error is not None:
         head.append(f'<div class="nbstream-error">{escape(lane.error)}</div>')
     if text or not lane.tool_calls:
-        head.append(f'<pre class="nbstream-text">{escape(text)}</pre>')
+        head.append(text_html(text, fold=fold))
     for call in lane.tool_calls:
         args = call.args
         if tail is not None and lane.status == "running" and len(args) > tail:
@@ -332,15 +370,15 @@ def lane_html(lane: Lane, *, timings: bool, now: float, tail: int | None = None,
     return "".join(head)
 
 
-def lanes_html(lanes: list[Lane], *, timings: bool, now: float) -> str:
-    """All lanes, numbered per node path in the order given."""
+def lanes_html(lanes: list[Lane], *, timings: bool, now: float, fold: bool = False) -> str:
+    """All lanes, numbered per node path in the order given (``fold``: see :func:`text_html`)."""
     if not lanes:
         return '<div class="nbstream-dim">no LLM calls</div>'
     counts: dict[tuple[str, ...], int] = {}
     out = []
     for lane in lanes:
         counts[lane.path] = counts.get(lane.path, 0) + 1
-        out.append(lane_html(lane, timings=timings, now=now, number=counts[lane.path]))
+        out.append(lane_html(lane, timings=timings, now=now, number=counts[lane.path], fold=fold))
     return "".join(out)
 
 

@@ -1,5 +1,8 @@
 """The static record of a finished run: deterministic escaped HTML plus a ``text/plain`` twin.
 
+A long LLM text is folded (its first lines shown, the rest in a ``<details>``): the saved view is
+read on pages (GitHub, nbviewer) where a long answer would otherwise fill the screen.
+
 This is what GitHub, nbviewer, nbconvert and nbval see (the live widget needs a kernel and saved
 widget state). Byte-identical for two runs of the same graph unless ``timings`` is asked for:
 rows, lanes and subgraph runs are in declared (not arrival) order, and no id or time appears.
@@ -47,7 +50,7 @@ def snapshot_html(model: RunModel, *, css_class: str, header: bool, drawing: boo
         parts.append(section_html("nodes", "nbstream-table", body))
     if model.ticker is not None:
         lanes = model.ticker.ordered_lanes()
-        body = lanes_html(lanes, timings=timings, now=now)
+        body = lanes_html(lanes, timings=timings, now=now, fold=True)
         parts.append(section_html(f"LLM calls ({len(lanes)})", "nbstream-ticker", body))
     if model.tree is not None:
         parts.append(section_html("subgraph tree", "nbstream-tree-section", tree_html(model.tree.root)))

@@ -2,11 +2,12 @@
 
 All three are pure functions of ``(node_names, edges)``, where ``edges`` are ``(source, target,
 conditional)`` tuples with ``__start__``/``__end__`` endpoints (the data of
-:class:`~nbstream.events.RunStarted`). No network service, no grandalf: JupyterLab ≥ 4.1 and
-Notebook ≥ 7.1 render ``text/vnd.mermaid`` natively, and everything else shows the ASCII text.
-Node names are untrusted: Mermaid labels are entity-encoded and node ids are generated (``n0``,
-``n1``...), so a name can never inject Mermaid syntax or HTML. :func:`draw_svg` (laid out by
-:mod:`nbstream.widgets._svg`) is the picture the run views show in every front end.
+:class:`~nbstream.events.RunStarted`). No network service, no grandalf. :func:`draw_svg` (laid out
+by :mod:`nbstream.widgets._svg`) is the picture the run views and :class:`GraphDrawing` show in
+every front end; the ASCII tree is their text form; Mermaid text (JupyterLab ≥ 4.1 and Notebook
+≥ 7.1 render ``text/vnd.mermaid``) is there to paste elsewhere. Node names are untrusted: Mermaid
+labels are entity-encoded and node ids are generated (``n0``, ``n1``...), so a name can never
+inject Mermaid syntax or HTML.
 """
 
 from __future__ import annotations
@@ -169,10 +170,12 @@ def draw_ascii(
 
 
 class GraphDrawing:
-    """A graph's topology that draws itself: Mermaid in JupyterLab, ASCII everywhere else.
+    """A graph's topology that draws itself: the SVG picture in a notebook, ASCII as text.
 
-    ``CompiledGraph.get_graph()`` returns one; in a notebook it renders as a picture (no network
-    service), and ``print_ascii()`` prints it in a terminal.
+    ``CompiledGraph.get_graph()`` returns one; in a notebook it renders as the run views' SVG
+    drawing (``image/svg+xml`` and ``text/html``: every front end, and GitHub, shows one of them;
+    no network service), ``print_ascii()`` prints it in a terminal, ``draw_mermaid()`` gives
+    Mermaid text.
     """
 
     def __init__(self, node_names: Iterable[str], edges: Iterable[Edge], *, name: str | None = None) -> None:
@@ -197,7 +200,12 @@ class GraphDrawing:
         print(self.draw_ascii(), end="")
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        return {MERMAID_MIME: self.draw_mermaid(), "text/plain": self.draw_ascii()}
+        svg = self.draw_svg()
+        return {
+            "image/svg+xml": svg,
+            "text/html": f'<div class="nbstream-drawing">{svg}</div>',
+            "text/plain": self.draw_ascii(),
+        }
 
     def __repr__(self) -> str:
         return f"GraphDrawing(name={self.name!r}, nodes={len(self.node_names)}, edges={len(self.edges)})"
