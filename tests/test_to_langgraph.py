@@ -133,7 +133,8 @@ def test_exported_thread_sessions_pause_resume_and_get_state_as_nbstream(
 ) -> None:
     tc = threads.within_known_gaps(tc, aio)
     moves = [threads._FULL, *moves]
-    with patch.object(threads, "build_thread", _build_exported_thread):
+    # the thread test's own event loop runner is closed once its module is done: lend it ours
+    with patch.object(threads, "build_thread", _build_exported_thread), patch.object(threads, "_runner", _runner):
         ours = threads._play(tc, "nbstream", moves, aio)
         theirs = threads._play(tc, "exported", moves, aio)
     assert theirs.record == ours.record, threads._first_difference(ours.record, theirs.record)
