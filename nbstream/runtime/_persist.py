@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nbstream._state_types import Interrupt, PregelTask, StateSnapshot
-from nbstream.errors import EmptyInputError, GraphError, InvalidUpdateError
+from nbstream.errors import EmptyInputError, GraphError, GraphInterrupt, InvalidUpdateError
 from nbstream.events import CheckpointSaved
 from nbstream.graph._state import MISSING, fold_writes
 from nbstream.modes import _result
@@ -629,7 +629,9 @@ class Saving:
         if task.interrupts:
             writes.append((INTERRUPT, [pack_interrupt(i) for i in task.interrupts]))
         elif task.error is not None:
-            if task.cancelled:
+            # a cancelled task, or one whose subgraph stopped at a breakpoint (an interrupt with
+            # nothing to ask): nothing is saved, as LangGraph; the step runs it again
+            if task.cancelled or isinstance(task.error, GraphInterrupt):
                 return
             writes = [(ERROR, task.error)]
         elif not writes:  # done without writing: marked, so a resumed step does not run it again
@@ -803,12 +805,12 @@ class Saving:
                 run.root.run_id,
                 run.ns,
                 run.step,
-                tup.config,
+                _with_map(tup.config, tup.metadata or {}) or {},
                 tup.metadata or {},
                 shown.values,
                 shown.next,
                 shown.tasks,
-                tup.parent_config,
+                _with_map(tup.parent_config, tup.metadata or {}),
                 shown.created_at or "",
             )
         )

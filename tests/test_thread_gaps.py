@@ -1,0 +1,265 @@
+"""Small thread programs that once differed from LangGraph (the differential test's known gaps), pinned.
+
+Each test plays one program on LangGraph 1.2.22 and on nbstream (the same source, only the import
+lines differ), each library with its own saver of the same kind, and compares everything the
+program recorded: stream chunks, ``invoke`` results, errors, ``get_state`` snapshots and the
+history. Random ids are compared by which-points-at-which (``_Labels``), timestamps are dropped,
+as in ``test_differential_threads``. The programs record in a fixed order (no concurrent chunks
+whose order is free), so no further folding is needed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import operator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+import pytest
+
+pytest.importorskip("langgraph")
+
+from _diffcanon import normalise_exception
+from test_differential_threads import _Labels, _plain
+
+MODES = ["values", "updates", "checkpoints", "tasks"]
+
+
+class S(TypedDict, total=False):
+    log: Annotated[list[str], operator.add]
+    x: str
+
+
+class Out(TypedDict, total=False):
+    log: Annotated[list[str], operator.add]
+
+
+class Lib:
+    """One library's modules, its saver, and the record a program writes."""
+
+    def __init__(self, name: str, saver: Any) -> None:
+        self.name = name
+        self.graph = importlib.import_module(f"{name}.graph")
+        self.types = importlib.import_module(f"{name}.types")
+        self.saver = saver
+        #: whether the saver has async methods (SqliteSaver has not)
+        self.aio = type(saver).__name__ == "InMemorySaver"
+        self.record: list[Any] = []
+
+    def out(self, *items: Any) -> None:
+        self.record.append(_plain(items[0] if len(items) == 1 else items))
+
+    def stream(self, graph: Any, inp: Any, config: Any, **kw: Any) -> None:
+        """Record each chunk, then how the call ended."""
+        try:
+            for chunk in graph.stream(inp, config, **kw):
+                self.out(chunk)
+        except Exception as exc:
+            self.out("raised", normalise_exception(exc))
+        else:
+            self.out("returned")
+
+    def state(self, graph: Any, config: Any, subgraphs: bool = True) -> Any:
+        try:
+            snap = graph.get_state(config, subgraphs=subgraphs)
+        except Exception as exc:
+            self.out("get_state raised", normalise_exception(exc))
+            return None
+        self.out(snap)
+        return snap
+
+    def history(self, graph: Any, config: Any) -> None:
+        self.out([(s.metadata, s.next, s.values) for s in graph.get_state_history(config)])
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def savers(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Any]]:
+    """A factory of fresh savers of one kind (each library gets its own)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    if request.param == "memory":
+        yield InMemorySaver
+        return
+    import sqlite3
+
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    opened: list[sqlite3.Connection] = []
+
+    def make() -> Any:
+        conn = sqlite3.connect(str(tmp_path / f"c{len(opened)}.sqlite"), check_same_thread=False)
+        opened.append(conn)
+        return SqliteSaver(conn)
+
+    yield make
+    for conn in opened:
+        conn.close()
+
+
+def same_as_langgraph(program: Callable[[Lib], None], savers: Callable[[], Any]) -> None:
+    expected, got = Lib("langgraph", savers()), Lib("nbstream", savers())
+    program(expected)
+    program(got)
+    want, have = _Labels()(expected.record), _Labels()(got.record)
+    for i, (a, b) in enumerate(zip(want, have, strict=False)):
+        assert a == b, f"entry {i} differs\nLangGraph: {a!r}\nnbstream:  {b!r}"
+    assert len(want) == len(have)
+
+
+# --------------------------------------------------------------------------------------------------
+# nested pauses: interrupt() inside a subgraph, a subgraph paused by a breakpoint, resumed
+
+
+def _ask_in_subgraph(lib: Lib) -> None:
+    """The human-in-the-loop how-to's shape: a subgraph node's node asks; the parent resumes it."""
+    g, t = lib.graph, lib.types
+
+    def ask(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("approve?")]}
+
+    sub = g.StateGraph(S)
+    sub.add_node("a", lambda s: {"log": ["a"]})
+    sub.add_node("ask", ask)
+    sub.add_edge(g.START, "a")
+    sub.add_edge("a", "ask")
+    parent = g.StateGraph(S)
+    parent.add_node("s1", sub.compile())
+    parent.add_node("z", lambda s: {"log": ["z"]})
+    parent.add_edge(g.START, "s1")
+    parent.add_edge("s1", "z")
+    graph = parent.compile(checkpointer=lib.saver)
+    config = {"configurable": {"thread_id": "1"}}
+    lib.stream(graph, {"log": ["in"]}, config, stream_mode=MODES, subgraphs=True)
+    lib.state(graph, config)
+    # the resumed run first shows the subgraph checkpoint it continues from (with checkpoint_map)
+    lib.stream(graph, t.Command(resume="yes"), config, stream_mode=MODES, subgraphs=True)
+    lib.state(graph, config)
+    lib.history(graph, config)
+
+
+def test_interrupt_in_a_subgraph_node_resumes_as_langgraph(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_ask_in_subgraph, savers)
+
+
+def _breakpoint_in_subgraph(lib: Lib) -> None:
+    """A subgraph compiled with interrupt_before on its own subgraph node, whose node asks twice,
+    next to a parent node that finishes in the paused step; resumed with None and by id."""
+    g, t = lib.graph, lib.types
+
+    def ask(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("q1"), t.interrupt("q2")], "x": "asked"}
+
+    inner = g.StateGraph(S)
+    inner.add_node("ask", ask)
+    inner.add_edge(g.START, "ask")
+    sub = g.StateGraph(S, output_schema=Out)
+    sub.add_node("a", lambda s: {"log": ["a"]})
+    sub.add_node("i", inner.compile())
+    sub.add_edge(g.START, "a")
+    sub.add_edge("a", "i")
+    parent = g.StateGraph(S)
+    parent.add_node("s1", sub.compile(interrupt_before=["i"]))
+    parent.add_node("p", lambda s: {"log": ["p"]})
+    parent.add_node("z", lambda s: {"log": ["z"]})
+    parent.add_edge(g.START, "s1")
+    parent.add_edge(g.START, "p")
+    parent.add_edge("s1", "z")
+    parent.add_edge("p", "z")
+    graph = parent.compile(checkpointer=lib.saver)
+    config = {"configurable": {"thread_id": "1"}}
+    inp: Any = {"log": ["in"]}
+    for call in range(5):
+        # the breakpoint saves no write for the paused subgraph task (no error in its snapshot);
+        # the last values chunk (the finished sibling's writes) comes before {"__interrupt__": ()}
+        lib.stream(graph, inp, config, stream_mode=MODES, subgraphs=call % 2 == 0)
+        snap = lib.state(graph, config)
+        if snap is None or not snap.next:
+            break
+        inp = t.Command(resume={i.id: f"a{call}" for i in snap.interrupts}) if snap.interrupts else None
+    lib.history(graph, config)
+
+
+def test_breakpoint_inside_a_subgraph_resumes_as_langgraph(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_breakpoint_in_subgraph, savers)
+
+
+def _subgraph_node_paused_by_parent(lib: Lib) -> None:
+    """A subgraph node listed in the parent's interrupt_before/after, whose node asks; its output
+    schema hides a key: the subgraph's interrupt values chunk shows its output keys only."""
+    g, t = lib.graph, lib.types
+
+    def ask(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("q1")], "x": "asked"}
+
+    sub = g.StateGraph(S, output_schema=Out)
+    sub.add_node("a", lambda s: {"log": ["a"], "x": "a"})
+    sub.add_node("ask", ask)
+    sub.add_node("b", lambda s: {"log": ["b"]})
+    sub.add_edge(g.START, "a")
+    sub.add_edge("a", "ask")
+    sub.add_edge("ask", "b")
+    parent = g.StateGraph(S)
+    parent.add_node("s1", sub.compile())
+    parent.add_node("z", lambda s: {"log": ["z"]})
+    parent.add_edge(g.START, "s1")
+    parent.add_edge("s1", "z")
+    graph = parent.compile(checkpointer=lib.saver, interrupt_before=["s1"], interrupt_after=["s1"])
+    for n, (modes, subgraphs) in enumerate([(["values"], True), (["values", "updates"], True), (MODES, False)]):
+        config = {"configurable": {"thread_id": str(n)}}
+        inp: Any = {"log": ["in"]}
+        for call in range(5):
+            lib.stream(graph, inp, config, stream_mode=modes, subgraphs=subgraphs)
+            snap = lib.state(graph, config, subgraphs=subgraphs)
+            if snap is None or not snap.next:
+                break
+            inp = t.Command(resume=f"a{call}") if snap.interrupts else None
+    config = {"configurable": {"thread_id": "invoke"}}
+    for inp in ({"log": ["in"]}, None, t.Command(resume="r"), None):
+        lib.out(graph.invoke(inp, config))
+
+    async def main() -> None:
+        config = {"configurable": {"thread_id": "async"}}
+        lib.out(await graph.ainvoke({"log": ["in"]}, config))
+        lib.out(await graph.ainvoke(None, config))
+        async for chunk in graph.astream(t.Command(resume="r"), config, stream_mode=MODES, subgraphs=True):
+            lib.out(chunk)
+        lib.out(await graph.ainvoke(None, config))
+        lib.history(graph, config)
+
+    if lib.aio:
+        asyncio.run(main())
+
+
+def test_subgraph_node_at_a_parent_breakpoint_resumes_as_langgraph(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_subgraph_node_paused_by_parent, savers)
+
+
+def _sibling_finishes_in_a_paused_subgraph(lib: Lib) -> None:
+    """In a subgraph, one node asks while its sibling finishes: only the root shows the state with
+    the finished tasks' writes when the run pauses (a nested graph shows no such values chunk)."""
+    g, t = lib.graph, lib.types
+
+    def ask(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("q1")]}
+
+    sub = g.StateGraph(S)
+    sub.add_node("a", lambda s: {"log": ["a"]})
+    sub.add_node("ask", ask)
+    sub.add_edge(g.START, "a")
+    sub.add_edge(g.START, "ask")
+    parent = g.StateGraph(S)
+    parent.add_node("s1", sub.compile())
+    parent.add_node("p", lambda s: {"log": ["p"]})
+    parent.add_edge(g.START, "s1")
+    parent.add_edge(g.START, "p")
+    graph = parent.compile(checkpointer=lib.saver)
+    config = {"configurable": {"thread_id": "1"}}
+    lib.stream(graph, {"log": ["in"]}, config, stream_mode=["values"], subgraphs=True)
+    lib.stream(graph, t.Command(resume="r"), config, stream_mode=["values"], subgraphs=True)
+    lib.state(graph, config)
+
+
+def test_paused_subgraph_shows_no_values_chunk_of_its_own(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_sibling_finishes_in_a_paused_subgraph, savers)
