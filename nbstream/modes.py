@@ -286,7 +286,7 @@ class StreamProjector:
                 self._emit(event.ns, "updates", {event.node: event.update, "__metadata__": {"cached": True}})
             return
         # a task whose router failed after the node returned keeps its writes: LangGraph shows them
-        if self._updates and (event.error is None or event.writes):
+        if self._updates and (event.error is None or event.writes or event.answered):
             ns = event.ns
             keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
             if keys is None:

@@ -267,11 +267,6 @@ KNOWN_GAPS = (
         # shows that graph's snapshot (an empty one whose config holds the saver when the graph
         # has not saved a checkpoint); nbstream None
         "invoked-subgraph-state",
-        # a node that fails (raises, or returns an invalid value) after its interrupt was answered:
-        # LangGraph streams ``{node: None}`` in updates before the error (its saved answer counts as
-        # an output), nbstream does not; not folded, the generator leaves it out: raising nodes
-        # do not ask
-        "fail-after-resume",
         # pauses inside subgraphs (interrupt() in a subgraph's node, a subgraph node paused by a
         # breakpoint or resumed): several differences not yet reduced to small programs (the
         # subgraph's chunks in another namespace, clocks that differ after a resume, a values
@@ -625,9 +620,6 @@ def within_known_gaps(tc: ThreadCase, aio: bool = False) -> ThreadCase:
         )
     if "conflict-with-pause" in KNOWN_GAPS and _concurrent_plain_writes(tc.case.program):
         tc = replace(tc, asks=())
-    if "fail-after-resume" in KNOWN_GAPS:
-        failing = {n.name for n in walk_nodes(tc.case.program) if n.raises}
-        tc = replace(tc, asks=tuple(a for a in tc.asks if a.node not in failing))
     if "subgraph-second-interrupt" in KNOWN_GAPS:
         root = {e.name for e in _root_nodes(tc.case.program)}
         tc = replace(tc, asks=tuple(a if a.node in root else replace(a, times=1) for a in tc.asks))

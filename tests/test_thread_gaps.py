@@ -263,3 +263,68 @@ def _sibling_finishes_in_a_paused_subgraph(lib: Lib) -> None:
 
 def test_paused_subgraph_shows_no_values_chunk_of_its_own(savers: Callable[[], Any]) -> None:
     same_as_langgraph(_sibling_finishes_in_a_paused_subgraph, savers)
+
+
+def _conflict_beside_a_pause_in_subgraph(lib: Lib) -> None:
+    """In a subgraph, two nodes write one plain key while a third asks: the subgraph pauses (its
+    writes wait, unapplied); the conflict shows in get_state, which applies them, and on resume."""
+    g, t = lib.graph, lib.types
+
+    def ask(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("q1")]}
+
+    sub = g.StateGraph(S)
+    sub.add_node("a", lambda s: {"x": "a"})
+    sub.add_node("b", lambda s: {"x": "b"})
+    sub.add_node("ask", ask)
+    for name in ("a", "b", "ask"):
+        sub.add_edge(g.START, name)
+    parent = g.StateGraph(S)
+    parent.add_node("s1", sub.compile())
+    parent.add_edge(g.START, "s1")
+    graph = parent.compile(checkpointer=lib.saver)
+    config = {"configurable": {"thread_id": "1"}}
+    lib.stream(graph, {"log": ["in"]}, config, stream_mode=["values", "updates"])
+    lib.state(graph, config, subgraphs=False)
+    lib.state(graph, config, subgraphs=True)
+    lib.stream(graph, t.Command(resume="r"), config, stream_mode=["values"])
+
+
+def test_conflict_beside_a_pause_in_a_subgraph_pauses_as_langgraph(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_conflict_beside_a_pause_in_subgraph, savers)
+
+
+# --------------------------------------------------------------------------------------------------
+# fail-after-resume: a node fails after its interrupt() calls were answered
+
+
+def _fail_after_answers(lib: Lib) -> None:
+    """LangGraph counts the saved answers as the task's output: ``updates`` shows ``{node: None}``
+    before the error, each time the answered task runs again and fails."""
+    g, t = lib.graph, lib.types
+
+    def raises(state: S) -> dict[str, Any]:
+        t.interrupt("q1")
+        t.interrupt("q2")
+        raise KeyError("boom")
+
+    def bad_return(state: S) -> Any:
+        t.interrupt("q1")
+        return 42
+
+    for name, fn in (("raises", raises), ("bad_return", bad_return)):
+        builder = g.StateGraph(S)
+        builder.add_node("n1", fn)
+        builder.add_node("p", lambda s: {"log": ["p"]})
+        builder.add_edge(g.START, "n1")
+        builder.add_edge(g.START, "p")
+        graph = builder.compile(checkpointer=lib.saver)
+        config = {"configurable": {"thread_id": name}}
+        lib.out(graph.invoke({"log": []}, config))
+        for inp in (t.Command(resume="a"), t.Command(resume="b"), None):
+            lib.stream(graph, inp, config, stream_mode=MODES)
+            lib.state(graph, config)
+
+
+def test_node_failing_after_its_answers_streams_as_langgraph(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_fail_after_answers, savers)
