@@ -263,10 +263,6 @@ KNOWN_GAPS = (
         # invoked, LangGraph's get_state raises it again; nbstream returns a snapshot whose task
         # shows the error
         "state-after-conflict",
-        # get_state(subgraphs=True) for a task that calls a graph inside its function: LangGraph
-        # shows that graph's snapshot (an empty one whose config holds the saver when the graph
-        # has not saved a checkpoint); nbstream None
-        "invoked-subgraph-state",
         # pauses inside subgraphs (interrupt() in a subgraph's node, a subgraph node paused by a
         # breakpoint or resumed): several differences not yet reduced to small programs (the
         # subgraph's chunks in another namespace, clocks that differ after a resume, a values
@@ -297,15 +293,6 @@ def _fold_gaps(obj: Any, deferred: frozenset[str]) -> Any:
             obj = {"StateSnapshot": {**snap, "config": {}}}
         if "remaining-steps-on-resume" in KNOWN_GAPS and "remaining_steps" in obj:
             obj = {k: v for k, v in obj.items() if k != "remaining_steps"}
-        task = obj.get("PregelTask")
-        if "invoked-subgraph-state" in KNOWN_GAPS and isinstance(task, dict) and task["name"][:1] == "c":
-            obj = {"PregelTask": {**task, "state": None}}
-        if (  # the same task as a checkpoints chunk lists it
-            "invoked-subgraph-state" in KNOWN_GAPS
-            and {"id", "name", "interrupts", "state"} <= obj.keys()
-            and str(obj["name"])[:1] == "c"
-        ):
-            obj = {**obj, "state": None}
         out = {}
         for k, v in obj.items():
             if k == "checkpoint_map" and "checkpoint-map" in KNOWN_GAPS:

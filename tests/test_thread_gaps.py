@@ -328,3 +328,96 @@ def _fail_after_answers(lib: Lib) -> None:
 
 def test_node_failing_after_its_answers_streams_as_langgraph(savers: Callable[[], Any]) -> None:
     same_as_langgraph(_fail_after_answers, savers)
+
+
+# --------------------------------------------------------------------------------------------------
+# invoked-subgraph-state: a node whose function calls a compiled graph
+
+
+_INVOKED: dict[str, Any] = {}  # module globals a node function reads, as a notebook's would be
+
+
+def _invoked_graph_state(lib: Lib) -> None:
+    """LangGraph finds a compiled graph a node's function refers to (a global, a closure cell, an
+    attribute path) and treats it as that node's subgraph: checkpoints chunks give the task a
+    state config and ``get_state(subgraphs=True)`` that graph's snapshot (an empty one whose
+    config holds the saver before it ran); a graph compiled with ``checkpointer=False`` is none."""
+    g, t = lib.graph, lib.types
+
+    def ask(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("q")]}
+
+    sub = g.StateGraph(S)
+    sub.add_node("a", lambda s: {"log": ["a"]})
+    sub.add_node("ask", ask)
+    sub.add_edge(g.START, "a")
+    sub.add_edge("a", "ask")
+    _INVOKED["asking"] = sub.compile()
+    plain = g.StateGraph(S)
+    plain.add_node("a", lambda s: {"log": ["plain"]})
+    plain.add_edge(g.START, "a")
+    _INVOKED["stateless"] = plain.compile(checkpointer=False)
+    inner = plain.compile()
+
+    def calls_global(state: S) -> Any:
+        return _INVOKED["asking"].invoke(state)
+
+    def calls_closure(state: S) -> Any:
+        return inner.invoke(state)
+
+    def calls_stateless(state: S) -> Any:
+        return _INVOKED["stateless"].invoke(state)
+
+    class Holder:
+        graph = inner
+
+    def calls_attribute(state: S) -> Any:
+        return Holder.graph.invoke(state)
+
+    parent = g.StateGraph(S)
+    parent.add_node("c1", calls_global)
+    parent.add_node("c2", calls_closure)
+    parent.add_node("c3", calls_stateless)
+    parent.add_node("c4", calls_attribute)
+    for name in ("c1", "c2", "c3", "c4"):
+        parent.add_edge(g.START, name)
+    graph = parent.compile(checkpointer=lib.saver, interrupt_before=["c1"])
+    config = {"configurable": {"thread_id": "1"}}
+    for inp in ({"log": ["in"]}, None, t.Command(resume="r")):
+        # the root's chunks only: the four tasks run concurrently
+        for chunk in graph.stream(inp, config, stream_mode=["checkpoints"]):
+            lib.out(chunk)
+        lib.state(graph, config, subgraphs=True)
+
+
+def test_graph_invoked_in_a_node_shows_its_state_as_langgraph(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_invoked_graph_state, savers)
+
+
+def _hidden_key_in_a_resumed_subgraph(lib: Lib) -> None:
+    """A resumed subgraph's first checkpoints chunk lists its finished tasks' results with the
+    subgraph's output keys only (a root graph's stream shows every key)."""
+    g, t = lib.graph, lib.types
+
+    def ask(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("q")]}
+
+    sub = g.StateGraph(S, output_schema=Out)
+    sub.add_node("a", lambda s: {"log": ["a"], "x": "hidden"})
+    sub.add_node("ask", ask)
+    sub.add_edge(g.START, "a")
+    sub.add_edge(g.START, "ask")
+    parent = g.StateGraph(S)
+    parent.add_node("s1", sub.compile())
+    parent.add_edge(g.START, "s1")
+    config = {"configurable": {"thread_id": "1"}}
+    for graph in (parent.compile(checkpointer=lib.saver), sub.compile(checkpointer=lib.saver)):
+        for inp in ({"log": ["in"]}, t.Command(resume="r")):
+            for chunk in graph.stream(inp, config, stream_mode=["checkpoints"], subgraphs=True):
+                lib.out(chunk)
+            lib.state(graph, config, subgraphs=True)
+        config = {"configurable": {"thread_id": "2"}}
+
+
+def test_resumed_subgraph_task_results_show_its_output_keys(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_hidden_key_in_a_resumed_subgraph, savers)

@@ -22,7 +22,7 @@ node and triggers, as LangGraph), so the tasks a resumed run prepares find their
 from __future__ import annotations
 
 import binascii
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -101,6 +101,70 @@ class _Layout(NamedTuple):
     joins: dict[str, tuple[frozenset[str], str]]
     #: node -> its ``branch:to:`` channel
     branch: dict[str, str]
+    #: node -> the graph whose checkpoints it holds (see :func:`held_graph`); nodes holding none absent
+    held: dict[str, CompiledStateGraph]
+
+
+def held_graph(node: Any) -> CompiledStateGraph | None:
+    """The graph a node's task runs in its own checkpoint namespace, as LangGraph finds it: a
+    subgraph node's graph, or a compiled graph the node's function refers to (and so may invoke);
+    a graph compiled with ``checkpointer=False`` keeps no state, so it does not count."""
+    from nbstream.runtime.compiled import CompiledStateGraph
+
+    if node.subgraph is not None:
+        found: CompiledStateGraph | None = node.subgraph
+        return found if node.subgraph.checkpointer is not False else None
+    if node.is_runnable:
+        return None
+    for value in _reached(node.fn):
+        value = getattr(value, "__self__", value)  # a bound method: graph.invoke
+        if isinstance(value, CompiledStateGraph) and value.checkpointer is not False:
+            return value
+    return None
+
+
+def _reached(fn: Any) -> Iterator[Any]:
+    """The values a function can reach from outside: its closure cells, then, in the order its
+    code (and the code of the functions defined in it) loads them, the globals it names and the
+    attributes it reads off them (``a.b.c``). Read from the bytecode, so it needs no source."""
+    import dis
+    from types import CodeType, FunctionType
+
+    fn = getattr(fn, "__func__", fn)
+    inner = getattr(fn, "__wrapped__", None)
+    if callable(inner):
+        fn = getattr(inner, "__func__", inner)
+    if not isinstance(fn, FunctionType):
+        return
+    code = fn.__code__
+    cells: dict[str, Any] = {}
+    for name, cell in zip(code.co_freevars, fn.__closure__ or (), strict=False):
+        try:
+            cells[name] = cell.cell_contents
+        except ValueError:  # a cell not filled yet
+            continue
+    yield from cells.values()
+    names = fn.__globals__
+    pending = [code]
+    while pending:
+        current = pending.pop(0)
+        pending.extend(c for c in current.co_consts if isinstance(c, CodeType))
+        value: Any = None
+        for ins in dis.get_instructions(current):
+            if ins.opname == "LOAD_GLOBAL":
+                value = names.get(ins.argval)
+            elif ins.opname == "LOAD_DEREF":
+                value = cells.get(ins.argval)
+            elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and value is not None:
+                try:  # a property may raise anything
+                    value = getattr(value, ins.argval, None)
+                except Exception:
+                    value = None
+            else:
+                value = None
+                continue
+            if value is not None:
+                yield value
 
 
 def layout(graph: CompiledStateGraph) -> _Layout:
@@ -115,6 +179,7 @@ def layout(graph: CompiledStateGraph) -> _Layout:
         {name: tuple(sorted(chans)) for name, chans in triggers.items()},
         joins,
         {name: f"branch:to:{name}" for name in graph.nodes},
+        {name: held for name, node in graph.nodes.items() if (held := held_graph(node)) is not None},
     )
     graph.__dict__["_nbstream_layout"] = made
     return made
@@ -816,9 +881,8 @@ class Saving:
         )
 
     def _plan_task(self, plan: TaskPlan) -> PregelTask:
-        node = self.run.graph.nodes.get(plan.name)
         state = None
-        if node is not None and node.subgraph is not None:
+        if plan.name in layout(self.run.graph).held:
             ns = f"{plan.name}:{plan.id}"
             state = {
                 "configurable": {
@@ -1054,11 +1118,17 @@ def snapshot(
             if live:  # answered since: only a record of the step (history) keeps its interrupts
                 interrupts = ()
             state_writes = [(c, v) for c, v in done if c in graph.channels]
-            result = _result(tuple(state_writes))
+            # as LangGraph: a graph run inside a node (invoked, so its output keys are the stream's)
+            # shows only those in its checkpoints chunks' task results
+            shown = state_writes
+            if in_run and ns_str:
+                shown = [(c, v) for c, v in state_writes if c in graph.output_info.keys]
+            result = _result(tuple(shown))
             order = (0, plan.name) if plan.path[0] == PULL else (1, plan.path[1])
             finished.append((order, plan.name, state_writes))
         state: Any = None
-        if plan.name in graph.nodes and graph.nodes[plan.name].subgraph is not None:
+        sub = layout(graph).held.get(plan.name)
+        if sub is not None:
             sub_ns = f"{plan.name}:{plan.id}"
             sub_ns = f"{ns_str}|{sub_ns}" if ns_str else sub_ns
             sub_config = {
@@ -1068,8 +1138,6 @@ def snapshot(
                 }
             }
             if subgraphs:
-                sub = graph.nodes[plan.name].subgraph
-                assert sub is not None
                 # as LangGraph: a subgraph that has not started shows an empty snapshot whose config
                 # addresses it (with the saver, under LangGraph's key for it)
                 asked = {"configurable": {"__pregel_checkpointer": saver, **sub_config["configurable"]}}
