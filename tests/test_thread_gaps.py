@@ -22,6 +22,7 @@ import pytest
 pytest.importorskip("langgraph")
 
 from _diffcanon import normalise_exception
+from langgraph.errors import InvalidUpdateError
 from test_differential_threads import _Labels, _plain
 
 MODES = ["values", "updates", "checkpoints", "tasks"]
@@ -51,13 +52,17 @@ class Lib:
     def out(self, *items: Any) -> None:
         self.record.append(_plain(items[0] if len(items) == 1 else items))
 
+    def failed(self, how: str, exc: BaseException) -> None:
+        """Record an error by its type (``_plain`` would keep only that it is an ``Err``)."""
+        self.record.append((how, normalise_exception(exc)))
+
     def stream(self, graph: Any, inp: Any, config: Any, **kw: Any) -> None:
         """Record each chunk, then how the call ended."""
         try:
             for chunk in graph.stream(inp, config, **kw):
                 self.out(chunk)
         except Exception as exc:
-            self.out("raised", normalise_exception(exc))
+            self.failed("raised", exc)
         else:
             self.out("returned")
 
@@ -65,7 +70,7 @@ class Lib:
         try:
             snap = graph.get_state(config, subgraphs=subgraphs)
         except Exception as exc:
-            self.out("get_state raised", normalise_exception(exc))
+            self.failed("get_state raised", exc)
             return None
         self.out(snap)
         return snap
@@ -421,3 +426,90 @@ def _hidden_key_in_a_resumed_subgraph(lib: Lib) -> None:
 
 def test_resumed_subgraph_task_results_show_its_output_keys(savers: Callable[[], Any]) -> None:
     same_as_langgraph(_hidden_key_in_a_resumed_subgraph, savers)
+
+
+# --------------------------------------------------------------------------------------------------
+# conflict-after-resume: a documented difference (docs/differences.md)
+
+
+def _resumed_task_conflicts(lib: Lib) -> None:
+    """The resumed task writes the plain key its finished sibling wrote in the paused step."""
+    g, t = lib.graph, lib.types
+
+    def ask(state: S) -> dict[str, Any]:
+        return {"x": t.interrupt("q")}
+
+    builder = g.StateGraph(S)
+    builder.add_node("ask", ask)
+    builder.add_node("a", lambda s: {"x": "a"})
+    builder.add_edge(g.START, "ask")
+    builder.add_edge(g.START, "a")
+    graph = builder.compile(checkpointer=lib.saver)
+    config = {"configurable": {"thread_id": "1"}}
+    lib.out(graph.invoke({"log": []}, config))
+    lib.stream(graph, t.Command(resume="v"), config, stream_mode=["updates"])
+    lib.state(graph, config)
+
+
+def test_resumed_task_whose_write_conflicts_streams_its_update_then_raises(
+    savers: Callable[[], Any],
+) -> None:
+    expected, got = Lib("langgraph", savers()), Lib("nbstream", savers())
+    _resumed_task_conflicts(expected)
+    _resumed_task_conflicts(got)
+    update = ("updates", {"ask": {"x": "v"}})
+    raised = ("raised", normalise_exception(InvalidUpdateError()))
+    # LangGraph drops the resumed task's update (it ran alone in the step); nbstream streams it,
+    # then raises the same error
+    assert update not in expected.record
+    assert got.record.index(update) + 1 == got.record.index(raised)
+    without = [entry for entry in got.record if entry != update]
+    assert _Labels()(without) == _Labels()(expected.record)
+
+
+# --------------------------------------------------------------------------------------------------
+# nested pauses in graphs invoked inside nodes
+
+
+def _one_answer_for_nested_invokes(lib: Lib) -> None:
+    """``Command(resume=value)`` answers one interrupt() in the whole call: a graph invoked inside
+    a node, invoking graphs in its own nodes, must not hand the same answer to a second asker."""
+    g, t = lib.graph, lib.types
+
+    def asks(name: str) -> Callable[[S], dict[str, Any]]:
+        def node(state: S) -> dict[str, Any]:
+            return {"log": [f"{name}:{t.interrupt(name)}"]}
+
+        return node
+
+    def single(name: str, fn: Any) -> Any:
+        builder = g.StateGraph(S)
+        builder.add_node(name, fn)
+        builder.add_edge(g.START, name)
+        return builder.compile()
+
+    asking = single("n3", asks("n3"))
+    quiet = single("n5", lambda s: {"log": ["n5"]})
+    middle = g.StateGraph(S)
+    middle.add_node("c2", lambda s: asking.invoke(s))
+    middle.add_node("c4", lambda s: quiet.invoke(s))
+    middle.add_node("j6", asks("j6"))
+    middle.add_edge(g.START, "c2")
+    middle.add_edge(g.START, "c4")
+    middle.add_edge(["c2", "c4"], "j6")
+    inner = middle.compile()
+    builder = g.StateGraph(S)
+    builder.add_node("c1", lambda s: inner.invoke(s))
+    builder.add_edge(g.START, "c1")
+    graph = builder.compile(checkpointer=lib.saver)
+    config = {"configurable": {"thread_id": "1"}}
+    for inp in ({"log": ["in"]}, t.Command(resume="a0"), t.Command(resume="a1")):
+        try:
+            lib.out(graph.invoke(inp, config))
+        except Exception as exc:
+            lib.failed("raised", exc)
+        lib.state(graph, config, subgraphs=False)
+
+
+def test_one_resume_value_answers_one_nested_interrupt(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_one_answer_for_nested_invokes, savers)

@@ -529,7 +529,7 @@ class Saving:
             # short) still answers the next interrupt() that has none of its own
             for tid, channel, value in self.pending:
                 if tid == NULL_TASK_ID and channel == RESUME:
-                    run.root.resume = value
+                    run.root.resume = OneAnswer(value)
                     break
         answering = isinstance(input, Command) and input.resume is not None
         # replaying an older checkpoint (time travel): the new run forks from it
@@ -569,7 +569,7 @@ class Saving:
                         "when resuming. Docs: https://docs.langchain.com/oss/python/langgraph/"
                         "interrupts#handling-multiple-interrupts."
                     )
-                root.resume = resume
+                root.resume = OneAnswer(resume)
                 self._put_writes(NULL_TASK_ID, [(RESUME, resume)])
         writes = _command_writes(command, run.graph)
         if writes:
@@ -1213,6 +1213,17 @@ def _with_map(config: dict[str, Any] | None, meta: dict[str, Any]) -> dict[str, 
 
 
 # -- interrupt() -----------------------------------------------------------------------------------
+class OneAnswer:
+    """``Command(resume=value)``'s value: it answers one ``interrupt()``, the first that has no answer
+    of its own, wherever it is. Graphs invoked inside the run's nodes share this object (their
+    roots copy the reference), so it is consumed once for the whole call, as in LangGraph."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 class Scratch:
     """What ``interrupt()`` keeps for one task: its namespace, its answers so far, its call count."""
 
@@ -1260,9 +1271,9 @@ def ask(value: Any, response_schema: Any) -> Any:
     if index < len(pad.resume):
         answer = pad.resume[index]
         return adapter.validate_python(answer) if adapter is not None else answer
-    root = run.root
-    if root.resume is not MISSING:
-        answer, root.resume = root.resume, MISSING
+    given = run.root.resume
+    if given is not MISSING and given.value is not MISSING:
+        answer, given.value = given.value, MISSING
         pad.resume.append(answer)
         return adapter.validate_python(answer) if adapter is not None else answer
     schema = adapter.json_schema() if adapter is not None else response_schema
