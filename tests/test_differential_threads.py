@@ -259,10 +259,6 @@ KNOWN_GAPS = (
     set()
     if os.environ.get("NBSTREAM_THREAD_STRICT") == "1"
     else {
-        # after a step failed on conflicting writes (InvalidUpdateError) inside a graph a node
-        # invoked, LangGraph's get_state raises it again; nbstream returns a snapshot whose task
-        # shows the error
-        "state-after-conflict",
         # pauses inside subgraphs (interrupt() in a subgraph's node, a subgraph node paused by a
         # breakpoint or resumed): several differences not yet reduced to small programs (the
         # subgraph's chunks in another namespace, clocks that differ after a resume, a values
@@ -492,8 +488,6 @@ def _play(tc: ThreadCase, lib: str, moves: list[Move], aio: bool) -> Session:
         except Exception as state_exc:
             snapshot = state_exc
         state = _plain(snapshot)
-        if "state-after-conflict" in KNOWN_GAPS and type(exc).__name__ == "InvalidUpdateError":
-            state = "<state after conflicting writes>"
         record.append({"call": call, "out": got, "error": normalise_exception(exc), "state": state})
         ambiguous = isinstance(exc, RuntimeError) and "multiple pending interrupts" in str(exc)
         if (exc is not None and not ambiguous) or isinstance(snapshot, Exception) or not snapshot.next:

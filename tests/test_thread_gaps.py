@@ -23,7 +23,7 @@ pytest.importorskip("langgraph")
 
 from _diffcanon import normalise_exception
 from langgraph.errors import InvalidUpdateError
-from test_differential_threads import _Labels, _plain
+from test_differential_threads import Move, _canonical_stream, _Labels, _plain
 
 MODES = ["values", "updates", "checkpoints", "tasks"]
 
@@ -56,15 +56,22 @@ class Lib:
         """Record an error by its type (``_plain`` would keep only that it is an ``Err``)."""
         self.record.append((how, normalise_exception(exc)))
 
-    def stream(self, graph: Any, inp: Any, config: Any, **kw: Any) -> None:
-        """Record each chunk, then how the call ended."""
+    def stream(
+        self, graph: Any, inp: Any, config: Any, *, stream_mode: list[str], subgraphs: bool = False
+    ) -> None:
+        """Record the chunks in the differential test's canonical order (tasks of one step run
+        concurrently: their chunks interleave freely), then how the call ended."""
+        chunks: list[Any] = []
         try:
-            for chunk in graph.stream(inp, config, **kw):
-                self.out(chunk)
+            for chunk in graph.stream(inp, config, stream_mode=stream_mode, subgraphs=subgraphs):
+                chunks.append(chunk)
         except Exception as exc:
-            self.failed("raised", exc)
+            ended: Any = ("raised", normalise_exception(exc))
         else:
-            self.out("returned")
+            ended = "returned"
+        move = Move(True, tuple(stream_mode), subgraphs, "value", False)
+        self.record.extend(_canonical_stream(chunks, move, set()))
+        self.record.append(ended)
 
     def state(self, graph: Any, config: Any, subgraphs: bool = True) -> Any:
         try:
@@ -211,7 +218,9 @@ def _subgraph_node_paused_by_parent(lib: Lib) -> None:
     parent.add_edge(g.START, "s1")
     parent.add_edge("s1", "z")
     graph = parent.compile(checkpointer=lib.saver, interrupt_before=["s1"], interrupt_after=["s1"])
-    for n, (modes, subgraphs) in enumerate([(["values"], True), (["values", "updates"], True), (MODES, False)]):
+    for n, (modes, subgraphs) in enumerate(
+        [(["values"], True), (["values", "updates"], True), (MODES, False)]
+    ):
         config = {"configurable": {"thread_id": str(n)}}
         inp: Any = {"log": ["in"]}
         for call in range(5):
@@ -513,3 +522,39 @@ def _one_answer_for_nested_invokes(lib: Lib) -> None:
 
 def test_one_resume_value_answers_one_nested_interrupt(savers: Callable[[], Any]) -> None:
     same_as_langgraph(_one_answer_for_nested_invokes, savers)
+
+
+def _stale_answer_after_answer_by_id(lib: Lib) -> None:
+    """``Command(resume=value)`` is saved on the checkpoint; a call that pauses again leaves it
+    there, and the next call (even one answering by id) hands it to the first interrupt() that
+    has no answer of its own, as LangGraph does; here the node after the asking one."""
+    g, t = lib.graph, lib.types
+
+    def twice(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("k0"), t.interrupt("k1")]}
+
+    def once(state: S) -> dict[str, Any]:
+        return {"log": [t.interrupt("j")]}
+
+    for nested in (False, True):
+        builder = g.StateGraph(S)
+        builder.add_node("n3", twice)
+        builder.add_node("j5", once)
+        builder.add_edge(g.START, "n3")
+        builder.add_edge("n3", "j5")
+        graph = builder.compile(checkpointer=None if nested else lib.saver)
+        if nested:  # the same graph invoked inside a node
+            outer = g.StateGraph(S)
+            outer.add_node("c1", lambda s, inner=graph: inner.invoke(s))
+            outer.add_edge(g.START, "c1")
+            graph = outer.compile(checkpointer=lib.saver)
+        config = {"configurable": {"thread_id": str(nested)}}
+        lib.out(graph.invoke({"log": []}, config))
+        lib.out(graph.invoke(t.Command(resume="a0"), config))
+        pending = graph.get_state(config).interrupts
+        lib.out(graph.invoke(t.Command(resume={i.id: "by-id" for i in pending}), config))
+        lib.state(graph, config, subgraphs=False)
+
+
+def test_saved_resume_value_answers_the_next_interrupt_as_langgraph(savers: Callable[[], Any]) -> None:
+    same_as_langgraph(_stale_answer_after_answer_by_id, savers)

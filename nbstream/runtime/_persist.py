@@ -522,15 +522,16 @@ class Saving:
         run.root.resuming = True
         pending_nodes = bool(run._pulls or run._sends)
         conf = self.config["configurable"]
-        if isinstance(input, Command):
-            self._apply_command(input, pending_nodes)
-        elif run.ns == () and not conf.get("checkpoint_id"):
-            # as LangGraph: an answer saved on the checkpoint (Command(resume=v) that a pause cut
-            # short) still answers the next interrupt() that has none of its own
+        if run.ns == () and not conf.get("checkpoint_id"):
+            # as LangGraph: an answer saved on the checkpoint (Command(resume=v) of a call that
+            # paused again) still answers the next interrupt() that has none of its own, also when
+            # this call answers by interrupt id; a new Command(resume=v) replaces it
             for tid, channel, value in self.pending:
                 if tid == NULL_TASK_ID and channel == RESUME:
                     run.root.resume = OneAnswer(value)
                     break
+        if isinstance(input, Command):
+            self._apply_command(input, pending_nodes)
         answering = isinstance(input, Command) and input.resume is not None
         # replaying an older checkpoint (time travel): the new run forks from it
         replaying = conf.get("checkpoint_id") and not answering and pending_nodes
@@ -763,6 +764,10 @@ class Saving:
                 updated.add(run.graph.joins[j][2])
         if any(t.path[0] == PUSH for t in tasks):
             consumed.append(TASKS)
+        given = run.root.resume
+        if given is not MISSING and not run.ns:
+            # the answer lived in the root checkpoint's pending writes: a new checkpoint drops it
+            given.value = MISSING
         self._advance(updated, clear=tuple(consumed))
         self._put({"source": self.source}, tuple(sorted(updated)))
 
@@ -1216,7 +1221,9 @@ def _with_map(config: dict[str, Any] | None, meta: dict[str, Any]) -> dict[str, 
 class OneAnswer:
     """``Command(resume=value)``'s value: it answers one ``interrupt()``, the first that has no answer
     of its own, wherever it is. Graphs invoked inside the run's nodes share this object (their
-    roots copy the reference), so it is consumed once for the whole call, as in LangGraph."""
+    roots copy the reference), so it is consumed once for the whole call, as in LangGraph; and as
+    there, it is kept with the root checkpoint's pending writes: it expires when the root's step
+    completes (``Saving.step_done``)."""
 
     __slots__ = ("value",)
 
