@@ -283,7 +283,10 @@ class StreamProjector:
             return
         if event.cached:  # as LangGraph: a marked update, and no task result (the node did not run)
             if self._updates:
-                self._emit(event.ns, "updates", {event.node: event.update, "__metadata__": {"cached": True}})
+                ns = event.ns
+                keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
+                update = event.update if keys is None else _keyed_update(event.writes, keys)
+                self._emit(ns, "updates", {event.node: update, "__metadata__": {"cached": True}})
             return
         # a task whose router failed after the node returned keeps its writes: LangGraph shows them
         if self._updates and (event.error is None or event.writes or event.answered):

@@ -600,6 +600,8 @@ def within_known_gaps(tc: ThreadCase, aio: bool = False) -> ThreadCase:
             asks=tuple(a for a in tc.asks if a.node in plain),
             before=tuple(n for n in tc.before if n in plain),
             after=tuple(n for n in tc.after if n in plain),
+            inner_before=(),
+            inner_after=(),
         )
     if "conflict-with-pause" in KNOWN_GAPS and _concurrent_plain_writes(tc.case.program):
         tc = replace(tc, asks=())

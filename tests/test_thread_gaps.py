@@ -410,7 +410,8 @@ def test_graph_invoked_in_a_node_shows_its_state_as_langgraph(savers: Callable[[
 
 def _hidden_key_in_a_resumed_subgraph(lib: Lib) -> None:
     """A resumed subgraph's first checkpoints chunk lists its finished tasks' results with the
-    subgraph's output keys only (a root graph's stream shows every key)."""
+    subgraph's output keys only, and so does the update of a task whose saved writes are replayed
+    (a root graph's stream shows every key)."""
     g, t = lib.graph, lib.types
 
     def ask(state: S) -> dict[str, Any]:
@@ -427,7 +428,7 @@ def _hidden_key_in_a_resumed_subgraph(lib: Lib) -> None:
     config = {"configurable": {"thread_id": "1"}}
     for graph in (parent.compile(checkpointer=lib.saver), sub.compile(checkpointer=lib.saver)):
         for inp in ({"log": ["in"]}, t.Command(resume="r")):
-            for chunk in graph.stream(inp, config, stream_mode=["checkpoints"], subgraphs=True):
+            for chunk in graph.stream(inp, config, stream_mode=["checkpoints", "updates"], subgraphs=True):
                 lib.out(chunk)
             lib.state(graph, config, subgraphs=True)
         config = {"configurable": {"thread_id": "2"}}
