@@ -642,7 +642,7 @@ class Saving:
         if run._sends:
             updated.add(TASKS)
         self._advance(updated, clear=(START,))
-        self._put({"source": "loop"}, tuple(sorted(updated)))
+        self._put({"source": "loop"}, ())
 
     def prepare(self, tasks: list[Task]) -> list[Task]:
         """Give a new step's tasks their ids; tasks whose writes are saved are loaded, not run."""
@@ -748,6 +748,7 @@ class Saving:
         branch = lay.branch
         saved_values = self.checkpoint["channel_values"]
         consumed: list[str] = []
+        pushed = False
         for t in tasks:
             name = t.node.name
             if t.path[0] == PULL:
@@ -755,6 +756,7 @@ class Saving:
                 self._mark_seen(name, triggers)
                 consumed.extend([c for c in triggers if c in saved_values])
             else:
+                pushed = True
                 self.checkpoint["versions_seen"].setdefault(name, {})
             for target in t.next_nodes:
                 updated.add(branch.get(target) or f"branch:to:{target}")
@@ -762,14 +764,14 @@ class Saving:
                 updated.add(TASKS)
             for j in t.node.join_indexes:
                 updated.add(run.graph.joins[j][2])
-        if any(t.path[0] == PUSH for t in tasks):
+        if pushed:
             consumed.append(TASKS)
         given = run.root.resume
         if given is not MISSING and not run.ns:
             # the answer lived in the root checkpoint's pending writes: a new checkpoint drops it
             given.value = MISSING
         self._advance(updated, clear=tuple(consumed))
-        self._put({"source": self.source}, tuple(sorted(updated)))
+        self._put({"source": self.source}, ())
 
     def _mark_seen(self, name: str, channels: Iterable[str]) -> None:
         versions = self.checkpoint["channel_versions"]
@@ -837,17 +839,12 @@ class Saving:
         metadata["step"] = run.step
         metadata["parents"] = dict(self.parents)
         parent = self.saved_config
-        put_config = {
-            # the saver adds the call's metadata and plain configurable values to the checkpoint's
-            # metadata (langgraph-checkpoint's get_checkpoint_metadata), as under LangGraph
-            "metadata": self.config_metadata,
-            "configurable": {
-                **self.user_configurable,
-                "thread_id": self.thread_id,
-                "checkpoint_ns": self.ns_str,
-                **({"checkpoint_id": parent["configurable"]["checkpoint_id"]} if parent else {}),
-            },
-        }
+        address = {**self.user_configurable, "thread_id": self.thread_id, "checkpoint_ns": self.ns_str}
+        if parent:
+            address["checkpoint_id"] = parent["configurable"]["checkpoint_id"]
+        # the saver adds the call's metadata and plain configurable values to the checkpoint's
+        # metadata (langgraph-checkpoint's get_checkpoint_metadata), as under LangGraph
+        put_config = {"metadata": self.config_metadata, "configurable": address}
         versions = cp["channel_versions"]
         bumped = {c: versions[c] for c in self.fresh}
         self.fresh = set()
