@@ -559,3 +559,42 @@ def _stale_answer_after_answer_by_id(lib: Lib) -> None:
 
 def test_saved_resume_value_answers_the_next_interrupt_as_langgraph(savers: Callable[[], Any]) -> None:
     same_as_langgraph(_stale_answer_after_answer_by_id, savers)
+
+
+def _value_raced_by_a_subgraph(lib: Lib) -> None:
+    """An async node and a subgraph node (sync inside) in one step; the subgraph stopped at its
+    own breakpoint, the async node asked. ``Command(resume=value)`` goes to the first interrupt()
+    that runs: LangGraph starts tasks in task order, so the async node's (it asks again after),
+    not the one the subgraph's node reaches on a thread."""
+    g, t = lib.graph, lib.types
+
+    async def n6(state: S) -> dict[str, Any]:
+        return {"log": [f"n6:{t.interrupt('n6-k0')}:{t.interrupt('n6-k1')}"]}
+
+    def n8(state: S) -> dict[str, Any]:
+        return {"log": [f"n8:{t.interrupt('n8')}"]}
+
+    sub = g.StateGraph(S)
+    sub.add_node("n8", n8)
+    sub.add_edge(g.START, "n8")
+    parent = g.StateGraph(S)
+    parent.add_node("n6", n6)
+    parent.add_node("s7", sub.compile(interrupt_before=["n8"]))
+    parent.add_edge(g.START, "n6")
+    parent.add_edge(g.START, "s7")
+    graph = parent.compile(checkpointer=lib.saver)
+
+    async def main() -> None:
+        for k in range(5):  # a race would show in some of them
+            config = {"configurable": {"thread_id": str(k)}}
+            await graph.ainvoke({"log": []}, config)
+            paused = await graph.ainvoke(t.Command(resume="a1"), config)
+            lib.out(sorted(i.value for i in paused.get("__interrupt__", [])))
+
+    asyncio.run(main())
+
+
+def test_resume_value_goes_to_the_first_task_in_order_as_langgraph() -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    same_as_langgraph(_value_raced_by_a_subgraph, InMemorySaver)
