@@ -175,6 +175,9 @@ class TaskFinished(NamedTuple):
     handoff: Any = None
     #: the ``Interrupt`` records of a task that paused on ``interrupt()`` (its error is then None)
     interrupts: tuple[Any, ...] = ()
+    #: a task that failed after its ``interrupt()`` calls were answered: LangGraph counts the saved
+    #: answers as output, so ``updates`` shows ``{node: None}`` before the error
+    answered: bool = False
 
 
 class TaskRetrying(NamedTuple):

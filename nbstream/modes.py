@@ -223,13 +223,18 @@ class StreamProjector:
             self._checkpoint(event)  # type: ignore[arg-type]
 
     def _run_interrupted(self, event: RunInterrupted) -> None:
-        """A paused run: LangGraph's ``__interrupt__`` chunk for interrupt_before/after (interrupt()
-        calls had theirs when their task ended), then the state with the finished tasks' writes."""
+        """A paused run: the state with the finished tasks' writes, then LangGraph's ``__interrupt__``
+        chunk for interrupt_before/after (interrupt() calls had theirs when their task ended)."""
         ns = event.ns
+        if (
+            self._values
+            and not ns  # as LangGraph: a graph run inside a node (a subgraph) shows no such chunk
+            and event.values is not None
+            and event.values is not self._last.get(ns, event.values)
+        ):
+            self._emit(ns, "values", event.values)
         if not event.interrupts and self._updates and ns == self._base:
             self._emit(ns, "updates", {"__interrupt__": ()})
-        if self._values and event.values is not None and event.values is not self._last.get(ns, event.values):
-            self._emit(ns, "values", event.values)
 
     def _checkpoint(self, event: CheckpointSaved) -> None:
         payload = {
@@ -278,10 +283,13 @@ class StreamProjector:
             return
         if event.cached:  # as LangGraph: a marked update, and no task result (the node did not run)
             if self._updates:
-                self._emit(event.ns, "updates", {event.node: event.update, "__metadata__": {"cached": True}})
+                ns = event.ns
+                keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
+                update = event.update if keys is None else _keyed_update(event.writes, keys)
+                self._emit(ns, "updates", {event.node: update, "__metadata__": {"cached": True}})
             return
         # a task whose router failed after the node returned keeps its writes: LangGraph shows them
-        if self._updates and (event.error is None or event.writes):
+        if self._updates and (event.error is None or event.writes or event.answered):
             ns = event.ns
             keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
             if keys is None:
@@ -304,7 +312,11 @@ class StreamProjector:
         if self._updates:
             self._emit(ns, "updates", {"__interrupt__": event.interrupts})
         if self._values and ns in self._last:
-            self._emit(ns, "values", {**self._last[ns], "__interrupt__": event.interrupts})
+            last = self._last[ns]
+            keys = self._keys if ns == self._base else (self._cuts.get(ns) if self._cuts else None)
+            if isinstance(keys, tuple):  # as the graph's values chunks: its output keys only
+                last = {k: last[k] for k in keys if k in last}
+            self._emit(ns, "values", {**last, "__interrupt__": event.interrupts})
         if self._tasks or self._debug:
             payload: dict[str, Any] = {
                 "id": event.task_id,

@@ -954,6 +954,10 @@ class ThreadCase:
     asks: tuple[Ask, ...] = ()
     before: tuple[str, ...] = ()
     after: tuple[str, ...] = ()
+    #: nodes of subgraphs (added as nodes or invoked inside one) in their own graph's
+    #: ``interrupt_before``/``interrupt_after``
+    inner_before: tuple[str, ...] = ()
+    inner_after: tuple[str, ...] = ()
 
 
 def root_names(program: Program) -> list[str]:
@@ -972,7 +976,20 @@ def thread_cases(draw: st.DrawFn, max_blocks: int = 3) -> ThreadCase:
     asks = tuple(Ask(name, draw(st.integers(1, 2)), draw(st.booleans())) for name in chosen)
     before = tuple(draw(st.lists(st.sampled_from(roots), max_size=2, unique=True)))
     after = tuple(draw(st.lists(st.sampled_from(roots), max_size=2, unique=True)))
-    return ThreadCase(case, asks, before, after)
+    inner = sorted({name for _, names in _subgraphs(case.program) for name in names})
+    inner_before = tuple(draw(st.lists(st.sampled_from(inner), max_size=1))) if inner else ()
+    inner_after = tuple(draw(st.lists(st.sampled_from(inner), max_size=1))) if inner else ()
+    return ThreadCase(case, asks, before, after, inner_before, inner_after)
+
+
+def _subgraphs(program: Program) -> Iterator[tuple[str, list[str]]]:
+    """Each subgraph of the program (added as a node, or invoked inside one), at any depth: its
+    name and its own graph's node names."""
+    for block in program.blocks:
+        for e in _elems_of(block):
+            if isinstance(e, Sub | Invoke):
+                yield e.name, root_names(e.program)
+                yield from _subgraphs(e.program)
 
 
 def _with_asks(source: str, ask: Ask) -> str:
@@ -1031,6 +1048,16 @@ def render_thread(tc: ThreadCase, lib: str, *, aio: bool) -> str:
     root = r.defs[-1]
     assert root.endswith("graph = graph.compile()\n")
     r.defs[-1] = root[: -len("compile()\n")] + f"compile({compile_args})\n"
+    for name, names in _subgraphs(case.program):
+        inner = ""
+        if before := [n for n in names if n in tc.inner_before]:
+            inner += f"interrupt_before={before!r}"
+        if after := [n for n in names if n in tc.inner_after]:
+            inner += (", " if inner else "") + f"interrupt_after={after!r}"
+        if inner:
+            plain = f"{name}_graph = {name}_graph.compile()\n"
+            at = next(i for i, d in enumerate(r.defs) if d.endswith(plain))
+            r.defs[at] = r.defs[at][: -len("compile()\n")] + f"compile({inner})\n"
     managed = any(isinstance(b, Loop) and b.managed for b in walk_blocks(case.program))
     prelude = _PRELUDE.format(imports=thread_imports(lib), managed=_MANAGED if managed else "")
     context = "" if case.context is None else f"CONTEXT = Ctx(tag={case.context!r})\n"

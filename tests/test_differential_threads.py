@@ -47,19 +47,21 @@ What "the same" means
     than the latest do not compare ``next`` when the root graph has a barrier join.
 
     Run with ``NBSTREAM_DIFF_SELF=1`` to play every session on LangGraph twice: the check that
-    everything random or racy is folded (add ``NBSTREAM_THREAD_STRICT=1`` to include what the
-    known gaps leave out).
+    everything random or racy is folded.
 
-Known gaps (``KNOWN_GAPS``)
-    Differences nbstream has today, each named and described where it is listed. A gap is either
-    folded on both sides (the rest of the record stays compared) or, where folding cannot hide
-    it, left out of the sessions (``within_known_gaps``: those nodes do not ask, or ask once, or
-    the session answers by id). ``NBSTREAM_THREAD_STRICT=1`` turns every gap off: the test then
-    compares everything, and fails until the runtime matches; remove a gap's name once it does.
+    One documented difference (``docs/differences.md``) is folded too: a call that ends in
+    ``InvalidUpdateError`` (a step's writes conflict) is compared without its tasks' ``updates``
+    and ``tasks`` results, which LangGraph drops for a task that ran alone in its step.
+
+Known gaps
+    None: pauses inside subgraphs and invoked graphs (asks in their nodes, breakpoints in their own
+    ``interrupt_before``/``interrupt_after`` and on their nodes in the parent's), tasks that fail
+    after their answers, saved answers, conflicts beside pauses are all compared. Small programs
+    for each gap this test once had are pinned in ``test_thread_gaps.py``. A difference found
+    here gets a small program there first.
 
 Knobs: ``NBSTREAM_THREAD_EXAMPLES`` (default 250), ``NBSTREAM_DIFF_RANDOM=1`` (a fresh seed),
-``NBSTREAM_DIFF_LOG=<file>`` (append failure reports), ``NBSTREAM_DIFF_SELF=1``,
-``NBSTREAM_THREAD_STRICT=1``.
+``NBSTREAM_DIFF_LOG=<file>`` (append failure reports), ``NBSTREAM_DIFF_SELF=1``.
 """
 
 from __future__ import annotations
@@ -69,7 +71,7 @@ import importlib
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -90,10 +92,7 @@ from _graphgen import (
     ThreadCase,
     build_thread,
     render_thread,
-    root_names,
     thread_cases,
-    walk_blocks,
-    walk_nodes,
 )
 
 SELF_CHECK = os.environ.get("NBSTREAM_DIFF_SELF") == "1"
@@ -230,117 +229,14 @@ def _asker(interrupts: Any) -> str:
 def _fold_chunk(mode: str, payload: Any) -> tuple[str, Any]:
     """A chunk with its ids masked and its interrupt chunks keyed by who asked (module docstring)."""
     if mode == "tasks" and isinstance(payload, dict):
-        folded = {k: (v if k == "id" else _plain(v)) for k, v in payload.items()}
-        if "task-result-interrupts" in KNOWN_GAPS and isinstance(folded.get("interrupts"), list):
-            folded["interrupts"] = [
-                {"Interrupt": i["value"], "id": i["id"]} if isinstance(i, dict) and "value" in i else i
-                for i in folded["interrupts"]
-            ]
-        return mode, folded
+        return mode, {k: (v if k == "id" else _plain(v)) for k, v in payload.items()}
     if isinstance(payload, dict) and "__interrupt__" in payload:
         who = _asker(payload["__interrupt__"])
         if mode == "updates" and who:
             return mode, {f"__interrupt__:{who}": _plain(payload["__interrupt__"])}
         if mode == "values":
             return "updates", {f"values+__interrupt__:{who}": _plain(payload)}
-    if "resumed-update-repeated-key" in KNOWN_GAPS and mode == "updates" and isinstance(payload, dict):
-        payload = {k: _merged(v) for k, v in payload.items()}
     return mode, _plain(payload)
-
-
-# Differences from LangGraph that nbstream has today, found by this test and reported; each is folded
-# away (on both sides) so the rest stays compared. NBSTREAM_THREAD_STRICT=1 compares them too: remove
-# a name here once the runtime matches LangGraph there.
-KNOWN_GAPS = (
-    set()
-    if os.environ.get("NBSTREAM_THREAD_STRICT") == "1"
-    else {
-        # a resumed step whose writes conflict (two tasks write one plain key): LangGraph raises
-        # InvalidUpdateError before it streams the resumed task's update; nbstream streams it, then
-        # raises the same error
-        "conflict-after-resume",
-        # after a step failed on conflicting writes (InvalidUpdateError) inside a graph a node
-        # invoked, LangGraph's get_state raises it again; nbstream returns a snapshot whose task
-        # shows the error
-        "state-after-conflict",
-        # get_state(subgraphs=True) for a task that calls a graph inside its function: LangGraph
-        # shows that graph's snapshot (an empty one whose config holds the saver when the graph
-        # has not saved a checkpoint); nbstream None
-        "invoked-subgraph-state",
-        # a node that fails (raises, or returns an invalid value) after its interrupt was answered:
-        # LangGraph streams ``{node: None}`` in updates before the error (its saved answer counts as
-        # an output), nbstream does not; not folded, the generator leaves it out: raising nodes
-        # do not ask
-        "fail-after-resume",
-        # pauses inside subgraphs (interrupt() in a subgraph's node, a subgraph node paused by a
-        # breakpoint or resumed): several differences not yet reduced to small programs (the
-        # subgraph's chunks in another namespace, clocks that differ after a resume, a values
-        # chunk with __interrupt__ showing keys outside the subgraph's output schema); not folded,
-        # the generator leaves them out: only root nodes that are not subgraphs ask or are listed
-        # in interrupt_before/interrupt_after
-        "nested-pauses",
-    }
-)
-
-
-def _fold_gaps(obj: Any, deferred: frozenset[str]) -> Any:
-    """``obj`` (plain data) with the known gaps that live in snapshots and configs folded away;
-    ``deferred``: the names of the nodes added with ``defer=True``."""
-    if isinstance(obj, dict):
-        if (
-            "task-result-writes" in KNOWN_GAPS
-            and obj.keys() == {"$writes"}
-            and isinstance(obj["$writes"], list)
-        ):
-            return _fold_gaps(obj["$writes"][-1], deferred)
-        snap = obj.get("StateSnapshot")
-        if (
-            "unstarted-subgraph-config" in KNOWN_GAPS
-            and isinstance(snap, dict)
-            and snap.get("metadata") is None
-        ):
-            obj = {"StateSnapshot": {**snap, "config": {}}}
-        if "remaining-steps-on-resume" in KNOWN_GAPS and "remaining_steps" in obj:
-            obj = {k: v for k, v in obj.items() if k != "remaining_steps"}
-        task = obj.get("PregelTask")
-        if "invoked-subgraph-state" in KNOWN_GAPS and isinstance(task, dict) and task["name"][:1] == "c":
-            obj = {"PregelTask": {**task, "state": None}}
-        if (  # the same task as a checkpoints chunk lists it
-            "invoked-subgraph-state" in KNOWN_GAPS
-            and {"id", "name", "interrupts", "state"} <= obj.keys()
-            and str(obj["name"])[:1] == "c"
-        ):
-            obj = {**obj, "state": None}
-        out = {}
-        for k, v in obj.items():
-            if k == "checkpoint_map" and "checkpoint-map" in KNOWN_GAPS:
-                continue
-            v = _fold_gaps(v, deferred)
-            if k in ("next", "tasks") and isinstance(v, list | tuple):
-                if "deferred-join-next" in KNOWN_GAPS:
-                    v = type(v)(x for x in v if _task_name(x) not in deferred)
-                if "task-order" in KNOWN_GAPS:
-                    v = type(v)(sorted(v, key=_sort_key))
-            out[k] = v
-        return out
-    if isinstance(obj, list | tuple):
-        return type(obj)(_fold_gaps(v, deferred) for v in obj)
-    return obj
-
-
-def _task_name(item: Any) -> Any:
-    """The node name of a ``next`` entry or of a task (snapshot or checkpoints-chunk form)."""
-    if isinstance(item, dict):
-        return (item.get("PregelTask") or item).get("name")
-    return item
-
-
-def _is_input_checkpoint(mode: str, payload: Any) -> bool:
-    return (
-        mode == "checkpoints"
-        and isinstance(payload, dict)
-        and (payload.get("metadata") or {}).get("source") == "input"
-    )
 
 
 def _checkpoint_id(mode: str, payload: Any) -> str | None:
@@ -355,39 +251,16 @@ def _is_task_output(chunk: Any) -> bool:
     return mode == "updates" or (mode == "tasks" and isinstance(payload, dict) and "result" in payload)
 
 
-def _merged(write: Any) -> Any:
-    """A node's update given as a list of single-key dicts, as one dict (the last value of a key wins)."""
-    if isinstance(write, list) and write and all(isinstance(w, dict) for w in write):
-        return {k: v for w in write for k, v in w.items()}
-    return write
-
-
 def _canonical_stream(chunks: list[Any], move: Move, seen: set[str]) -> list[Any]:
     """The call's chunks folded and in canonical order; ``seen``: the checkpoint ids earlier calls
     of the session streamed (this call's are added)."""
     folded: list[tuple[tuple[str, ...], str, Any]] = []
-    before = set(seen)
     for chunk in chunks:
         ns, mode, payload = chunk if move.subgraphs else ((), *chunk)
         if (checkpoint := _checkpoint_id(mode, payload)) is not None:
             seen.add(checkpoint)
-            if "resumed-checkpoint" in KNOWN_GAPS and checkpoint in before:
-                continue
-        if "checkpoint-tasks" in KNOWN_GAPS and mode == "checkpoints" and isinstance(payload, dict):
-            payload = {k: v for k, v in payload.items() if k != "tasks"}
-        if "input-checkpoint-values" in KNOWN_GAPS and _is_input_checkpoint(mode, payload):
-            payload = {**payload, "values": "<input checkpoint values>"}
         mode, payload = _fold_chunk(mode, payload)
-        if (
-            "input-checkpoint-order" in KNOWN_GAPS
-            and folded
-            and folded[-1][1] == "values"
-            and folded[-1][0] == ns
-            and _is_input_checkpoint(mode, payload)
-        ):
-            folded.insert(len(folded) - 1, (ns, mode, payload))
-        else:
-            folded.append((ns, mode, payload))
+        folded.append((ns, mode, payload))
     if not move.subgraphs:
         folded = [(mode, payload) for _, mode, payload in folded]  # type: ignore[misc]
     modes = [*move.modes, *(["updates"] if "updates" not in move.modes else [])]
@@ -450,15 +323,10 @@ def _answer(call: int, interrupt: Any) -> str:
     return f"a{call}-{value['node']}{value.get('idx', '')}.{value['k']}"
 
 
-def _next_input(graph: Any, move: Move, call: int, nested_asks: bool) -> tuple[Any, str]:
-    """The input that resumes the paused thread the way ``move`` says, and how to write it;
-    ``nested_asks``: some node inside a subgraph calls ``interrupt()``."""
+def _next_input(graph: Any, move: Move, call: int) -> tuple[Any, str]:
+    """The input that resumes the paused thread the way ``move`` says, and how to write it."""
     types = _types_of(graph)
     pending = graph.get_state(THREAD).interrupts
-    if move.resume == "none" and (
-        (nested_asks and "subgraph-resume-none" in KNOWN_GAPS) or "stale-resume-value" in KNOWN_GAPS
-    ):
-        move = replace(move, resume="map")
     if not pending or move.resume == "none":
         return None, "None"
     if move.resume == "value":
@@ -490,15 +358,15 @@ def _play(tc: ThreadCase, lib: str, moves: list[Move], aio: bool) -> Session:
     inp: Any = dict(tc.case.input)
     shown = repr(inp)
     seen: set[str] = set()
-    root = set(root_names(tc.case.program))
-    nested_asks = any(a.node not in root for a in tc.asks)
     for call in range(MAX_CALLS):
         move = moves[call % len(moves)]
         out, exc = _call(graph, context, inp, move, aio)
         script.append(move.source(shown))
         if move.stream:
             got = _canonical_stream(out, move, seen)
-            if "conflict-after-resume" in KNOWN_GAPS and call and type(exc).__name__ == "InvalidUpdateError":
+            if type(exc).__name__ == "InvalidUpdateError":
+                # a documented difference (docs/differences.md): when a step's writes cannot be
+                # applied, LangGraph never streams the output of a task that ran alone in the step
                 got = [c for c in got if not _is_task_output(c)]
         else:  # invoke's __interrupt__ list is in pausing order too: _plain sorts it
             got = _plain(out)
@@ -508,14 +376,12 @@ def _play(tc: ThreadCase, lib: str, moves: list[Move], aio: bool) -> Session:
         except Exception as state_exc:
             snapshot = state_exc
         state = _plain(snapshot)
-        if "state-after-conflict" in KNOWN_GAPS and type(exc).__name__ == "InvalidUpdateError":
-            state = "<state after conflicting writes>"
         record.append({"call": call, "out": got, "error": normalise_exception(exc), "state": state})
         ambiguous = isinstance(exc, RuntimeError) and "multiple pending interrupts" in str(exc)
         if (exc is not None and not ambiguous) or isinstance(snapshot, Exception) or not snapshot.next:
             break
         next_move = moves[(call + 1) % len(moves)]
-        inp, shown = _next_input(graph, next_move if not ambiguous else _FULL, call, nested_asks)
+        inp, shown = _next_input(graph, next_move if not ambiguous else _FULL, call)
     try:
         history: Any = [
             {"metadata": _plain(s.metadata), "next": s.next, "values": _plain(s.values)}
@@ -530,8 +396,7 @@ def _play(tc: ThreadCase, lib: str, moves: list[Move], aio: bool) -> Session:
         for entry in history[1:]:
             entry.pop("next")
     record.append({"history": history})
-    deferred = frozenset(b.join.name for b in walk_blocks(tc.case.program) if isinstance(b, Fan) and b.defer)
-    return Session(_Labels()(_fold_gaps(record, deferred)), script)
+    return Session(_Labels()(record), script)
 
 
 def _reproducer(tc: ThreadCase, aio: bool, script: list[str]) -> str:
@@ -603,66 +468,7 @@ def _fail(message: str) -> None:
     raise AssertionError(message)
 
 
-def within_known_gaps(tc: ThreadCase, aio: bool = False) -> ThreadCase:
-    """``tc`` without what the generator must leave out while a known gap is open (see KNOWN_GAPS);
-    ``aio``: the session runs with astream/ainvoke."""
-    if aio and "async-pause-cancels-siblings" in KNOWN_GAPS:
-        concurrent = _concurrent_nodes(tc.case.program)
-        tc = replace(tc, asks=tuple(a for a in tc.asks if a.node not in concurrent))
-    if "retry-after-resume" in KNOWN_GAPS:
-        retried = {n.name for n in walk_nodes(tc.case.program) if n.retries}
-        tc = replace(tc, asks=tuple(a for a in tc.asks if a.node not in retried))
-    if "resumed-task-rerun" in KNOWN_GAPS:
-        concurrent = _concurrent_nodes(tc.case.program)
-        tc = replace(tc, asks=tuple(replace(a, times=1) if a.node in concurrent else a for a in tc.asks))
-    if "nested-pauses" in KNOWN_GAPS:
-        plain = {n.name for n in _root_nodes(tc.case.program)}
-        tc = replace(
-            tc,
-            asks=tuple(a for a in tc.asks if a.node in plain),
-            before=tuple(n for n in tc.before if n in plain),
-            after=tuple(n for n in tc.after if n in plain),
-        )
-    if "conflict-with-pause" in KNOWN_GAPS and _concurrent_plain_writes(tc.case.program):
-        tc = replace(tc, asks=())
-    if "fail-after-resume" in KNOWN_GAPS:
-        failing = {n.name for n in walk_nodes(tc.case.program) if n.raises}
-        tc = replace(tc, asks=tuple(a for a in tc.asks if a.node not in failing))
-    if "subgraph-second-interrupt" in KNOWN_GAPS:
-        root = {e.name for e in _root_nodes(tc.case.program)}
-        tc = replace(tc, asks=tuple(a if a.node in root else replace(a, times=1) for a in tc.asks))
-    return tc
-
-
-def _concurrent_nodes(program: Any) -> set[str]:
-    """Names of the root nodes that may run in a step together with other tasks."""
-    found: set[str] = set()
-    for block in program.blocks:
-        if isinstance(block, Fan):
-            found.update(e.name for chain in block.branches for e in chain)
-        if isinstance(block, Map) and block.k > 1:
-            found.add(block.worker.name)
-    return found
-
-
-def _concurrent_plain_writes(program: Any) -> bool:
-    """Whether two tasks of one root step may write the same plain key (x, y)."""
-    for block in program.blocks:
-        if isinstance(block, Fan):
-            writers = [e for chain in block.branches for e in chain if not isinstance(e, Node) or e.plain]
-            if len(writers) > 1:
-                return True
-        if isinstance(block, Map) and block.k > 1 and block.worker.plain:
-            return True
-    return False
-
-
-def _root_nodes(program: Any) -> list[Node]:
-    return [n for n in walk_nodes(program) if n.name in root_names(program)]
-
-
 def compare_sessions(tc: ThreadCase, moves: list[Move], aio: bool) -> None:
-    tc = within_known_gaps(tc, aio)
     expected = _play(tc, "langgraph", moves, aio)
     got = _play(tc, OTHER, moves, aio)
     if expected.record != got.record:

@@ -22,12 +22,14 @@ node and triggers, as LangGraph), so the tasks a resumed run prepares find their
 from __future__ import annotations
 
 import binascii
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
+from random import getrandbits as _random_bits
+from time import time_ns as _time_ns
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nbstream._state_types import Interrupt, PregelTask, StateSnapshot
-from nbstream.errors import EmptyInputError, GraphError, InvalidUpdateError
+from nbstream.errors import EmptyInputError, GraphError, GraphInterrupt, InvalidUpdateError
 from nbstream.events import CheckpointSaved
 from nbstream.graph._state import MISSING, fold_writes
 from nbstream.modes import _result
@@ -101,6 +103,70 @@ class _Layout(NamedTuple):
     joins: dict[str, tuple[frozenset[str], str]]
     #: node -> its ``branch:to:`` channel
     branch: dict[str, str]
+    #: node -> the graph whose checkpoints it holds (see :func:`held_graph`); nodes holding none absent
+    held: dict[str, CompiledStateGraph]
+
+
+def held_graph(node: Any) -> CompiledStateGraph | None:
+    """The graph a node's task runs in its own checkpoint namespace, as LangGraph finds it: a
+    subgraph node's graph, or a compiled graph the node's function refers to (and so may invoke);
+    a graph compiled with ``checkpointer=False`` keeps no state, so it does not count."""
+    from nbstream.runtime.compiled import CompiledStateGraph
+
+    if node.subgraph is not None:
+        found: CompiledStateGraph | None = node.subgraph
+        return found if node.subgraph.checkpointer is not False else None
+    if node.is_runnable:
+        return None
+    for value in _reached(node.fn):
+        value = getattr(value, "__self__", value)  # a bound method: graph.invoke
+        if isinstance(value, CompiledStateGraph) and value.checkpointer is not False:
+            return value
+    return None
+
+
+def _reached(fn: Any) -> Iterator[Any]:
+    """The values a function can reach from outside: its closure cells, then, in the order its
+    code (and the code of the functions defined in it) loads them, the globals it names and the
+    attributes it reads off them (``a.b.c``). Read from the bytecode, so it needs no source."""
+    import dis
+    from types import CodeType, FunctionType
+
+    fn = getattr(fn, "__func__", fn)
+    inner = getattr(fn, "__wrapped__", None)
+    if callable(inner):
+        fn = getattr(inner, "__func__", inner)
+    if not isinstance(fn, FunctionType):
+        return
+    code = fn.__code__
+    cells: dict[str, Any] = {}
+    for name, cell in zip(code.co_freevars, fn.__closure__ or (), strict=False):
+        try:
+            cells[name] = cell.cell_contents
+        except ValueError:  # a cell not filled yet
+            continue
+    yield from cells.values()
+    names = fn.__globals__
+    pending = [code]
+    while pending:
+        current = pending.pop(0)
+        pending.extend(c for c in current.co_consts if isinstance(c, CodeType))
+        value: Any = None
+        for ins in dis.get_instructions(current):
+            if ins.opname == "LOAD_GLOBAL":
+                value = names.get(ins.argval)
+            elif ins.opname == "LOAD_DEREF":
+                value = cells.get(ins.argval)
+            elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and value is not None:
+                try:  # a property may raise anything
+                    value = getattr(value, ins.argval, None)
+                except Exception:
+                    value = None
+            else:
+                value = None
+                continue
+            if value is not None:
+                yield value
 
 
 def layout(graph: CompiledStateGraph) -> _Layout:
@@ -115,6 +181,7 @@ def layout(graph: CompiledStateGraph) -> _Layout:
         {name: tuple(sorted(chans)) for name, chans in triggers.items()},
         joins,
         {name: f"branch:to:{name}" for name in graph.nodes},
+        {name: held for name, node in graph.nodes.items() if (held := held_graph(node)) is not None},
     )
     graph.__dict__["_nbstream_layout"] = made
     return made
@@ -214,10 +281,30 @@ def _now() -> str:
     return datetime.now(UTC).isoformat()
 
 
-def _uuid6(step: int) -> str:
-    from langgraph.checkpoint.base.id import uuid6
+#: the last checkpoint id's timestamp: ids must increase (savers list a thread's checkpoints by id)
+_last_stamp = 0
+#: 100-ns ticks from the UUID epoch (1582-10-15) to the Unix epoch
+_UUID_EPOCH = 0x01B21DD213814000
 
-    return str(uuid6(clock_seq=step))
+
+def _uuid6(step: int) -> str:
+    """A checkpoint id as langgraph-checkpoint makes them: an RFC 9562 version-6 UUID (time first,
+    so ids sort by time) whose clock sequence is the step, with a random node. Built straight from
+    its integer: ``uuid.UUID`` costs a step more than the rest of this function."""
+    global _last_stamp
+    stamp = _time_ns() // 100 + _UUID_EPOCH
+    if stamp <= _last_stamp:
+        stamp = _last_stamp + 1
+    _last_stamp = stamp
+    value = (
+        ((stamp >> 12) & 0xFFFFFFFFFFFF) << 80
+        | 0x6000 << 64  # version 6
+        | (stamp & 0x0FFF) << 64
+        | (0x8000 | (step & 0x3FFF)) << 48  # the RFC variant, then the clock sequence
+        | _random_bits(48)
+    )
+    h = f"{value:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 class TaskPlan(NamedTuple):
@@ -435,15 +522,16 @@ class Saving:
         run.root.resuming = True
         pending_nodes = bool(run._pulls or run._sends)
         conf = self.config["configurable"]
-        if isinstance(input, Command):
-            self._apply_command(input, pending_nodes)
-        elif run.ns == () and not conf.get("checkpoint_id"):
-            # as LangGraph: an answer saved on the checkpoint (Command(resume=v) that a pause cut
-            # short) still answers the next interrupt() that has none of its own
+        if run.ns == () and not conf.get("checkpoint_id"):
+            # as LangGraph: an answer saved on the checkpoint (Command(resume=v) of a call that
+            # paused again) still answers the next interrupt() that has none of its own, also when
+            # this call answers by interrupt id; a new Command(resume=v) replaces it
             for tid, channel, value in self.pending:
                 if tid == NULL_TASK_ID and channel == RESUME:
-                    run.root.resume = value
+                    run.root.resume = OneAnswer(value)
                     break
+        if isinstance(input, Command):
+            self._apply_command(input, pending_nodes)
         answering = isinstance(input, Command) and input.resume is not None
         # replaying an older checkpoint (time travel): the new run forks from it
         replaying = conf.get("checkpoint_id") and not answering and pending_nodes
@@ -482,7 +570,7 @@ class Saving:
                         "when resuming. Docs: https://docs.langchain.com/oss/python/langgraph/"
                         "interrupts#handling-multiple-interrupts."
                     )
-                root.resume = resume
+                root.resume = OneAnswer(resume)
                 self._put_writes(NULL_TASK_ID, [(RESUME, resume)])
         writes = _command_writes(command, run.graph)
         if writes:
@@ -554,7 +642,7 @@ class Saving:
         if run._sends:
             updated.add(TASKS)
         self._advance(updated, clear=(START,))
-        self._put({"source": "loop"}, tuple(sorted(updated)))
+        self._put({"source": "loop"}, ())
 
     def prepare(self, tasks: list[Task]) -> list[Task]:
         """Give a new step's tasks their ids; tasks whose writes are saved are loaded, not run."""
@@ -629,7 +717,9 @@ class Saving:
         if task.interrupts:
             writes.append((INTERRUPT, [pack_interrupt(i) for i in task.interrupts]))
         elif task.error is not None:
-            if task.cancelled:
+            # a cancelled task, or one whose subgraph stopped at a breakpoint (an interrupt with
+            # nothing to ask): nothing is saved, as LangGraph; the step runs it again
+            if task.cancelled or isinstance(task.error, GraphInterrupt):
                 return
             writes = [(ERROR, task.error)]
         elif not writes:  # done without writing: marked, so a resumed step does not run it again
@@ -655,24 +745,33 @@ class Saving:
         run = self.run
         updated = set(written)
         lay = layout(run.graph)
+        branch = lay.branch
+        saved_values = self.checkpoint["channel_values"]
         consumed: list[str] = []
+        pushed = False
         for t in tasks:
             name = t.node.name
             if t.path[0] == PULL:
-                self._mark_seen(name, lay.triggers[name])
-                consumed.extend(c for c in lay.triggers[name] if c in self.checkpoint["channel_values"])
+                triggers = lay.triggers[name]
+                self._mark_seen(name, triggers)
+                consumed.extend([c for c in triggers if c in saved_values])
             else:
+                pushed = True
                 self.checkpoint["versions_seen"].setdefault(name, {})
             for target in t.next_nodes:
-                updated.add(f"branch:to:{target}")
+                updated.add(branch.get(target) or f"branch:to:{target}")
             if t.sends:
                 updated.add(TASKS)
             for j in t.node.join_indexes:
                 updated.add(run.graph.joins[j][2])
-        if any(t.path[0] == PUSH for t in tasks):
+        if pushed:
             consumed.append(TASKS)
+        given = run.root.resume
+        if given is not MISSING and not run.ns:
+            # the answer lived in the root checkpoint's pending writes: a new checkpoint drops it
+            given.value = MISSING
         self._advance(updated, clear=tuple(consumed))
-        self._put({"source": self.source}, tuple(sorted(updated)))
+        self._put({"source": self.source}, ())
 
     def _mark_seen(self, name: str, channels: Iterable[str]) -> None:
         versions = self.checkpoint["channel_versions"]
@@ -740,17 +839,12 @@ class Saving:
         metadata["step"] = run.step
         metadata["parents"] = dict(self.parents)
         parent = self.saved_config
-        put_config = {
-            # the saver adds the call's metadata and plain configurable values to the checkpoint's
-            # metadata (langgraph-checkpoint's get_checkpoint_metadata), as under LangGraph
-            "metadata": self.config_metadata,
-            "configurable": {
-                **self.user_configurable,
-                "thread_id": self.thread_id,
-                "checkpoint_ns": self.ns_str,
-                **({"checkpoint_id": parent["configurable"]["checkpoint_id"]} if parent else {}),
-            },
-        }
+        address = {**self.user_configurable, "thread_id": self.thread_id, "checkpoint_ns": self.ns_str}
+        if parent:
+            address["checkpoint_id"] = parent["configurable"]["checkpoint_id"]
+        # the saver adds the call's metadata and plain configurable values to the checkpoint's
+        # metadata (langgraph-checkpoint's get_checkpoint_metadata), as under LangGraph
+        put_config = {"metadata": self.config_metadata, "configurable": address}
         versions = cp["channel_versions"]
         bumped = {c: versions[c] for c in self.fresh}
         self.fresh = set()
@@ -803,20 +897,19 @@ class Saving:
                 run.root.run_id,
                 run.ns,
                 run.step,
-                tup.config,
+                _with_map(tup.config, tup.metadata or {}) or {},
                 tup.metadata or {},
                 shown.values,
                 shown.next,
                 shown.tasks,
-                tup.parent_config,
+                _with_map(tup.parent_config, tup.metadata or {}),
                 shown.created_at or "",
             )
         )
 
     def _plan_task(self, plan: TaskPlan) -> PregelTask:
-        node = self.run.graph.nodes.get(plan.name)
         state = None
-        if node is not None and node.subgraph is not None:
+        if plan.name in layout(self.run.graph).held:
             ns = f"{plan.name}:{plan.id}"
             state = {
                 "configurable": {
@@ -1052,11 +1145,17 @@ def snapshot(
             if live:  # answered since: only a record of the step (history) keeps its interrupts
                 interrupts = ()
             state_writes = [(c, v) for c, v in done if c in graph.channels]
-            result = _result(tuple(state_writes))
+            # as LangGraph: a graph run inside a node (invoked, so its output keys are the stream's)
+            # shows only those in its checkpoints chunks' task results
+            shown = state_writes
+            if in_run and ns_str:
+                shown = [(c, v) for c, v in state_writes if c in graph.output_info.keys]
+            result = _result(tuple(shown))
             order = (0, plan.name) if plan.path[0] == PULL else (1, plan.path[1])
             finished.append((order, plan.name, state_writes))
         state: Any = None
-        if plan.name in graph.nodes and graph.nodes[plan.name].subgraph is not None:
+        sub = layout(graph).held.get(plan.name)
+        if sub is not None:
             sub_ns = f"{plan.name}:{plan.id}"
             sub_ns = f"{ns_str}|{sub_ns}" if ns_str else sub_ns
             sub_config = {
@@ -1066,8 +1165,6 @@ def snapshot(
                 }
             }
             if subgraphs:
-                sub = graph.nodes[plan.name].subgraph
-                assert sub is not None
                 # as LangGraph: a subgraph that has not started shows an empty snapshot whose config
                 # addresses it (with the saver, under LangGraph's key for it)
                 asked = {"configurable": {"__pregel_checkpointer": saver, **sub_config["configurable"]}}
@@ -1118,6 +1215,19 @@ def _with_map(config: dict[str, Any] | None, meta: dict[str, Any]) -> dict[str, 
 
 
 # -- interrupt() -----------------------------------------------------------------------------------
+class OneAnswer:
+    """``Command(resume=value)``'s value: it answers one ``interrupt()``, the first that has no answer
+    of its own, wherever it is. Graphs invoked inside the run's nodes share this object (their
+    roots copy the reference), so it is consumed once for the whole call, as in LangGraph; and as
+    there, it is kept with the root checkpoint's pending writes: it expires when the root's step
+    completes (``Saving.step_done``)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
 class Scratch:
     """What ``interrupt()`` keeps for one task: its namespace, its answers so far, its call count."""
 
@@ -1165,9 +1275,9 @@ def ask(value: Any, response_schema: Any) -> Any:
     if index < len(pad.resume):
         answer = pad.resume[index]
         return adapter.validate_python(answer) if adapter is not None else answer
-    root = run.root
-    if root.resume is not MISSING:
-        answer, root.resume = root.resume, MISSING
+    given = run.root.resume
+    if given is not MISSING and given.value is not MISSING:
+        answer, given.value = given.value, MISSING
         pad.resume.append(answer)
         return adapter.validate_python(answer) if adapter is not None else answer
     schema = adapter.json_schema() if adapter is not None else response_schema

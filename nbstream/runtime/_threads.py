@@ -17,6 +17,7 @@ from nbstream.runtime._persist import (
     _allowing,
     aread_checkpoint,
     attach,
+    layout,
     read_checkpoint,
     snapshot,
 )
@@ -48,10 +49,10 @@ def _address(graph: CompiledStateGraph, config: dict[str, Any]) -> tuple[Compile
     target = graph
     for segment in [s for s in conf["checkpoint_ns"].split("|") if s]:
         name = segment.split(":")[0]
-        node = target.nodes.get(name)
-        if node is None or node.subgraph is None:
+        held = layout(target).held.get(name)
+        if held is None:
             raise ValueError(f"Subgraph {name} not found (checkpoint_ns {conf['checkpoint_ns']!r})")
-        target = node.subgraph
+        target = held
     return target, {**config, "configurable": conf}
 
 

@@ -266,6 +266,10 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
         fut.add_done_callback(on_done)
         waiting[fut] = task
     if jobs:
+        if jobs[0][0] is not tasks[0]:
+            # an asyncio task comes first in task order: as in LangGraph, which starts tasks in that
+            # order, it begins (up to its first await) before the sync ones start on threads
+            await asyncio.sleep(0)
         limit = run.root.user_config.get("max_concurrency") or _MAX_HELPERS + 1
         head_start = len(jobs) < len(tasks) and jobs[0][0] is tasks[0]
         for _ in range(min(len(jobs), limit)):

@@ -396,10 +396,12 @@ class Run(Routing, TaskConfigs):
         """
         ordered = sorted(tasks, key=task_order)
         interrupts = tuple(i for t in ordered for i in t.interrupts)
-        done = [(t.node.name, t.writes) for t in ordered if t.error is None]
-        # finished tasks whose writes conflict fail the step, as in LangGraph, instead of pausing it
-        values, _ = fold_writes(self.graph.channels, self.values, done, self.step)
-        self.paused_values = values
+        if not self.ns:
+            done = [(t.node.name, t.writes) for t in ordered if t.error is None]
+            # at the root, finished tasks whose writes conflict fail the step instead of pausing it,
+            # as in LangGraph, which applies them there only (a graph run inside a node just pauses)
+            values, _ = fold_writes(self.graph.channels, self.values, done, self.step)
+            self.paused_values = values
         self.step -= 1  # the step did not complete: a resumed run runs it again
         raise GraphInterrupt(interrupts)
 
@@ -576,6 +578,7 @@ class Run(Routing, TaskConfigs):
                 task.cached,
                 None,  # positional: a keyword makes the NamedTuple slower to build
                 task.interrupts,
+                task.error is not None and task.scratch is not None,
             )
             if type(task.error) is not ParentCommand or not self.ns
             else _handed_off(self, task)
