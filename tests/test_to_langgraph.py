@@ -131,7 +131,6 @@ def _build_exported_thread(tc: Any, lib: str, *, aio: bool) -> tuple[Any, Any]:
 def test_exported_thread_sessions_pause_resume_and_get_state_as_nbstream(
     tc: Any, moves: list[Any], aio: bool
 ) -> None:
-    tc = threads.within_known_gaps(tc, aio)
     moves = [threads._FULL, *moves]
     # the thread test's own event loop runner is closed once its module is done: lend it ours
     with patch.object(threads, "build_thread", _build_exported_thread), patch.object(threads, "_runner", _runner):

@@ -44,6 +44,7 @@ from nbstream.errors import GraphInterrupt, NotSupportedError, ParentCommand
 from nbstream.managed import managed_kind
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import injectable
+from nbstream.runtime._persist import held_graph
 from nbstream.types import Command, Overwrite, Send
 
 if TYPE_CHECKING:
@@ -152,7 +153,9 @@ class _Exporter:
                 "create_react_agent instead"
             )
         elif not (hasattr(action, "invoke") and hasattr(action, "ainvoke")):
-            action = _wrap(action, translate, _is_coroutine(action), router=False)
+            held = held_graph(_FunctionNode(action))
+            twin = self.graph(held) if held is not None else None
+            action = _wrap(action, translate, _is_coroutine(action), router=False, held=twin)
         out.add_node(
             spec.name,
             action,
@@ -288,15 +291,33 @@ class _Translator:
         return error
 
 
-def _wrap(fn: Callable[..., Any], translate: _Translator, is_async: bool, *, router: bool) -> Any:
+class _FunctionNode:
+    """A function node as :func:`held_graph` reads one."""
+
+    __slots__ = ("fn",)
+    subgraph = None
+    is_runnable = False
+
+    def __init__(self, fn: Any) -> None:
+        self.fn = fn
+
+
+def _wrap(
+    fn: Callable[..., Any], translate: _Translator, is_async: bool, *, router: bool, held: Any = None
+) -> Any:
     """``fn`` as LangGraph calls it: the arguments nbstream would inject, its return and
-    nbstream's control-flow errors translated (see the module docstring)."""
+    nbstream's control-flow errors translated (see the module docstring).
+
+    ``held``: the exported twin of the nbstream graph ``fn`` refers to. LangGraph finds the graph
+    whose checkpoints a node holds among the names its function's source loads, so the wrapper
+    loads it (``_ = held``): the exported node holds that graph's state as the nbstream node does."""
     names = ("config", "writer", "runtime")
     wants = [name for name, wanted in zip(names, injectable(fn), strict=True) if wanted]
     out, signal = (translate.route if router else translate.node), translate.signal
     if is_async:
 
         async def call_async(state: Any, **injected: Any) -> Any:
+            _ = held  # read by LangGraph's subgraph finder (see the docstring)
             nested = CURRENT_TASK.get() is not None  # LangGraph invoked from an nbstream node
             token = CURRENT_TASK.set(None) if nested else None
             try:
@@ -311,6 +332,7 @@ def _wrap(fn: Callable[..., Any], translate: _Translator, is_async: bool, *, rou
     else:
 
         def call(state: Any, **injected: Any) -> Any:
+            _ = held  # read by LangGraph's subgraph finder (see the docstring)
             nested = CURRENT_TASK.get() is not None
             token = CURRENT_TASK.set(None) if nested else None
             try:
