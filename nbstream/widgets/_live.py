@@ -292,9 +292,9 @@ class LiveView:
         if self._box is None:
             self._kit = WidgetKit()
             self._css = self._kit.html("nbstream-css", CSS + LIVE_CSS)  # sent once, never updated
-            self._box = _ViewBox(self.__repr__, layout=self._kit.layout)
-            self._box.add_class("nbstream-view")
-            self._box.add_class(self._css_class)
+            self._box = _ViewBox(
+                self.__repr__, layout=self._kit.layout, _dom_classes=("nbstream-view", self._css_class)
+            )
         assert self._kit is not None
         old = self._parts
         parts = self._new_parts(self._kit)

@@ -1,0 +1,124 @@
+"""The views' fast paths show what the slow ones showed: kept pictures, one model per run, classes at open.
+
+Each fast path (``bench/bench_watch_langgraph.py`` times them) is checked against the plain
+computation it replaces: a kept SVG picture against one drawn afresh, a reused model against a
+new view's, a widget opened with its CSS classes against the classes a front end ends up with.
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Iterator
+from typing import Annotated, Any, TypedDict
+
+import pytest
+from langgraph.graph import START as LG_START
+from langgraph.graph import StateGraph as LGStateGraph
+
+import nbstream.langgraph as nblg
+from nbstream.graph import END, START
+from nbstream.testing import CommCounter, DisplayCapture
+from nbstream.widgets import RunView
+from nbstream.widgets._svg import _svg_of, layout_graph
+from nbstream.widgets.drawing import draw_svg
+
+
+class State(TypedDict, total=False):
+    log: Annotated[list[int], operator.add]
+
+
+def lg_chain(*names: str) -> Any:
+    builder = LGStateGraph(State)
+    previous = LG_START
+    for i, name in enumerate(names):
+        builder.add_node(name, lambda state, i=i: {"log": [i]})
+        builder.add_edge(previous, name)
+        previous = name
+    return builder.compile()
+
+
+def chain_edges(*names: str) -> list[tuple[str, str, bool]]:
+    return [(a, b, False) for a, b in itertools.pairwise((START, *names, END))]
+
+
+@pytest.fixture
+def shown() -> Iterator[DisplayCapture]:
+    with DisplayCapture() as capture:
+        yield capture
+
+
+def test_a_kept_picture_is_the_picture_drawn_afresh() -> None:
+    names = ("a", "b", "c")
+    edges = chain_edges(*names)
+    for statuses in ({}, {"a": "done", "b": "running"}, {"a": "done", "b": "done", "c": "error"}):
+        fresh = _svg_of(layout_graph(names, edges), statuses, {"b"}, "g")
+        assert draw_svg(names, edges, statuses=statuses, subgraphs={"b"}, title="g") == fresh
+        assert draw_svg(list(names), iter(edges), statuses=statuses, subgraphs=["b"], title="g") == fresh
+    # a status the run changed is a new picture, not the kept one
+    assert draw_svg(names, edges, statuses={"a": "done"}) != draw_svg(names, edges, statuses={"a": "error"})
+
+
+def test_a_layout_changed_by_its_caller_does_not_change_later_pictures() -> None:
+    names = ("x", "y")
+    edges = chain_edges(*names)
+    before = draw_svg(names, edges)
+    layout = layout_graph(names, edges)  # public: the caller owns what it gets
+    layout.boxes["x"].x += 500
+    layout.width = 1
+    assert draw_svg(names, edges) == before
+
+
+def test_statuses_that_cannot_be_kept_are_drawn_all_the_same() -> None:
+    names = ("a", "b")
+    edges = chain_edges(*names)
+    mixed: dict[Any, str] = {"a": "done", 1: "done"}  # keys that do not sort together
+    assert draw_svg(names, edges, statuses=mixed) == _svg_of(layout_graph(names, edges), mixed, (), None)
+
+
+def test_each_run_of_a_view_folds_into_a_model_of_its_own(shown: DisplayCapture) -> None:
+    first, second = lg_chain("a", "b"), lg_chain("c", "d", "e")
+    view = RunView(mode="text", log_file=None, snapshot=False)
+    made = view.model
+    for _ in nblg.stream(first, {"log": []}, stream_mode="updates", observers=[view]):
+        pass
+    assert view.model is made  # the first run uses the model the view was made with
+    assert [row.name for row in view.model.table.ordered_rows()] == ["a", "b"]  # type: ignore[union-attr]
+    for _ in nblg.stream(second, {"log": []}, stream_mode="updates", observers=[view]):
+        pass
+    assert view.model is not made
+    alone = RunView(mode="text", log_file=None, snapshot=False)
+    for _ in nblg.stream(second, {"log": []}, stream_mode="updates", observers=[alone]):
+        pass
+    assert view.snapshot_text() == alone.snapshot_text()
+    assert view.snapshot_html() == alone.snapshot_html()
+
+
+def test_widgets_open_with_their_classes_and_the_front_end_state_is_whole(shown: DisplayCapture) -> None:
+    graph = lg_chain("a", "b", "c")
+    with CommCounter() as comms:
+        view = RunView(mode="widgets", keep_live=True)
+        for _ in nblg.stream(graph, {"log": []}, stream_mode="updates", observers=[view]):
+            pass
+        opened = {made.comm_id: made.open_data.get("state", {}) for made in comms.comms}
+        for made in comms.comms:
+            for message in made.messages:
+                assert "_dom_classes" not in message.get("state", {}), "a class sent in an update of its own"
+        classes = {cls for state in opened.values() for cls in state.get("_dom_classes", ())}
+        assert {
+            "nbstream-view",
+            "nbstream-run",
+            "nbstream-css",
+            "nbstream-header-box",
+            "nbstream-graph",
+        } <= classes
+        assert {"nbstream-table", "nbstream-ticker", "nbstream-tree-section"} <= classes
+        # what the front end holds is what the widgets hold
+        for widget in (view.widget, *view.widget.children):
+            state = comms.state(widget)
+            assert tuple(state["_dom_classes"]) == tuple(widget._dom_classes)
+            if "value" in state:
+                assert state["value"] == widget.value
+        view.close()
+    snapshot = shown.snapshots[-1]["text/plain"]
+    assert "  a  done" in snapshot and "  c  done" in snapshot
