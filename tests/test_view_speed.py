@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from typing import Annotated, Any, TypedDict
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from langgraph.graph import START as LG_START
 from langgraph.graph import StateGraph as LGStateGraph
 
@@ -20,6 +22,7 @@ import nbstream.langgraph as nblg
 from nbstream.graph import END, START
 from nbstream.testing import CommCounter, DisplayCapture
 from nbstream.widgets import RunView
+from nbstream.widgets._format import preview
 from nbstream.widgets._svg import _svg_of, layout_graph
 from nbstream.widgets.drawing import draw_svg
 
@@ -40,6 +43,46 @@ def lg_chain(*names: str) -> Any:
 
 def chain_edges(*names: str) -> list[tuple[str, str, bool]]:
     return [(a, b, False) for a, b in itertools.pairwise((START, *names, END))]
+
+
+class _Dict(dict):  # type: ignore[type-arg]
+    """A dict the previews' fast path does not know: it goes down the whole chain of checks."""
+
+
+class _List(list):  # type: ignore[type-arg]
+    pass
+
+
+class _Tuple(tuple):  # type: ignore[type-arg]
+    pass
+
+
+def _slow(value: Any) -> Any:
+    """``value`` with every dict, list and tuple in it swapped for a subclass (same repr)."""
+    if type(value) is dict:
+        return _Dict({key: _slow(item) for key, item in value.items()})
+    if type(value) is list:
+        return _List(_slow(item) for item in value)
+    if type(value) is tuple:
+        return _Tuple(_slow(item) for item in value)
+    return value
+
+
+_SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=5)
+        | st.lists(inner, max_size=5).map(tuple)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+@given(_VALUES, st.integers(min_value=1, max_value=120))
+def test_a_preview_by_exact_type_is_the_preview_of_the_whole_chain(value: Any, limit: int) -> None:
+    assert preview(value, limit) == preview(_slow(value), limit)
 
 
 @pytest.fixture
