@@ -165,3 +165,63 @@ def test_widgets_open_with_their_classes_and_the_front_end_state_is_whole(shown:
         view.close()
     snapshot = shown.snapshots[-1]["text/plain"]
     assert "  a  done" in snapshot and "  c  done" in snapshot
+
+
+class Chat(TypedDict, total=False):
+    question: str
+    answers: Annotated[list[str], operator.add]
+    messages: list[Any]
+
+
+def lg_chatty() -> Any:
+    """Two nodes, three model calls (two in one node), and a message a node returns."""
+    from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    model = GenericFakeChatModel(
+        messages=itertools.cycle([AIMessage(content="one two three"), AIMessage(content="four five")])
+    )
+
+    def ask(state: Chat) -> dict[str, Any]:
+        first = model.invoke(state["question"]).content
+        second = model.invoke(state["question"]).content
+        return {"answers": [first, second]}
+
+    def again(state: Chat) -> dict[str, Any]:
+        return {"answers": [model.invoke("more").content], "messages": [AIMessage(content="done", id="m-1")]}
+
+    builder = LGStateGraph(Chat)
+    builder.add_node("ask", ask)
+    builder.add_node("again", again)
+    builder.add_edge(LG_START, "ask")
+    builder.add_edge("ask", "again")
+    return builder.compile()
+
+
+def test_each_token_names_its_own_call_step_and_node() -> None:
+    from langchain_core.messages import BaseMessageChunk
+
+    from nbstream.events import LLMCallStarted, MessageChunk
+    from nbstream.testing import RecordingObserver
+
+    inputs = {"question": "hi", "answers": []}
+    theirs = list(lg_chatty().stream(inputs, stream_mode="messages"))  # each graph its own model
+    seen = RecordingObserver()
+    ours = list(nblg.stream(lg_chatty(), inputs, stream_mode="messages", observers=[seen]))
+    assert [(m.content, meta["langgraph_node"]) for m, meta in ours] == [
+        (m.content, meta["langgraph_node"]) for m, meta in theirs
+    ]
+    chunks = [e for e in seen.events if isinstance(e, MessageChunk)]
+    started = {e.call_id: e for e in seen.events if isinstance(e, LLMCallStarted)}
+    assert len(chunks) == len(ours) and len(started) == 3
+    for event, (message, meta) in zip(chunks, ours, strict=True):
+        assert event.message is message
+        assert (event.step, event.node) == (meta["langgraph_step"], meta["langgraph_node"])
+        if isinstance(message, BaseMessageChunk):
+            assert event.kind == "token"
+            assert event.call_id is not None and message.id is not None and message.id.endswith(event.call_id)
+            assert (started[event.call_id].node, started[event.call_id].step) == (event.node, event.step)
+        else:
+            assert (event.kind, event.call_id) == ("message", None)
+    calls = [e.call_id for e in chunks if e.kind == "token"]
+    assert len(dict.fromkeys(calls)) == 3  # three calls, each its own lane
