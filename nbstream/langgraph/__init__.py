@@ -179,7 +179,11 @@ class _Run:
         self.calls.feed_now = self.watch.feed
 
     def part(self, part: tuple[Any, ...]) -> Any:
-        ns, mode, payload = part if len(part) == 3 else ((), *part)  # (mode, payload) without subgraphs
+        if len(part) == 3:
+            ns, mode, payload = part
+        else:  # (mode, payload) without subgraphs
+            ns = ()
+            mode, payload = part
         if not self.silent:
             self.watch.feed(ns, mode, payload)
         return self.shape.chunk(ns, mode, payload)

@@ -20,7 +20,7 @@ caller's thread. How each event is found:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from langchain_core.messages import BaseMessageChunk
 
@@ -97,6 +97,10 @@ class Watch:
         self._scopes: dict[Namespace, _Scope] = {}
         self._checkpoint: dict[str, Any] | None = None  # the root's last checkpoint config
         self._next: tuple[str, ...] = ()  # what the root's last checkpoint runs next
+        #: the last message part's metadata, message id and (step, call id, node), while the
+        #: same call streams (its tokens share one metadata dict)
+        self._said: tuple[dict[str, Any], Any, tuple[int, str | None, str]] | None = None
+        self._token_kinds: dict[type, bool] = {}  # message class -> is it a streamed chunk
 
     def publish(self, event: Event) -> None:
         for handler in self._handlers:
@@ -114,7 +118,8 @@ class Watch:
 
     def feed(self, ns: Namespace, mode: str, payload: Any) -> None:
         """Publish the events one raw part says happened (and what callbacks said before it)."""
-        self._drain()
+        if self._calls.pending:
+            self._drain()
         self._part(ns, mode, payload)
 
     def _part(self, ns: Namespace, mode: str, payload: Any) -> None:
@@ -139,26 +144,33 @@ class Watch:
             task_id, node = next(iter(scope.open.items())) if len(scope.open) == 1 else ("", "")
             self.publish(CustomData(self.run_id, ns, scope.step, task_id, node, payload))
         elif mode == "messages":
-            message, metadata = payload
-            call = getattr(message, "id", None)
-            call = call.removeprefix("lc_run--").removeprefix("run-") if isinstance(call, str) else None
-            kind: Literal["token", "message"] = (
-                "token" if isinstance(message, BaseMessageChunk) else "message"
-            )
-            self.publish(
-                MessageChunk(
-                    self.run_id,
-                    ns,
-                    int(metadata.get("langgraph_step", scope.step)),
-                    call if call in self._calls.calls else None,
-                    str(metadata.get("langgraph_node", "")),
-                    message,
-                    metadata,
-                    kind,
-                )
-            )
+            self._message(ns, scope, payload)
         elif mode == "checkpoints":
             self._checkpoint_saved(ns, scope, payload)
+
+    def _message(self, ns: Namespace, scope: _Scope, payload: tuple[Any, dict[str, Any]]) -> None:
+        message, metadata = payload
+        raw = getattr(message, "id", None)
+        said = self._said
+        if said is not None and said[0] is metadata and said[1] == raw:
+            step, call, node = said[2]  # the next token of the call before: where it is, known
+        else:
+            found = raw.removeprefix("lc_run--").removeprefix("run-") if isinstance(raw, str) else None
+            call = found if found in self._calls.calls else None
+            step = int(metadata.get("langgraph_step", scope.step))
+            node = str(metadata.get("langgraph_node", ""))
+            # LangGraph gives every token of a call the same metadata dict: keep what it said
+            keep = call is not None and "langgraph_step" in metadata
+            self._said = (metadata, raw, (step, call, node)) if keep else None
+        kind = type(message)
+        token = self._token_kinds.get(kind)
+        if token is None:
+            token = self._token_kinds[kind] = issubclass(kind, BaseMessageChunk)
+        self.publish(
+            MessageChunk(
+                self.run_id, ns, step, call, node, message, metadata, "token" if token else "message"
+            )
+        )
 
     def _drain(self) -> None:
         """Publish what the callbacks heard so far (a call in a subgraph may come before its parts)."""

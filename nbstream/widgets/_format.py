@@ -75,6 +75,27 @@ def _safe_repr(value: Any) -> str:
 
 
 def _format(value: Any, out: _Writer, depth: int) -> None:
+    kind = type(value)
+    # the values state is made of, by exact type, before the costlier checks of the whole chain
+    # (``_format_any``): each gives what the chain gives it (no plain dict, list or tuple looks
+    # like a message), and the rest goes down the chain
+    if kind is int or kind is float or value is None or kind is bool:
+        out.write(repr(value))
+    elif kind is str:
+        out.write(repr(value[: out.limit - out.size + 1]))
+    elif depth >= _MAX_DEPTH:
+        _format_any(value, out, depth)
+    elif kind is dict:
+        _items(value.items(), "{", "}", out, depth)
+    elif kind is list:
+        _sequence(value, "[", "]", out, depth)
+    elif kind is tuple:
+        _sequence(value, "(", ")", out, depth)
+    else:
+        _format_any(value, out, depth)
+
+
+def _format_any(value: Any, out: _Writer, depth: int) -> None:
     if value is None or isinstance(value, bool | int | float):
         out.write(repr(value))
     elif isinstance(value, str):

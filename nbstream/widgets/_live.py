@@ -150,6 +150,8 @@ class LiveView:
         #: the fold model of the current (or last) run
         self.model = self._new_model()
         self._handlers = self.model.handlers
+        #: the model has folded a run: the next run that does not continue it needs a new one
+        self._model_used = False
         self._run_id: str | None = None
         self._active = False
         self._box: Any = None
@@ -266,9 +268,10 @@ class LiveView:
         self._waiting = False
         self._run_id = event.run_id
         self._active = True
-        if not continuing:
+        if not continuing and self._model_used:  # the first run folds into the model made above
             self.model = self._new_model()
             self._handlers = self.model.handlers
+        self._model_used = True
         self._starts_left.clear()
         self._gate.reset()
         if self._log is not None:
@@ -289,9 +292,9 @@ class LiveView:
         if self._box is None:
             self._kit = WidgetKit()
             self._css = self._kit.html("nbstream-css", CSS + LIVE_CSS)  # sent once, never updated
-            self._box = _ViewBox(self.__repr__, layout=self._kit.layout)
-            self._box.add_class("nbstream-view")
-            self._box.add_class(self._css_class)
+            self._box = _ViewBox(
+                self.__repr__, layout=self._kit.layout, _dom_classes=("nbstream-view", self._css_class)
+            )
         assert self._kit is not None
         old = self._parts
         parts = self._new_parts(self._kit)

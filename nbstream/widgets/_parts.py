@@ -2,8 +2,10 @@
 
 Each part owns a few ``HTML`` widgets (the graph's SVG drawing is one too) and, on
 ``sync``, re-renders only what changed since its last sync (models carry ``version`` counters),
-setting each widget inside its own ``hold_sync()`` so that a flush costs at most one comm message
-per widget. A token ticker has one widget per LLM call, so a long answer is re-sent alone.
+setting one trait per widget (one comm message; several traits go inside ``hold_sync()``), so
+that a flush costs at most one comm message per widget. Widgets get their CSS classes when they
+are made, in the message that opens them, not in an update of their own. A token ticker has one
+widget per LLM call, so a long answer is re-sent alone.
 """
 
 from __future__ import annotations
@@ -42,8 +44,7 @@ __all__ = [
 def set_value(widget: Any, value: str) -> None:
     """Set ``widget.value`` in one message, and not at all if it is already that."""
     if widget.value != value:
-        with widget.hold_sync():
-            widget.value = value
+        widget.value = value  # one trait: one message already, no ``hold_sync()`` needed
 
 
 class WidgetKit:
@@ -58,19 +59,13 @@ class WidgetKit:
         self.style = HTMLStyle()
 
     def html(self, css_class: str, value: str = "") -> Any:
-        widget = ipywidgets.HTML(value=value, layout=self.layout, style=self.style)
-        widget.add_class(css_class)
-        return widget
+        return ipywidgets.HTML(value=value, layout=self.layout, style=self.style, _dom_classes=(css_class,))
 
     def vbox(self, css_class: str, children: tuple[Any, ...] = ()) -> Any:
-        box = ipywidgets.VBox(children, layout=self.layout)
-        box.add_class(css_class)
-        return box
+        return ipywidgets.VBox(children, layout=self.layout, _dom_classes=(css_class,))
 
     def output(self, css_class: str) -> Any:
-        out = ipywidgets.Output(layout=self.layout)
-        out.add_class(css_class)
-        return out
+        return ipywidgets.Output(layout=self.layout, _dom_classes=(css_class,))
 
     def close(self) -> None:
         self.layout.close()

@@ -22,6 +22,7 @@ the same bytes (integer coordinates, no ids, no randomness).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import unicodedata
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -308,9 +309,38 @@ def draw_svg(
 
     Conditional edges are dashed; nodes in ``subgraphs`` get a double border. Hooks for tests
     and CSS: each node is a ``<g class="nbstream-svg-node" data-node=... data-status=...>``.
+    The same arguments give the same string, so recent pictures are kept: a run view draws its
+    graph when it opens, at the run's end and in the snapshot, mostly the same picture, and the
+    layout of a graph run again is its layout of the last run.
     """
-    layout = layout_graph(node_names, edges)
-    marks = statuses or {}
+    names, edge_list = tuple(node_names), tuple(edges)
+    try:
+        marks = tuple(sorted((statuses or {}).items()))
+        return _cached_svg(names, edge_list, marks, frozenset(subgraphs), title)
+    except TypeError:  # an unhashable or unsortable name or status (not from a run): draw afresh
+        return _svg_of(layout_graph(names, edge_list), statuses or {}, subgraphs, title)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_svg(
+    names: tuple[str, ...],
+    edges: tuple[Edge, ...],
+    marks: tuple[tuple[str, str], ...],
+    subgraphs: frozenset[str],
+    title: str | None,
+) -> str:
+    return _svg_of(_cached_layout(names, edges), dict(marks), subgraphs, title)
+
+
+@functools.lru_cache(maxsize=16)
+def _cached_layout(names: tuple[str, ...], edges: tuple[Edge, ...]) -> GraphLayout:
+    """:func:`layout_graph`, kept: the layout is only read by the drawing, never changed."""
+    return layout_graph(names, edges)
+
+
+def _svg_of(
+    layout: GraphLayout, marks: Mapping[str, str], subgraphs: Collection[str], title: str | None
+) -> str:
     label = escape(title or "graph")
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="nbstream-svg" width="{layout.width}" '
