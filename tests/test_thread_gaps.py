@@ -428,8 +428,8 @@ def _hidden_key_in_a_resumed_subgraph(lib: Lib) -> None:
     config = {"configurable": {"thread_id": "1"}}
     for graph in (parent.compile(checkpointer=lib.saver), sub.compile(checkpointer=lib.saver)):
         for inp in ({"log": ["in"]}, t.Command(resume="r")):
-            for chunk in graph.stream(inp, config, stream_mode=["checkpoints", "updates"], subgraphs=True):
-                lib.out(chunk)
+            # canonical order: the subgraph's two tasks run concurrently, their chunks interleave
+            lib.stream(graph, inp, config, stream_mode=["checkpoints", "updates"], subgraphs=True)
             lib.state(graph, config, subgraphs=True)
         config = {"configurable": {"thread_id": "2"}}
 
