@@ -10,8 +10,10 @@ thread so no run reads a long history:
   saver's ``put``/``put_writes`` (each library's own saver, its methods wrapped by a timer). At 1.0
   the run costs only what the saver costs. LangGraph's default ``durability="async"`` saves from a
   background thread, overlapping one step's ``put`` with the next step's ``put_writes`` (the timed
-  calls then include waiting for the saver's lock, hence a ratio below 1); nbstream saves inline,
-  so its ratio is its own overhead and the "run time" ratio shows what the overlap is worth.
+  calls then include waiting for the saver's lock, hence a ratio below 1). nbstream's ``"async"``
+  also saves in the background, but on one job, in order, one call at a time. Its calls never
+  wait for each other, so its ratio is the saver's cost plus the share of the runtime's own work
+  that does not overlap a save. That share is mostly the GIL, which the saver's serializer holds.
 * no checkpointer: the plain invoke again, so a change that makes runs without persistence pay
   for it shows here (compare with ``bench_core``'s first row, and with older commits).
 """

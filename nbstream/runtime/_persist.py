@@ -33,6 +33,7 @@ from nbstream.errors import EmptyInputError, GraphError, GraphInterrupt, Invalid
 from nbstream.events import CheckpointSaved
 from nbstream.graph._state import MISSING, fold_writes
 from nbstream.modes import _result
+from nbstream.runtime._background_saves import SaveQueue, settle_all, worth_a_queue
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
@@ -370,6 +371,7 @@ class Saving:
         "loaded_source",
         "ns_str",
         "owed_input",
+        "owns_writer",
         "parents",
         "pending",
         "prefetched",
@@ -382,6 +384,7 @@ class Saving:
         "source",
         "thread_id",
         "user_configurable",
+        "writer",
     )
 
     def __init__(
@@ -443,12 +446,19 @@ class Saving:
         self.owed_input: dict[str, Any] | None = None
         #: what a view may do with this thread (a GraphThread), on the root run of a watched call
         self.control: Any = None
+        #: with durability="async" in a sync run: the run's saves, made in the background (its
+        #: subgraphs share the root's); None when saves are made inline
+        self.writer: SaveQueue | None = None
+        #: whether this run's end waits for ``writer`` (the root of the thread's run; not subgraphs)
+        self.owns_writer = False
 
     # -- reading the thread -------------------------------------------------------------------------
     def load(self) -> Any:
         """Read the checkpoint the config addresses (the latest if it names none)."""
         if self.saver is None:
             return None
+        if self.writer is not None:  # a subgraph reads what its earlier calls saved
+            self.writer.wait()
         tup = self.prefetched if self.aio else read_checkpoint(self.saver, self.config)
         conf = self.config["configurable"]
         if tup is None and conf.get("checkpoint_id"):
@@ -928,13 +938,19 @@ class Saving:
             return
         self._save_writes(self.saved_config, writes, task_id)
 
-    # -- the saver's I/O: direct in sync runs, queued and awaited by the async driver -------------
+    # -- the saver's I/O: direct or in the background in sync runs, queued and awaited by the async
+    # driver -----------------------------------------------------------------------------------------
     def _save(
         self, config: dict[str, Any], cp: dict[str, Any], metadata: dict[str, Any], new: dict[str, Any]
     ) -> Any:
-        if not self.aio:
+        writer = self.writer
+        if writer is not None:
+            writer.check()  # a background save failed: the run stops here, at its next checkpoint
+            writer.put(config, cp, metadata, new)
+        elif not self.aio:
             return self.saver.put(config, cp, metadata, new)
-        self.queue.append((True, (config, cp, metadata, new)))
+        else:
+            self.queue.append((True, (config, cp, metadata, new)))
         conf = config["configurable"]
         return {
             "configurable": {
@@ -945,7 +961,9 @@ class Saving:
         }
 
     def _save_writes(self, config: dict[str, Any], writes: list[tuple[str, Any]], task_id: str) -> None:
-        if not self.aio:
+        if self.writer is not None:
+            self.writer.put_writes(config, writes, task_id)
+        elif not self.aio:
             self.saver.put_writes(config, writes, task_id)
         else:
             self.queue.append((False, (config, writes, task_id)))
@@ -953,6 +971,7 @@ class Saving:
     async def aprefetch(self) -> None:
         """An async run reads its checkpoint with the saver's async method, before it starts."""
         self.aio = True
+        self.writer = None  # its saves are awaited by the driver (aflush)
         if self.saver is not None:
             self.prefetched = await aread_checkpoint(self.saver, self.config)
 
@@ -980,6 +999,18 @@ class Saving:
             for task_id, writes in self.exit_writes:
                 self._save_writes(self.saved_config, writes, task_id)
         self.exit_writes = []
+
+    def close(self) -> BaseException | None:
+        """The run ends well: save what durability="exit" kept, and wait for the background saves."""
+        self.flush_exit()
+        return self.settle()
+
+    def settle(self) -> BaseException | None:
+        """Wait for the run's background saves (the root run's only: its subgraphs share them);
+        return the error of a failed one the run has not raised yet."""
+        if self.owns_writer and self.writer is not None:
+            return self.writer.settle()
+        return None
 
 
 def _empty() -> dict[str, Any]:
@@ -1015,6 +1046,7 @@ def succeeded(writes: list[tuple[str, Any]]) -> bool:
 
 def read_checkpoint(saver: Any, config: dict[str, Any]) -> Any:
     """``saver.get_tuple(config)``; a checkpoint that cannot be read is a ThreadError naming it."""
+    settle_all()  # a run saving in the background: read what it has saved first
     try:
         return saver.get_tuple(config)
     except Exception as exc:
@@ -1023,6 +1055,7 @@ def read_checkpoint(saver: Any, config: dict[str, Any]) -> Any:
 
 async def aread_checkpoint(saver: Any, config: dict[str, Any]) -> Any:
     """``saver.aget_tuple(config)``, with :func:`read_checkpoint`'s error."""
+    settle_all()
     try:
         return await saver.aget_tuple(config)
     except Exception as exc:
@@ -1315,6 +1348,7 @@ def attach(
         )
         saving.config_metadata = psave.config_metadata
         saving.user_configurable = psave.user_configurable
+        saving.writer = psave.writer
     else:
         conf = thread_config(config) if saver is not None else {}
         saving = Saving(
@@ -1325,6 +1359,9 @@ def attach(
             before=_node_set(graph, before if before is not None else graph.interrupt_before_nodes),
             after=_node_set(graph, after if after is not None else graph.interrupt_after_nodes),
         )
+        if saving.durability == "async" and saving.saver is not None and worth_a_queue(saver):
+            saving.writer = SaveQueue(saving.saver)
+            saving.owns_writer = True
         meta = (config or {}).get("metadata")
         if meta:
             saving.config_metadata = dict(meta)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbstream._state_types import StateSnapshot
 from nbstream.errors import InvalidUpdateError
+from nbstream.runtime._background_saves import settle_all
 from nbstream.runtime._persist import (
     INPUT,
     PULL,
@@ -80,6 +81,7 @@ def state_history(
 ) -> Iterator[StateSnapshot]:
     saver = _saver(graph, "get_state_history")
     target, config = _address(graph, config)
+    settle_all()  # a run still saving in the background: list what it saved
     for tup in saver.list(config, filter=filter, before=before, limit=limit):
         yield snapshot(target, saver, tup, live=False)
 
@@ -89,6 +91,7 @@ async def astate_history(
 ) -> AsyncIterator[StateSnapshot]:
     saver = _saver(graph, "aget_state_history")
     target, config = _address(graph, config)
+    settle_all()
     async for tup in saver.alist(config, filter=filter, before=before, limit=limit):
         yield snapshot(target, saver, tup, live=False)
 

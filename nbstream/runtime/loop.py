@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -221,7 +222,9 @@ class Run(Routing, TaskConfigs):
 
     def finish(self) -> Any:
         if self.saving is not None:
-            self.saving.flush_exit()
+            lost = self.saving.close()
+            if lost is not None:  # a background save failed: the run fails with its error
+                raise lost
         out = self.output()
         self._publish(RunFinished(self.root.run_id, self.ns, self.step, out))
         return out
@@ -230,11 +233,20 @@ class Run(Routing, TaskConfigs):
         """The run stopped with ``error``: a failure, or a subgraph handing off with ``Command.PARENT``.
 
         A hand-off is how a subgraph ends on purpose: observers get ``RunFinished``, not ``RunFailed``.
+        A save that failed in the background (``durability="async"``) and was not raised yet ends the
+        run instead, as it would have inline, before the run went on.
         """
+        saving = self.saving
+        lost = saving.settle() if saving is not None else None
+        if lost is not None and lost is not error:
+            if cancelled:
+                warnings.warn(f"a checkpoint save failed while the run was stopped: {lost!r}", stacklevel=2)
+            else:
+                self._publish(RunFailed(self.root.run_id, self.ns, self.step, lost, False))
+                raise lost
         if not cancelled and self.ns and type(error) is ParentCommand:
             self._publish(RunFinished(self.root.run_id, self.ns, self.step, self.output()))
         elif isinstance(error, GraphInterrupt) and not cancelled:
-            saving = self.saving
             if saving is not None:
                 saving.flush_exit()
             self._publish(
@@ -386,6 +398,11 @@ class Run(Routing, TaskConfigs):
             saving.step_done(ordered, grouped)
             if saving.after and any(t.node.name in saving.after for t in ordered):
                 raise GraphInterrupt(())
+            if saving.owns_writer and not pulls and not sends:
+                # the last step: its chunks go out once the thread is saved, as LangGraph's
+                lost = saving.settle()
+                if lost is not None:
+                    raise lost
 
     def _pause(self, tasks: Sequence[Task]) -> None:
         """Some task of the step called ``interrupt()``: the run stops here, waiting for an answer.
