@@ -379,7 +379,8 @@ def test_a_view_without_a_timeline_keeps_nothing() -> None:
     view = RunView(mode="widgets")
     assert view.step_timeline is None
     assert "on_event" not in vars(view)  # the plain observer: no per-event work added
-    text = RunView(mode="text", timeline=True)  # no kernel: nothing to slide
+    with pytest.warns(UserWarning, match=r"timeline=True\) has no timeline in text mode"):
+        text = RunView(mode="text", timeline=True)  # no kernel: nothing to slide, and it says so
     assert text.step_timeline is None
 
 

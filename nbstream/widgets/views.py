@@ -6,6 +6,7 @@ Each is an observer (``graph.stream(..., observers=[view])``) usable alone; see
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -164,6 +165,15 @@ class RunView(LiveView):
         super().__init__(**options)
         #: the step timeline's keeper (``timeline=True`` under a kernel), else ``None``
         self.step_timeline: StepTimeline | None = None
+        if timeline and not self._widgets:
+            # a text log has no slider: say so rather than drop the option silently
+            warnings.warn(
+                "RunView(timeline=True) has no timeline in text mode (no Jupyter kernel to draw "
+                "sliders in): the run is logged as text; use it in a notebook, or replay a "
+                "recording there (nbstream.replay(path, observers=[RunView(timeline=True)]))",
+                UserWarning,
+                stacklevel=2,
+            )
         if timeline and self._widgets:
             self.step_timeline = StepTimeline(self, self._new_model)
             self._keep_after_run = True
