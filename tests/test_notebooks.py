@@ -272,3 +272,63 @@ def test_notebook_imports_resolve_in_the_binder_environment(path: Path) -> None:
             f"{path.name} imports {module} (from {sorted(owners)}), which binder/requirements.txt "
             "does not name: Binder would fail on this import"
         )
+
+
+# --- the README's first command: pip install -e ".[lab]" -----------------------------------------
+
+
+def _lab_distributions() -> set[str]:
+    """What ``pip install -e ".[lab]"`` asks for by name: nbstream's dependencies and the ``lab``
+    extra, with the extras it names of nbstream itself (``nbstream[remote,cassettes]``) opened."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras: dict[str, list[str]] = project["optional-dependencies"]
+    names: set[str] = set()
+    pending = [Requirement(spec) for spec in [*project["dependencies"], *extras["lab"]]]
+    while pending:
+        req = pending.pop()
+        if canonicalize_name(req.name) == "nbstream":
+            pending += [Requirement(spec) for extra in sorted(req.extras) for spec in extras[extra]]
+        else:
+            names.add(canonicalize_name(req.name))
+    return names
+
+
+def _module_owners(module: str) -> set[str]:
+    """The distributions whose files hold ``module`` (a namespace such as ``langgraph`` has several
+    owners; its submodule ``langgraph.graph`` one)."""
+    spec = importlib.util.find_spec(module)
+    assert spec is not None and spec.origin, f"{module} is not installed"
+    origin = Path(spec.origin).resolve()
+    top = module.split(".")[0]
+    owners = set()
+    for name in importlib.metadata.packages_distributions().get(top, []):
+        dist = importlib.metadata.distribution(name)
+        if any(Path(str(dist.locate_file(f))).resolve() == origin for f in dist.files or ()):
+            owners.add(canonicalize_name(name))
+    return owners
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
+def test_notebook_imports_come_with_the_readmes_lab_install(path: Path) -> None:
+    wanted = _lab_distributions()
+    for cell in _read(path).cells:
+        if cell.cell_type != "code":
+            continue
+        source = "\n".join(
+            "" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines()
+        )
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                if module.split(".")[0] in sys.stdlib_module_names or module.split(".")[0] == "nbstream":
+                    continue
+                owners = _module_owners(module)
+                assert owners & wanted, (
+                    f"{path.name} imports {module} (from {sorted(owners)}), which pip install -e "
+                    f'".[lab]" does not ask for: add it to the lab extra in pyproject.toml'
+                )
