@@ -44,7 +44,7 @@ from nbstream.errors import GraphInterrupt, NotSupportedError, ParentCommand
 from nbstream.managed import managed_kind
 from nbstream.runtime._context import CURRENT_TASK
 from nbstream.runtime._node import injectable
-from nbstream.runtime._persist import held_graph
+from nbstream.runtime._persist import graph_referred_to
 from nbstream.types import Command, Overwrite, Send
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ class _Exporter:
                 "create_react_agent instead"
             )
         elif not (hasattr(action, "invoke") and hasattr(action, "ainvoke")):
-            held = held_graph(_FunctionNode(action))
+            held = graph_referred_to(action)
             twin = self.graph(held) if held is not None else None
             action = _wrap(action, translate, _is_coroutine(action), router=False, held=twin)
         out.add_node(
@@ -289,17 +289,6 @@ class _Translator:
             asked = signal.args[0] if signal.args else ()
             error = self.errors.GraphInterrupt([Interrupt(value=i.value, id=i.id) for i in asked])
         return error
-
-
-class _FunctionNode:
-    """A function node as :func:`held_graph` reads one."""
-
-    __slots__ = ("fn",)
-    subgraph = None
-    is_runnable = False
-
-    def __init__(self, fn: Any) -> None:
-        self.fn = fn
 
 
 def _wrap(

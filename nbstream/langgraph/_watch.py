@@ -111,8 +111,10 @@ class Watch:
         nodes, edges = graph_outline(self.graph)
         self._scopes[()] = _Scope(0)
         self.publish(RunStarted(self.run_id, (), 0, self.graph.get_name(), input, nodes, edges))
-        if resume is None and type(input).__name__ == "Command":
-            resume = getattr(input, "resume", None)
+        if resume is None:
+            from langgraph.types import Command
+
+            resume = input.resume if isinstance(input, Command) else None
         if resume is not None:
             self.publish(RunResumed(self.run_id, (), 0, dict(config or {}), resume))
 

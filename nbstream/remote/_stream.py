@@ -71,13 +71,12 @@ class _Session:
     def graph_doing(self) -> str:
         return f"reading the graph of assistant {self.assistant_id!r}"
 
-    def make_watch(
-        self, drawing: dict[str, Any], input: Any, kwargs: dict[str, Any], command: Any = None
-    ) -> None:
+    def make_watch(self, drawing: dict[str, Any], input: Any, command: Any, kwargs: dict[str, Any]) -> None:
+        """The watch of this run; ``command``: the run's ``command=`` (a resume names its answer)."""
         outline = outline_from_drawing(str(self.assistant_id), drawing)
         self.watch = self._new_watch(outline, kwargs)
         self.watch.deep = self.caller.deep
-        self.watch.start(input, command)
+        self.watch.start(command if input is None else input, command)
 
     def _new_watch(self, outline: GraphOutline, kwargs: dict[str, Any]) -> RemoteWatch:
         from nbstream.remote._thread import RemoteThread
@@ -199,7 +198,7 @@ def stream(
             drawing = client.assistants.get_graph(assistant_id, xray=True)
         except Exception as error:
             raise translate(error, session.url, assistant_id, session.graph_doing()) from error
-        session.make_watch(drawing, command if input is None else input, _resume_kwargs(sdk_kwargs), command)
+        session.make_watch(drawing, input, command, _resume_kwargs(sdk_kwargs))
     try:
         for part in client.runs.stream(thread_id, assistant_id, **args):
             chunk = session.part(part)
@@ -236,7 +235,7 @@ async def astream(
             drawing = await client.assistants.get_graph(assistant_id, xray=True)
         except Exception as error:
             raise translate(error, session.url, assistant_id, session.graph_doing()) from error
-        session.make_watch(drawing, command if input is None else input, _resume_kwargs(sdk_kwargs), command)
+        session.make_watch(drawing, input, command, _resume_kwargs(sdk_kwargs))
     try:
         async for part in client.runs.stream(thread_id, assistant_id, **args):
             chunk = session.part(part)
@@ -283,7 +282,7 @@ def join_stream(
             drawing = client.assistants.get_graph(session.assistant_id, xray=True)
         except Exception as error:
             raise translate(error, session.url, session.assistant_id, session.doing) from error
-        session.make_watch(drawing, None, {})
+        session.make_watch(drawing, None, None, {})
     join_mode = None if session.observers else stream_mode
     try:
         for part in client.runs.join_stream(
@@ -321,7 +320,7 @@ async def ajoin_stream(
             drawing = await client.assistants.get_graph(session.assistant_id, xray=True)
         except Exception as error:
             raise translate(error, session.url, session.assistant_id, session.doing) from error
-        session.make_watch(drawing, None, {})
+        session.make_watch(drawing, None, None, {})
     join_mode = None if session.observers else stream_mode
     try:
         async for part in client.runs.join_stream(

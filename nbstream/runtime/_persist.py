@@ -112,14 +112,20 @@ def held_graph(node: Any) -> CompiledStateGraph | None:
     """The graph a node's task runs in its own checkpoint namespace, as LangGraph finds it: a
     subgraph node's graph, or a compiled graph the node's function refers to (and so may invoke);
     a graph compiled with ``checkpointer=False`` keeps no state, so it does not count."""
-    from nbstream.runtime.compiled import CompiledStateGraph
-
     if node.subgraph is not None:
         found: CompiledStateGraph | None = node.subgraph
         return found if node.subgraph.checkpointer is not False else None
     if node.is_runnable:
         return None
-    for value in _reached(node.fn):
+    return graph_referred_to(node.fn)
+
+
+def graph_referred_to(fn: Any) -> CompiledStateGraph | None:
+    """The first compiled graph ``fn`` refers to (and so may invoke) that keeps state (not
+    compiled with ``checkpointer=False``), as LangGraph looks for a node's subgraph."""
+    from nbstream.runtime.compiled import CompiledStateGraph
+
+    for value in _reached(fn):
         value = getattr(value, "__self__", value)  # a bound method: graph.invoke
         if isinstance(value, CompiledStateGraph) and value.checkpointer is not False:
             return value
