@@ -12,6 +12,9 @@ budget is 1.3x.
   watcher asks LangGraph only for the modes a graph can use (``nbstream/langgraph/_probe.py``):
   this chain of plain nodes gets ``values``, ``updates`` and ``tasks``; ``watch="all"`` (every
   mode) is timed too, for scale.
+* LangGraph alone, asked for what the view needs (``asked``): the same call the watcher makes
+  (its modes, its callback handler), with the parts going nowhere. Its ratio is the floor: what
+  LangGraph itself costs to tell a view what happened, before any nbstream code runs.
 * One node that streams ~20k tokens from langchain-core's ``GenericFakeChatModel`` (caller's mode
   ``messages``): the per-token cost, text and widgets views.
 
@@ -96,10 +99,21 @@ def _contenders(graph: Any, inputs: Any, mode: str, every_mode: bool) -> dict[st
         for _ in nblg.stream(graph, inputs, stream_mode=mode, observers=[view], watch="all"):
             pass
 
-    found = {"langgraph": plain, "text": text, "widgets": widgets}
+    def asked() -> None:
+        # LangGraph alone, asked what a view needs (the modes and callback handler the watcher
+        # passes), its parts going nowhere: the floor no watcher code can go under
+        run = nblg._Run(graph, inputs, None, [_ignore], {"stream_mode": mode})
+        for _ in graph.stream(run.input, run.config, **run.call_args):
+            pass
+
+    found = {"langgraph": plain, "asked": asked, "text": text, "widgets": widgets}
     if every_mode:
         found["all"] = text_all
     return found
+
+
+def _ignore(event: Any) -> None:
+    pass
 
 
 def run() -> dict[str, float]:
@@ -120,11 +134,13 @@ def run() -> dict[str, float]:
     base, tokens = chain_best["langgraph"], token_best["langgraph"]
     return {
         "chain_20_ratio": chain_best["text"] / base,
+        "chain_20_ratio_langgraph_asked": chain_best["asked"] / base,
         "chain_20_ratio_widgets": chain_best["widgets"] / base,
         "chain_20_ratio_every_mode": chain_best["all"] / base,
         "langgraph_ms": base * 1e3,
         "watched_ms": chain_best["text"] * 1e3,
         "tokens_20k_ratio": token_best["text"] / tokens,
+        "tokens_20k_ratio_langgraph_asked": token_best["asked"] / tokens,
         "tokens_20k_ratio_widgets": token_best["widgets"] / tokens,
         "tokens_langgraph_ms": tokens * 1e3,
     }

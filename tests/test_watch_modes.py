@@ -103,6 +103,47 @@ def test_a_graph_of_plain_nodes_gets_no_costly_mode() -> None:
     assert {"custom", "messages"} <= set(everything["stream_mode"]) and everything["subgraphs"] is True
 
 
+def test_one_handler_hears_times_calls_and_returned_messages_and_the_callers_own_still_fire() -> None:
+    """Without ``messages`` asked, one handler (LangGraph's messages handler, ours too) does it all."""
+    from langchain_core.callbacks import BaseCallbackHandler
+    from langchain_core.messages import AIMessage
+
+    ends: list[str] = []
+
+    class Mine(BaseCallbackHandler):
+        def on_chain_end(self, outputs: Any, **kwargs: Any) -> None:
+            ends.append("end")
+
+    def reply(state: State) -> dict[str, Any]:  # a message made by hand, no model
+        return {"messages": [AIMessage("by hand", id="m1")]}
+
+    graph = _graph(reply, lambda state: {"log": ["b"]})
+    asked_config: dict[str, Any] = {}
+    stream = graph.stream
+
+    def spy(input: Any, config: Any = None, **given: Any) -> Any:
+        asked_config.update(config or {})
+        return stream(input, config, **given)
+
+    graph.stream = spy
+    try:
+        events: list[Event] = []
+        chunks = list(
+            nblg.stream(
+                graph, {"log": []}, {"callbacks": [Mine()]}, stream_mode="updates", observers=[events.append]
+            )
+        )
+    finally:
+        del graph.stream
+    assert chunks == list(graph.stream({"log": []}, {"callbacks": [Mine()]}, stream_mode="updates"))
+    assert len(asked_config["callbacks"]) == 2  # the caller's and the watcher's one
+    assert ends  # the caller's handler still heard the run
+    assert [s for s in _seen(events) if s[0] == "message"] == [("message", (), "n0", "message", "by hand")]
+    finished = [e for e in events if isinstance(e, TaskFinished)]
+    assert [e.node for e in finished] == ["n0", "n1"]
+    assert all(e.duration >= 0 for e in finished)  # times from the callbacks, not NaN
+
+
 def test_no_observer_means_the_callers_own_call() -> None:
     graph = _graph(lambda state: {"log": ["a"]})
     seen: dict[str, Any] = {}

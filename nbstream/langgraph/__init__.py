@@ -37,7 +37,7 @@ except ImportError as error:  # pragma: no cover - the extra is installed where 
 
 from nbstream.bus import Observer, as_handler
 from nbstream.events import Event, ThreadControl
-from nbstream.langgraph._calls import RunCallbacks
+from nbstream.langgraph._calls import HeardMessages, RunCallbacks
 from nbstream.langgraph._probe import GraphNeeds, needs_of
 from nbstream.langgraph._shape import SKIP, VIEW_MODES, CallerShape
 from nbstream.langgraph._watch import Watch
@@ -137,17 +137,19 @@ class _Run:
         # the caller's messages without subgraphs differ from the root's share of them with
         # subgraphs (see the module docstring): keep the caller's flag then
         deep = self.shape.subgraphs or ("messages" not in self.shape.modes and needs.subgraphs)
-        handlers: list[Any] = [] if self.silent else [self.calls]
-        if "messages" not in wants and not self.silent:
+        handlers: list[Any] = []
+        if self.silent:
+            pass
+        elif "messages" in wants:
+            handlers.append(self.calls)
+        else:
             # the messages mode's own handler, heard by the watcher instead of streamed; with
             # ``subgraphs`` (LangGraph drops one without from a root run), so a graph run inside
             # a node that the probe did not see shows its model's messages too. LangGraph's own
             # class, not a handler of ours: chat models stream only to a streaming handler, and
             # any other streaming handler makes LangGraph's astream run its nodes as for
-            # astream_log, which changes the chunks the caller gets
-            from langgraph.pregel._messages import StreamMessagesHandler
-
-            handlers.append(StreamMessagesHandler(self.calls.message_part, True))
+            # astream_log, which changes the chunks the caller gets. One handler for both
+            handlers.append(HeardMessages(self.calls))
         callbacks = (config or {}).get("callbacks")
         if not handlers:
             pass
