@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
 import langgraph.cache.memory
+import langgraph.errors
 import langgraph.graph
 import langgraph.managed
 import langgraph.runtime
@@ -23,6 +24,7 @@ import pytest
 from langchain_core.messages import BaseMessage
 from langchain_core.runnables import RunnableConfig
 
+import nbstream.errors
 import nbstream.graph
 import nbstream.managed
 import nbstream.runtime
@@ -32,10 +34,18 @@ from nbstream.events import TaskFinished, TaskRetrying
 from nbstream.testing import RecordingObserver
 
 LG = types.SimpleNamespace(
-    graph=langgraph.graph, types=langgraph.types, managed=langgraph.managed, runtime=langgraph.runtime
+    graph=langgraph.graph,
+    types=langgraph.types,
+    managed=langgraph.managed,
+    runtime=langgraph.runtime,
+    errors=langgraph.errors,
 )
 NB = types.SimpleNamespace(
-    graph=nbstream.graph, types=nbstream.types, managed=nbstream.managed, runtime=nbstream.runtime
+    graph=nbstream.graph,
+    types=nbstream.types,
+    managed=nbstream.managed,
+    runtime=nbstream.runtime,
+    errors=nbstream.errors,
 )
 BOTH = pytest.mark.parametrize("lib", [LG, NB], ids=["langgraph", "nbstream"])
 
@@ -229,14 +239,19 @@ class Inner(TypedDict):
     private: str
 
 
-def _parent_program(lib: Any, *, mode: Any, subgraphs: bool, run_async: bool = False) -> list[Any]:
+def _parent_program(
+    lib: Any, *, mode: Any, subgraphs: bool, run_async: bool = False, raised: bool = False
+) -> list[Any]:
     g, t = lib.graph, lib.types
 
     def s1(state: Inner) -> dict[str, Any]:
         return {"xs": ["s1"], "private": "p"}
 
     def s2(state: Inner) -> Any:
-        return t.Command(graph=t.Command.PARENT, goto="after", update={"xs": ["from-sub"], "n": 7})
+        command = t.Command(graph=t.Command.PARENT, goto="after", update={"xs": ["from-sub"], "n": 7})
+        if raised:  # as LangGraph's own code sends it on: raised, not returned
+            raise lib.errors.ParentCommand(command)
+        return command
 
     def sibling(state: Inner) -> dict[str, Any]:
         return {"xs": ["sibling"]}
@@ -269,13 +284,16 @@ def _parent_program(lib: Any, *, mode: Any, subgraphs: bool, run_async: bool = F
     return list(graph.stream({"xs": []}, stream_mode=mode, subgraphs=subgraphs))
 
 
+@pytest.mark.parametrize("raised", [False, True], ids=["returned", "raised"])
 @pytest.mark.parametrize("subgraphs", [False, True])
 @pytest.mark.parametrize("run_async", [False, True])
 def test_command_parent_from_a_subgraph_node_updates_and_routes_the_parent(
-    subgraphs: bool, run_async: bool
+    subgraphs: bool, run_async: bool, raised: bool
 ) -> None:
     def program(lib: Any) -> list[Any]:
-        chunks = _parent_program(lib, mode=["updates", "values"], subgraphs=subgraphs, run_async=run_async)
+        chunks = _parent_program(
+            lib, mode=["updates", "values"], subgraphs=subgraphs, run_async=run_async, raised=raised
+        )
         return _steps_sorted(chunks)
 
     chunks = same_on_both(program)
@@ -298,10 +316,14 @@ def _steps_sorted(chunks: list[Any]) -> list[Any]:
     return out
 
 
+@pytest.mark.parametrize("raised", [False, True], ids=["returned", "raised"])
 @BOTH
-def test_command_parent_from_the_root_graph_escapes_as_parent_command(lib: Any) -> None:
+def test_command_parent_from_the_root_graph_escapes_as_parent_command(lib: Any, raised: bool) -> None:
     def bad(state: Log) -> Any:
-        return lib.types.Command(graph=lib.types.Command.PARENT, goto="b")
+        command = lib.types.Command(graph=lib.types.Command.PARENT, goto="b")
+        if raised:
+            raise lib.errors.ParentCommand(command)
+        return command
 
     graph = lib.graph.StateGraph(Log).add_node(bad).add_node("b", lambda s: {}).add_edge("__start__", "bad")
     with pytest.raises(Exception) as info:

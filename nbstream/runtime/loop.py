@@ -542,8 +542,16 @@ class Run(Routing, TaskConfigs):
                 CURRENT_TASK.reset(token)
 
     def _parent_command(self, task: Task, exc: ParentCommand) -> None:
-        """A ``Command.PARENT`` came up from a graph this task ran: apply it here if it is for us."""
+        """A ``Command.PARENT`` came up from a graph this task ran: apply it here if it is for us.
+
+        The node may also have raised ``ParentCommand(Command(graph=Command.PARENT, ...))`` itself,
+        as LangGraph's own code does: that is this graph's node sending it on, as if it returned it.
+        """
         command = exc.command
+        if command.graph == Command.PARENT:
+            sent = self._for_parent(command, task.node.name)
+            assert isinstance(sent, ParentCommand)  # graph=Command.PARENT: never refused
+            exc, command = sent, sent.command
         if command.graph == self.ns_str:
             try:
                 self._absorb(task, replace(command, graph=None))
