@@ -102,10 +102,10 @@ LineWriter = Callable[[Any, float], bytes]
 _SCALARS = frozenset({str, int, bool, type(None)})
 
 
-def _json_bytes() -> tuple[Callable[..., bytes], int, int | None]:
-    """The fastest JSON encoder at hand, the option that makes it end a line with a newline, and
-    the one that also makes it refuse what it would write otherwise than the tagged form would
-    (None: no fast lines): orjson (installed with langchain-core's langsmith), else json."""
+def _json_bytes() -> tuple[Callable[..., bytes], int, bool]:
+    """The fastest JSON encoder at hand, the option that makes it end with a newline, and whether
+    it refuses a dict key that is not a str (the fast writers count on it): orjson (installed with
+    langchain-core's langsmith), else json (which writes such keys as strings)."""
     try:
         import orjson
     except ImportError:  # pragma: no cover - langsmith brings orjson on CPython
@@ -114,16 +114,11 @@ def _json_bytes() -> tuple[Callable[..., bytes], int, int | None]:
         def dumps(value: Any, option: int = 0) -> bytes:
             return (encode_text(value) + "\n" * option).encode()
 
-        return dumps, 1, None
-    # subclasses of str, int, dict and list (enums among them), dataclasses and datetimes are
-    # written by orjson as their base types; passed through, they make it raise TypeError instead
-    strict = (
-        orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
-    )
-    return orjson.dumps, orjson.OPT_APPEND_NEWLINE, orjson.OPT_APPEND_NEWLINE | strict
+        return dumps, 1, False
+    return orjson.dumps, orjson.OPT_APPEND_NEWLINE, True
 
 
-_dumps, _NEWLINE, _STRICT = _json_bytes()
+_dumps, _NEWLINE, _KEYS_CHECKED = _json_bytes()
 _encode_ascii = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
 
 
@@ -216,10 +211,14 @@ def _line_writer(
     """
     kinds = field_kinds(cls)
     names = [f"f{i}" for i in range(len(kinds))]  # locals that cannot shadow the helpers below
-    scope: dict[str, Any] = {"SCALARS": _SCALARS, "encode": encode, "dumps": dumps, "checked": checked}
+    scope: dict[str, Any] = {
+        "SCALARS": _SCALARS,
+        "encode": encode,
+        "dumps": dumps,
+        "NEWLINE": _NEWLINE,
+        "checked": checked,
+    }
     code = _CHECKED_CODE if checked is None else _FAST_CODE
-    option = "NEWLINE" if checked is None else "STRICT"
-    scope[option] = _NEWLINE if checked is None else _STRICT
     written: list[tuple[str, str, FieldKind]] = [
         (name, field, kind) for name, (field, kind, _) in zip(names, kinds, strict=True) if kind != "thread"
     ]
@@ -251,16 +250,16 @@ def _line_writer(
     if tail:  # the short line, or one with the fields not at their defaults, in their order
         body.append(f"    if {' and '.join(is_default.values())}:")
         body += ["        " + s for s in prepared(head)]
-        body.append(f"        line = dumps({{{entries(head)}}}, option={option})")
+        body.append(f"        line = dumps({{{entries(head)}}}, option=NEWLINE)")
         body.append("    else:")
         body += ["        " + s for s in prepared(written)]
         body.append(f"        fields = {{{entries(head)}}}")
         for name, field, _ in tail:
             body += [f"        if not ({is_default[name]}):", f"            fields[{field!r}] = {name}"]
-        body.append(f"        line = dumps(fields, option={option})")
+        body.append("        line = dumps(fields, option=NEWLINE)")
     else:
         body += ["    " + s for s in prepared(written)]
-        body.append(f"    line = dumps({{{entries(written)}}}, option={option})")
+        body.append(f"    line = dumps({{{entries(written)}}}, option=NEWLINE)")
     if checked is not None and any(kind == "value" for _, _, kind in written):  # only they hold dicts
         body += [
             "    if 36 in line:  # a $ somewhere: maybe a key that needs the tagged form",
@@ -281,9 +280,9 @@ _SAFE_WRITERS: dict[type[Any], LineWriter] = {
     cls: _line_writer(cls, _safe_dumps) for cls in EVENT_TYPES.values()
 }
 _WRITERS: dict[type[Any], LineWriter] = (
-    dict(_CHECKED_WRITERS)
-    if _STRICT is None
-    else {cls: _line_writer(cls, _dumps, checked) for cls, checked in _CHECKED_WRITERS.items()}
+    {cls: _line_writer(cls, _dumps, checked) for cls, checked in _CHECKED_WRITERS.items()}
+    if _KEYS_CHECKED
+    else dict(_CHECKED_WRITERS)
 )
 _VERSIONS = (version("nbstream"), version("langchain-core"))
 
