@@ -13,11 +13,15 @@ event. ``jq -c 'select(.event == "TaskFinished") | {node, update}' run.jsonl`` r
 Semantics:
 
 * **Cost during the run.** Each event's line is made when the event comes (its values as they
-  are then) and goes into a 1 MiB buffer: one JSON call (orjson) on a dict whose values are left
-  as they are when JSON writes them as the tagged form would (scalars, flat dicts and tuples of
-  them), a token of an LLM call spliced into a byte template of its call's token line. The buffer
-  reaches the file when full, at the run's end, and at a root step's end at most every half
-  second (within a long step, every second). Nothing is validated during the run.
+  are then) and goes into a 1 MiB buffer: one JSON call (orjson) on a dict of the event's fields,
+  those at their defaults left out (the reader puts them back), made by a function written for
+  the event type; a token of an LLM call is spliced into a byte template of its call's token
+  line. When every value is a scalar (str, int, bool, None) or a flat dict or tuple of them, the
+  dict holds the values as they are and the line is kept unless JSON refused a dict key (not a
+  str) or the line holds a ``$`` (maybe a key that needs the tagged form); any other line is made
+  again by the writer that gives every other value its tagged form. The buffer reaches the file
+  when full, at the run's end, and at a root step's end at most every half second (within a long
+  step, every second). Nothing is validated during the run.
 * **A run that fails** is kept with its failure: ``RunFailed`` is written (with the error's type,
   message and args) and the file is flushed and closed before the error reaches you. A process
   killed mid-run leaves the file up to its last write, and maybe a truncated line: replay reads up
