@@ -12,16 +12,16 @@ event. ``jq -c 'select(.event == "TaskFinished") | {node, update}' run.jsonl`` r
 
 Semantics:
 
-* **Cost during the run.** Each event's line is made when the event comes (its values as they
-  are then) and goes into a 1 MiB buffer: one JSON call (orjson) on a dict of the event's fields,
-  those at their defaults left out (the reader puts them back), made by a function written for
-  the event type; a token of an LLM call is spliced into a byte template of its call's token
-  line. When every value is a scalar (str, int, bool, None) or a flat dict or tuple of them, the
-  dict holds the values as they are and the line is kept unless JSON refused a dict key (not a
-  str) or the line holds a ``$`` (maybe a key that needs the tagged form); any other line is made
-  again by the writer that gives every other value its tagged form. The buffer reaches the file
-  when full, at the run's end, and at a root step's end at most every half second (within a long
-  step, every second). Nothing is validated during the run.
+* **Cost during the run.** Each event's line is made when the event comes (its values as they are
+  then) and goes into a 1 MiB buffer: one JSON call (orjson) on a dict of the event's fields,
+  those at their defaults left out (the reader puts them back), made by a function written for the
+  event type; a token of an LLM call is spliced into a byte template of its call's token line.
+  When every value is a scalar (str, int, bool, None, a finite float) or a flat dict or tuple of
+  them, the dict holds the values as they are and the line is kept unless JSON refused a dict key
+  (not a str) or the line holds a ``$`` (maybe a key that needs the tagged form); any other line
+  is made again by the writer that gives every other value its tagged form. The buffer reaches the
+  file when full, at the run's end, and at a root step's end at most every half second (within a
+  long step, every second). Nothing is validated during the run.
 * **A run that fails** is kept with its failure: ``RunFailed`` is written (with the error's type,
   message and args) and the file is flushed and closed before the error reaches you. A process
   killed mid-run leaves the file up to its last write, and maybe a truncated line: replay reads up
@@ -170,26 +170,28 @@ _CHECKED_CODE: dict[str, list[str]] = {
 }
 
 #: what the fast writer checks of a field of each kind before it leaves it to JSON as it is: the
-#: values only (types by exact type, a Python loop: cheaper than a C call on a few items); a
-#: dict's keys are left to JSON, which refuses a key that is not a str, and to the line's check
-#: for a ``$`` (see _line_writer). Anything else is the checked writer's.
+#: values only, by exact type (a Python loop: cheaper than a C call on a few items), finite floats
+#: too (``x - x`` is 0.0 for them, nan for nan and the infinities); a dict's keys are left to
+#: JSON, which refuses a key that is not a str, and to the line's check for a ``$`` (see
+#: _line_writer). Anything else is the checked writer's.
+_NOT_PLAIN = "type({x}) not in SCALARS and (type({x}) is not float or {x} - {x})"
 _FAST_CODE: dict[str, list[str]] = {
     "value": [
         "if type({v}) is dict:",
         "    for x in {v}.values():",
-        "        if type(x) not in SCALARS:",
+        f"        if {_NOT_PLAIN.format(x='x')}:",
         "            return checked(event, t)",
-        "elif type({v}) not in SCALARS:",
+        f"elif {_NOT_PLAIN.format(x='{v}')}:",
         "    return checked(event, t)",
     ],
     "items": [
         "for x in {v}:",
-        "    if type(x) not in SCALARS:",
+        f"    if {_NOT_PLAIN.format(x='x')}:",
         "        return checked(event, t)",
     ],
     "pairs": [
         "for _, x in {v}:",
-        "    if type(x) not in SCALARS:",
+        f"    if {_NOT_PLAIN.format(x='x')}:",
         "        return checked(event, t)",
     ],
     "set": ["{v} = sorted({v})"],
@@ -209,7 +211,7 @@ def _line_writer(
 
     Without ``checked``, it is the checked writer: every value JSON would not write as the
     tagged form does goes through :func:`encode`. With it, the fast writer: it leaves the line to
-    strict JSON when every value is a scalar or a flat dict or tuple of them, and hands the event
+    JSON when every value is a scalar or a flat dict or tuple of them, and hands the event
     to ``checked`` when one is not, or when its line has a ``$`` (a dict key that needs the
     tagged form; a ``$`` in a string costs that line the checked writer's time, nothing else).
     """
@@ -332,13 +334,14 @@ class Recorder:
             write = self._open(event, now)
         # nanoseconds as seconds: the double nearest them, which JSON writes in at most 9 decimals
         # (rounding a float to 6 costs the run more than writing its line's other fields)
+        kind = type(event)
         try:
-            line = self._writers[type(event)](event, (now - self._t0) / 1e9)
+            line = self._writers[kind](event, (now - self._t0) / 1e9)
         except (KeyError, TypeError):
             line = self._line_again(event, now)
         write(line)
-        if type(event) in _ENDS and not event.ns:
-            if type(event) is not StepFinished:  # the run's end
+        if kind in _ENDS and not event.ns:
+            if kind is not StepFinished:  # the run's end
                 self.flush(close=True)
             elif now > self._flush_at:
                 self.flush()

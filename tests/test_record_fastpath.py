@@ -21,7 +21,7 @@ from typing import Annotated, Any, TypedDict
 
 import orjson
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage
 
@@ -76,7 +76,7 @@ TAGGED = {
     "color": Color.RED,
 }
 #: a flat dict of scalars: the fast writer's line
-FLAT = {"n": 1, "name": "ann", "ok": True, "none": None, "text": 'a "quoted" é ✓'}
+FLAT = {"n": 1, "name": "ann", "ok": True, "none": None, "score": 0.5, "neg": -0.0, "text": 'a "quoted" é ✓'}
 
 #: per event type, one event whose values the fast writer takes as they are
 PLAIN: dict[type[Any], Event] = {
@@ -236,6 +236,25 @@ def test_a_dollar_in_a_string_costs_the_checked_writer_and_changes_nothing() -> 
     assert fast(event, 0.5) == _CHECKED_WRITERS[TaskFinished](event, 0.5)
     assert handed == [event]
     assert json.loads(fast(event, 0.5))["update"] == {"price": "$5"}
+
+
+@pytest.mark.parametrize("number", [math.nan, math.inf, -math.inf])
+def test_a_float_that_is_not_finite_is_written_in_the_tagged_form_wherever_it_is(
+    tmp_path: Path, number: float
+) -> None:
+    """JSON would write nan and the infinities as null: a finite float goes as it is, they do not."""
+    events: list[Event] = [
+        TaskFinished(RUN, (), 1, "t1", "a", number, (("n", 0.5),), 0.1),
+        TaskFinished(RUN, (), 1, "t1", "a", {"n": number, "m": 0.5}, (("n", 0.5),), 0.1),
+        TaskFinished(RUN, (), 1, "t1", "a", {"n": 0.5}, (("n", number),), 0.1),
+        TaskStarted(RUN, (), 1, "t1", "a", {}, (), ("__pregel_push", number), {}),
+    ]
+    lines, back = read_back(tmp_path, events)
+    for line, event in zip(lines, events, strict=True):
+        assert json.loads(line) | {"t": 0} == json.loads(_CHECKED_WRITERS[type(event)](event, 0))
+        assert b'{"$float":' in line
+    for original, read in zip(events, back, strict=True):
+        assert_read_back_equal(original, read)
 
 
 class Shade(enum.StrEnum):
@@ -398,6 +417,7 @@ _SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=4),
     st.sampled_from(["$tuple", "\ud800", Color.RED]),  # a lone surrogate: orjson refuses it
+    st.sampled_from([math.nan, math.inf, 0.5, -0.0]),  # st.floats seldom draws these
 )
 _VALUES = st.recursive(
     _SCALARS,
@@ -421,6 +441,8 @@ def _checked_line(event: Event) -> dict[str, Any]:
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=_VALUES, other=_VALUES, off=st.booleans())
+@example(value=math.nan, other={"x": -math.inf, "y": 0.5}, off=False)  # JSON would write null
+@example(value={"$x": 1, "y": "$"}, other={1: 2}, off=True)
 def test_any_values_give_the_checked_writers_line_and_read_back_equal(
     tmp_path: Path, value: Any, other: Any, off: bool
 ) -> None:
