@@ -332,9 +332,9 @@ class Recorder:
         write = self._write
         if write is None:
             write = self._open(event, now)
+        kind = type(event)
         # nanoseconds as seconds: the double nearest them, which JSON writes in at most 9 decimals
         # (rounding a float to 6 costs the run more than writing its line's other fields)
-        kind = type(event)
         try:
             line = self._writers[kind](event, (now - self._t0) / 1e9)
         except (KeyError, TypeError):
