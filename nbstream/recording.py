@@ -12,12 +12,16 @@ event. ``jq -c 'select(.event == "TaskFinished") | {node, update}' run.jsonl`` r
 
 Semantics:
 
-* **Cost during the run.** Each event's line is made when the event comes (its values as they
-  are then) and goes into a 1 MiB buffer: one JSON call (orjson) on a dict whose values are left
-  as they are when JSON writes them as the tagged form would (scalars, flat dicts and tuples of
-  them), a token of an LLM call spliced into a byte template of its call's token line. The buffer
-  reaches the file when full, at the run's end, and at a root step's end at most every half
-  second (within a long step, every second). Nothing is validated during the run.
+* **Cost during the run.** Each event's line is made when the event comes (its values as they are
+  then) and goes into a 1 MiB buffer: one JSON call (orjson) on a dict of the event's fields,
+  those at their defaults left out (the reader puts them back), made by a function written for the
+  event type; a token of an LLM call is spliced into a byte template of its call's token line.
+  When every value is a scalar (str, int, bool, None, a finite float) or a flat dict or tuple of
+  them, the dict holds the values as they are and the line is kept unless JSON refused a dict key
+  (not a str) or the line holds a ``$`` (maybe a key that needs the tagged form); any other line
+  is made again by the writer that gives every other value its tagged form. The buffer reaches the
+  file when full, at the run's end, and at a root step's end at most every half second (within a
+  long step, every second). Nothing is validated during the run.
 * **A run that fails** is kept with its failure: ``RunFailed`` is written (with the error's type,
   message and args) and the file is flushed and closed before the error reaches you. A process
   killed mid-run leaves the file up to its last write, and maybe a truncated line: replay reads up
@@ -37,6 +41,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import stat
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -53,7 +58,14 @@ from nbstream._recorded_values import (
     token_template,
     token_text,
 )
-from nbstream._recording_format import EVENT_TYPES, FORMAT, FORMAT_VERSION, SAME_AS_CALL, field_kinds
+from nbstream._recording_format import (
+    EVENT_TYPES,
+    FORMAT,
+    FORMAT_VERSION,
+    SAME_AS_CALL,
+    FieldKind,
+    field_kinds,
+)
 from nbstream._recording_reader import RecordingError, read_events
 from nbstream.bus import Bus, EventHandler, Observer, as_handler
 from nbstream.events import (
@@ -86,7 +98,6 @@ _clock = time.perf_counter_ns
 _ENDS = frozenset({StepFinished, RunFinished, RunFailed, RunInterrupted})
 
 
-
 # writing -----------------------------------------------------------------------------------------
 
 #: an event (and its time) -> its line's bytes
@@ -95,9 +106,10 @@ LineWriter = Callable[[Any, float], bytes]
 _SCALARS = frozenset({str, int, bool, type(None)})
 
 
-def _json_bytes() -> tuple[Callable[..., bytes], int]:
-    """The fastest JSON encoder at hand, and the option that makes it end with a newline:
-    orjson (installed with langchain-core's langsmith), else json."""
+def _json_bytes() -> tuple[Callable[..., bytes], int, bool]:
+    """The fastest JSON encoder at hand, the option that makes it end with a newline, and whether
+    it refuses a dict key that is not a str (the fast writers count on it): orjson (installed with
+    langchain-core's langsmith), else json (which writes such keys as strings)."""
     try:
         import orjson
     except ImportError:  # pragma: no cover - langsmith brings orjson on CPython
@@ -106,11 +118,11 @@ def _json_bytes() -> tuple[Callable[..., bytes], int]:
         def dumps(value: Any, option: int = 0) -> bytes:
             return (encode_text(value) + "\n" * option).encode()
 
-        return dumps, 1
-    return orjson.dumps, orjson.OPT_APPEND_NEWLINE
+        return dumps, 1, False
+    return orjson.dumps, orjson.OPT_APPEND_NEWLINE, True
 
 
-_dumps, _NEWLINE = _json_bytes()
+_dumps, _NEWLINE, _KEYS_CHECKED = _json_bytes()
 _encode_ascii = json.JSONEncoder(separators=(",", ":"), check_circular=False, allow_nan=False).encode
 
 
@@ -123,16 +135,15 @@ def _dumps_line(value: Any) -> bytes:
     return _dumps(value, option=_NEWLINE)
 
 
-_MISSING = object()
 #: lines go into a buffer this big as they are made, not kept: a line's bytes kept until later
 #: cost several times as much to make (fresh memory for each), and the buffer reaches the OS when
 #: full, at a run's end and at most every half second
 _BUFFER = 1 << 20
 
-#: how a field of each kind is made JSON-ready, as statements on its local ``v``, which JSON then
-#: writes as :func:`encode` would: scalars, flat dicts of them and tuples of them are left as they
-#: are (most values: the check costs a fraction of encode's walk)
-_FIELD_CODE: dict[str, list[str]] = {
+#: how the checked writer makes a field of each kind JSON-ready, as statements on its local
+#: ``v``, which JSON then writes as :func:`encode` would: scalars, flat dicts of them and tuples
+#: of them are left as they are (most values: the check costs a fraction of encode's walk)
+_CHECKED_CODE: dict[str, list[str]] = {
     "value": [
         "if type(v) not in SCALARS:",
         "    if type(v) is dict:",
@@ -158,37 +169,127 @@ _FIELD_CODE: dict[str, list[str]] = {
     "set": ["v = sorted(v)"],
 }
 
+#: what the fast writer checks of a field of each kind before it leaves it to JSON as it is: the
+#: values only, by exact type (a Python loop: cheaper than a C call on a few items), finite floats
+#: too (``x - x`` is 0.0 for them, nan for nan and the infinities); a dict's keys are left to
+#: JSON, which refuses a key that is not a str, and to the line's check for a ``$`` (see
+#: _line_writer). Anything else is the checked writer's.
+_NOT_PLAIN = "type({x}) not in SCALARS and (type({x}) is not float or {x} - {x})"
+_FAST_CODE: dict[str, list[str]] = {
+    "value": [
+        "if type({v}) is dict:",
+        "    for x in {v}.values():",
+        f"        if {_NOT_PLAIN.format(x='x')}:",
+        "            return checked(event, t)",
+        f"elif {_NOT_PLAIN.format(x='{v}')}:",
+        "    return checked(event, t)",
+    ],
+    "items": [
+        "for x in {v}:",
+        f"    if {_NOT_PLAIN.format(x='x')}:",
+        "        return checked(event, t)",
+    ],
+    "pairs": [
+        "for _, x in {v}:",
+        f"    if {_NOT_PLAIN.format(x='x')}:",
+        "        return checked(event, t)",
+    ],
+    "set": ["{v} = sorted({v})"],
+}
 
-def _line_writer(cls: type[Any], dumps: Callable[..., bytes]) -> LineWriter:
+
+def _line_writer(
+    cls: type[Any], dumps: Callable[..., bytes], checked: LineWriter | None = None
+) -> LineWriter:
     """The function that writes an event of type ``cls`` as its line (see the format).
 
     It is written out for the type's fields and compiled once, as ``namedtuple`` makes its
     classes: the generic loop over the fields it replaces cost a run more than all the rest of
-    recording an event.
+    recording an event. Fields at their defaults (all of a ``TaskFinished``'s error, cancelled,
+    cached, handoff, interrupts and answered, most of the time) are left out: a few identity
+    checks pick the short line, and the reader takes the defaults back.
+
+    Without ``checked``, it is the checked writer: every value JSON would not write as the
+    tagged form does goes through :func:`encode`. With it, the fast writer: it leaves the line to
+    JSON when every value is a scalar or a flat dict or tuple of them, and hands the event
+    to ``checked`` when one is not, or when its line has a ``$`` (a dict key that needs the
+    tagged form; a ``$`` in a string costs that line the checked writer's time, nothing else).
     """
     kinds = field_kinds(cls)
     names = [f"f{i}" for i in range(len(kinds))]  # locals that cannot shadow the helpers below
+    scope: dict[str, Any] = {
+        "SCALARS": _SCALARS,
+        "encode": encode,
+        "dumps": dumps,
+        "NEWLINE": _NEWLINE,
+        "checked": checked,
+    }
+    code = _CHECKED_CODE if checked is None else _FAST_CODE
+    written: list[tuple[str, str, FieldKind]] = [
+        (name, field, kind) for name, (field, kind, _) in zip(names, kinds, strict=True) if kind != "thread"
+    ]
+    defaults: dict[str, Any] = cls._field_defaults
+
+    def prepared(fields: list[tuple[str, str, FieldKind]]) -> list[str]:
+        statements = []
+        for name, _, kind in fields:
+            if kind in code and checked is None:
+                statements += [f"v = {name}", *code[kind], f"{name} = v"]
+            elif kind in code:
+                statements += [line.format(v=name) for line in code[kind]]
+        return statements
+
+    def entries(fields: list[tuple[str, str, FieldKind]]) -> str:
+        return ", ".join([f'"event": {cls.__name__!r}', '"t": t', *(f"{f!r}: {n}" for n, f, _ in fields)])
+
+    head = [f for f in written if f[1] not in defaults]
+    tail = [f for f in written if f[1] in defaults]
+    is_default = {}
+    for name, field, _ in tail:
+        default = defaults[field]
+        if default is None or type(default) is bool:
+            is_default[name] = f"{name} is {default!r}"
+        else:
+            scope[f"DEFAULT_{name}"] = default
+            is_default[name] = f"{name} == DEFAULT_{name}"
     body = [f"    {', '.join(names)}, = event"]
-    entries = [f'"event": {cls.__name__!r}', '"t": t']
-    for name, (field, kind, _) in zip(names, kinds, strict=True):
-        if kind == "thread":  # a live handle on a thread: never written
-            continue
-        if kind in _FIELD_CODE:
-            body += [f"    v = {name}", *("    " + line for line in _FIELD_CODE[kind]), f"    {name} = v"]
-        entries.append(f"{field!r}: {name}")
-    source = "def write(event, t):\n{}\n    return dumps({{{}}}, option=NEWLINE)\n".format(
-        "\n".join(body), ", ".join(entries)
-    )
-    scope: dict[str, Any] = {"SCALARS": _SCALARS, "encode": encode, "dumps": dumps, "NEWLINE": _NEWLINE}
+    if tail:  # the short line, or one with the fields not at their defaults, in their order
+        body.append(f"    if {' and '.join(is_default.values())}:")
+        body += ["        " + s for s in prepared(head)]
+        body.append(f"        line = dumps({{{entries(head)}}}, option=NEWLINE)")
+        body.append("    else:")
+        body += ["        " + s for s in prepared(written)]
+        body.append(f"        fields = {{{entries(head)}}}")
+        for name, field, _ in tail:
+            body += [f"        if not ({is_default[name]}):", f"            fields[{field!r}] = {name}"]
+        body.append("        line = dumps(fields, option=NEWLINE)")
+    else:
+        body += ["    " + s for s in prepared(written)]
+        body.append(f"    line = dumps({{{entries(written)}}}, option=NEWLINE)")
+    if checked is not None and any(kind == "value" for _, _, kind in written):  # only they hold dicts
+        body += [
+            "    if 36 in line:  # a $ somewhere: maybe a key that needs the tagged form",
+            "        return checked(event, t)",
+        ]
+    source = "def write(event, t):\n{}\n    return line\n".format("\n".join(body))
     exec(compile(source, f"<recording line of {cls.__name__}>", "exec"), scope)
     made: LineWriter = scope["write"]
     return made
 
 
-_WRITERS: dict[type[Any], LineWriter] = {cls: _line_writer(cls, _dumps) for cls in EVENT_TYPES.values()}
+#: per event type, the writer that checks every value, with orjson and with json (for what
+#: orjson refuses); and the one a run uses: the fast writer, when orjson is at hand
+_CHECKED_WRITERS: dict[type[Any], LineWriter] = {
+    cls: _line_writer(cls, _dumps) for cls in EVENT_TYPES.values()
+}
 _SAFE_WRITERS: dict[type[Any], LineWriter] = {
     cls: _line_writer(cls, _safe_dumps) for cls in EVENT_TYPES.values()
 }
+_WRITERS: dict[type[Any], LineWriter] = (
+    {cls: _line_writer(cls, _dumps, checked) for cls, checked in _CHECKED_WRITERS.items()}
+    if _KEYS_CHECKED
+    else dict(_CHECKED_WRITERS)
+)
 _VERSIONS = (version("nbstream"), version("langchain-core"))
 
 
@@ -200,18 +301,23 @@ class Recorder:
         # replace the file now, so a bad path fails before the run, not at its first event; a new
         # file and not a truncated one: ext4 writes a truncated file back to disk when it is
         # closed (its auto_da_alloc safety), which costs milliseconds a run
-        if self.path.is_file() and not self.path.is_symlink():
-            self.path.unlink()
+        try:
+            if stat.S_ISREG(os.lstat(self.path).st_mode):  # one system call: a symlink is written through
+                os.unlink(self.path)
+        except FileNotFoundError:
+            pass
         self._file: Any = open(self.path, "wb", buffering=_BUFFER)  # noqa: SIM115  (closed at run end)
         #: the file's write, None until the first event of a run (see _open)
         self._write: Callable[[bytes], Any] | None = None
         #: the time of the first event (times in the file count from it, in nanoseconds), once it came
         self._t0 = 0
         self._started = False
-        #: when the buffer last reached the OS
-        self._written = 0
+        #: when the buffer is written at the next root step's end, and within a step
+        self._flush_at = self._flush_late = 0
         self._writers = dict(_WRITERS)
         self._writers[MessageChunk] = self._message_line
+        self._checked_writers = dict(_CHECKED_WRITERS)
+        self._checked_writers[MessageChunk] = self._message_line
         self._safe_writers = dict(_SAFE_WRITERS)
         self._safe_writers[MessageChunk] = functools.partial(self._message_line, dumps=_safe_dumps)
         #: per LLM call id, the metadata dict its first chunk wrote
@@ -226,26 +332,33 @@ class Recorder:
         write = self._write
         if write is None:
             write = self._open(event, now)
-        try:
-            writer = self._writers[type(event)]
-        except KeyError:
-            name = type(event).__name__
-            raise TypeError(f"record: {name} is not an nbstream event; cannot record it") from None
+        kind = type(event)
         # nanoseconds as seconds: the double nearest them, which JSON writes in at most 9 decimals
         # (rounding a float to 6 costs the run more than writing its line's other fields)
+        try:
+            line = self._writers[kind](event, (now - self._t0) / 1e9)
+        except (KeyError, TypeError):
+            line = self._line_again(event, now)
+        write(line)
+        if kind in _ENDS and not event.ns:
+            if kind is not StepFinished:  # the run's end
+                self.flush(close=True)
+            elif now > self._flush_at:
+                self.flush()
+        elif now > self._flush_late:  # a long step (a long LLM answer)
+            self.flush()
+
+    def _line_again(self, event: Event, now: int) -> bytes:
+        """The line of an event its writer refused: JSON refused a dict key that is not a str,
+        an int past 64 bits or a lone surrogate (json takes the last two), or it is no event."""
+        kind = type(event)
+        if kind not in self._writers:
+            raise TypeError(f"record: {kind.__name__} is not an nbstream event; cannot record it") from None
         t = (now - self._t0) / 1e9
         try:
-            line = writer(event, t)
-        except TypeError:  # orjson refuses an int past 64 bits and a lone surrogate: JSON takes them
-            line = self._safe_writers[type(event)](event, t)
-        write(line)
-        if type(event) in _ENDS and not event.ns:
-            if type(event) is not StepFinished:  # the run's end
-                self.flush(close=True)
-            elif now - self._written > _FLUSH_EVERY:
-                self.flush()
-        elif now - self._written > 2 * _FLUSH_EVERY:  # a long step (a long LLM answer)
-            self.flush()
+            return self._checked_writers[kind](event, t)
+        except TypeError:
+            return self._safe_writers[kind](event, t)
 
     __call__ = on_event
 
@@ -258,7 +371,8 @@ class Recorder:
         self._write = write
         if not self._started:
             self._started = True
-            self._t0 = self._written = now
+            self._t0 = now
+            self._flushed(now)
             write(self._header(first))
         return write
 
@@ -348,12 +462,16 @@ class Recorder:
         """Write the buffered lines to the file; with ``close``, also close it (a later event reopens it)."""
         if self._file is not None:
             self._file.flush()
-            self._written = _clock()
+            self._flushed(_clock())
         if close and self._file is not None:
             self._file.close()
             self._file = self._write = None
             self._call_metadata.clear()
             self._token_lines.clear()
+
+    def _flushed(self, now: int) -> None:
+        self._flush_at = now + _FLUSH_EVERY
+        self._flush_late = now + 2 * _FLUSH_EVERY
 
     def close(self) -> None:
         """Write what is pending and close the file."""

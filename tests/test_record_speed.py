@@ -57,11 +57,23 @@ def _events(value: Any, other: Any) -> list[Any]:
     ]
 
 
+def _at_default(event: Any, field: str) -> bool:
+    """Whether ``field`` is at its default, which the line leaves out (None and bools: the same object)."""
+    defaults = type(event)._field_defaults
+    if field not in defaults:
+        return False
+    value, default = getattr(event, field), defaults[field]
+    return value is default if default is None or type(default) is bool else bool(value == default)
+
+
 def _expected(event: Any) -> dict[str, Any]:
-    """The line the format describes: every value through ``encode``, nothing left as it is."""
+    """The line the format describes: every value through ``encode``, nothing left as it is,
+    fields at their defaults left out."""
     line: dict[str, Any] = {"event": type(event).__name__}
     for field, kind, _ in field_kinds(type(event)):
         value = getattr(event, field)
+        if _at_default(event, field):
+            continue
         if kind == "value":
             value = encode(value)
         elif kind == "items":
