@@ -323,10 +323,19 @@ def test_without_a_store_nodes_see_none_and_injected_store_tools_raise_value_err
     assert same_on_both(program) == ({"xs": [None, None, None]}, None, "raised ValueError")
 
 
-def test_compile_refuses_what_is_not_a_store() -> None:
-    builder = NB.graph.StateGraph(Log).add_node("n", lambda s: {}).add_edge(NB.graph.START, "n")
+def test_compile_refuses_what_is_not_a_store_where_langgraph_fails_later() -> None:
+    """A documented difference (docs/differences.md): LangGraph accepts any object as a store."""
+
+    def build(g: SimpleNamespace) -> Any:
+        def n(state: Log) -> dict[str, Any]:
+            g.config.get_store().put(("a",), "k", {})
+            return {}
+
+        return g.graph.StateGraph(Log).add_node("n", n).add_edge(g.graph.START, "n").compile(store=object())
+
+    assert outcome(lambda: build(LG).invoke({"xs": []})) == "raised AttributeError"
     with pytest.raises(TypeError, match=r"compile\(store=.*BaseStore"):
-        builder.compile(store=object())
+        build(NB)
 
 
 # -- graduating to LangGraph ------------------------------------------------------------------------
