@@ -6,8 +6,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from nbstream.errors import NotSupportedError
-from nbstream.runtime._context import CURRENT_TASK
+from nbstream.runtime._context import CURRENT_TASK, START_RUNTIME
 from nbstream.types import StreamWriter
 
 __all__ = ["get_stream_writer", "get_config", "get_store"]
@@ -42,14 +41,21 @@ def get_config() -> dict[str, Any]:
 
 
 def get_store() -> Any:
-    """LangGraph's accessor for the graph's store: not supported, nbstream has no store yet (a
-    graph exported with ``to_langgraph()`` gets LangGraph's store when LangGraph runs it)."""
-    if CURRENT_TASK.get() is None and (langgraph_own := langgraph_accessor("get_store")) is not None:
+    """The graph's long-term memory store (``compile(store=...)``), from inside a node, a router or
+    anything they call; ``None`` when the graph has none, as in LangGraph.
+
+    Inside a subgraph it is the outermost graph's store. Outside a running graph it raises
+    ``RuntimeError``, as LangGraph does.
+    """
+    ctx = CURRENT_TASK.get()
+    if ctx is not None:
+        return ctx.run.root.store
+    start = START_RUNTIME.get()
+    if start is not None:  # a router from START, which runs before any task
+        return start.store
+    if (langgraph_own := langgraph_accessor("get_store")) is not None:  # to_langgraph()'s nodes
         return langgraph_own()
-    raise NotSupportedError(
-        "get_store() is not supported: nbstream has no store (compile(store=...)) yet. Pass the data "
-        "the node needs in the state or in config['configurable'], or run this graph with LangGraph."
-    )
+    raise RuntimeError("get_store() was called outside a running graph node")
 
 
 def langgraph_accessor(name: str) -> Callable[..., Any] | None:

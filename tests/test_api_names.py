@@ -31,7 +31,6 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.prebuilt import InjectedState
 from typing_extensions import TypedDict
 
-import nbstream.config as nb_config
 import nbstream.errors as nb_errors
 import nbstream.func as nb_func
 import nbstream.graph as nb_graph
@@ -417,15 +416,6 @@ def test_interrupt_without_a_checkpointer_pauses_as_langgraph() -> None:
     assert shape(_one_node_graph(asks).invoke({"x": 0})) == {"x": 0, "__interrupt__": [("how many?", 32)]}
     with pytest.raises(RuntimeError, match=r"Cannot use Command\(resume=...\) without checkpointer"):
         _one_node_graph(asks).invoke(nb_types.Command(resume=1))
-
-
-def test_get_store_raises_not_supported_naming_it() -> None:
-    def reads_store(state: X) -> dict[str, Any]:
-        nb_config.get_store()
-        return {}
-
-    with pytest.raises(NotSupportedError, match=r"get_store\(\)"):
-        _one_node_graph(reads_store).invoke({"x": 0})
 
 
 def test_functional_api_is_refused_at_the_decorator() -> None:

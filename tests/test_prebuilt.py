@@ -443,20 +443,6 @@ def test_options_nbstream_does_not_implement_are_refused_by_name() -> None:
         nb.ToolCallTransformer()
 
 
-def test_a_tool_that_needs_a_store_is_refused_naming_it() -> None:
-    nb = LIBS["nbstream"].prebuilt
-
-    @tool
-    def remember(fact: str, store: Annotated[Any, nb.InjectedStore()]) -> str:
-        """Remember a fact."""
-        return "ok"
-
-    node = nb.ToolNode([remember], handle_tool_errors=True)
-    ai = AIMessage("", tool_calls=[{"name": "remember", "args": {"fact": "f"}, "id": "c9"}])
-    with pytest.raises(NotSupportedError, match="tool 'remember' \\(call 'c9'\\) takes an InjectedStore"):
-        node.invoke({"messages": [ai]})
-
-
 def test_interrupt_inside_a_tool_is_never_turned_into_a_tool_message() -> None:
     g = LIBS["nbstream"]
 

@@ -126,12 +126,6 @@ REFUSED: list[tuple[str, Callable[[], Any]]] = [
     ("error_handler", lambda: nb_graph.StateGraph(S).set_node_defaults(error_handler=_one)),
     ("timeout", lambda: nb_graph.StateGraph(S).set_node_defaults(timeout=2.0)),
     (
-        "store",
-        lambda: (
-            nb_graph.StateGraph(S).add_node("one", _one).add_edge("__start__", "one").compile(store=object())
-        ),
-    ),
-    (
         "transformers",
         lambda: (
             nb_graph.StateGraph(S)

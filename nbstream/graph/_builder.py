@@ -52,8 +52,8 @@ class Branch:
     ends: tuple[str, ...] = field(default=())
     #: an ``async def`` router: awaited in async runs; a sync run refuses it, as LangGraph does
     is_async: bool = False
-    #: whether ``path`` takes ``config``, ``writer``, ``runtime`` by name; the runner fills it in once
-    injects: tuple[bool, bool, bool] | None = field(default=None, compare=False)
+    #: whether ``path`` takes ``config``, ``writer``, ``runtime``, ``store`` by name (filled in once)
+    injects: tuple[bool, bool, bool, bool] | None = field(default=None, compare=False)
     #: the schema the router reads, from its first parameter's hint (else its source node's input)
     input_info: SchemaInfo | None = field(default=None, compare=False)
 
@@ -318,8 +318,10 @@ class StateGraph:
 
         ``cache`` is any ``langgraph.cache.base.BaseCache`` (e.g. ``InMemoryCache()``); the nodes
         with a ``cache_policy`` use it. ``checkpointer`` is any langgraph-checkpoint saver (threads,
-        ``get_state``, ``interrupt()``); ``True``/``False`` on a subgraph. ``store`` and
-        ``transformers`` are refused with :class:`~nbstream.errors.NotSupportedError`.
+        ``get_state``, ``interrupt()``); ``True``/``False`` on a subgraph. ``store`` is any
+        ``langgraph.store.base.BaseStore`` (e.g. ``InMemoryStore()``): nodes reach it with
+        ``get_store()``, ``runtime.store`` or a ``store`` parameter; a subgraph uses its parent's.
+        ``transformers`` is refused with :class:`~nbstream.errors.NotSupportedError`.
         """
         from nbstream.runtime.compiled import CompiledStateGraph
 
@@ -331,11 +333,13 @@ class StateGraph:
                 "(BaseCheckpointSaver) such as langgraph.checkpoint.memory.InMemorySaver(), or "
                 "True/False for a subgraph"
             )
-        refuse(
-            "compile",
-            store=store,
-            transformers=transformers,
-        )
+        refuse("compile", transformers=transformers)
+        store_methods = ("batch", "abatch", "get", "put", "search")
+        if store is not None and not all(hasattr(store, m) for m in store_methods):
+            raise TypeError(
+                f"compile(store={store!r}): expected a langgraph.store.base.BaseStore such as "
+                "langgraph.store.memory.InMemoryStore()"
+            )
         if cache is not None and not all(hasattr(cache, m) for m in ("get", "set", "aget", "aset")):
             raise TypeError(
                 f"compile(cache={cache!r}): expected a langgraph.cache.base.BaseCache such as "
@@ -358,6 +362,7 @@ class StateGraph:
             self,
             name or "LangGraph",
             cache=cache,
+            store=store,
             debug=bool(debug),
             checkpointer=checkpointer,
             interrupt_before=interrupt_before or (),

@@ -5,7 +5,7 @@ points at a module that calls this) without being rewritten. The export reads th
 and replays it on LangGraph's ``StateGraph``: the same state/input/output/context schemas (so the
 same reducers), the same nodes with their options (``defer``, ``metadata``, ``input_schema``,
 ``destinations``, retry and cache policies), edges, joins, conditional edges with their path maps,
-and the same compile options (checkpointer, cache, ``interrupt_before``/``interrupt_after``,
+and the same compile options (checkpointer, cache, store, ``interrupt_before``/``interrupt_after``,
 ``name``, ``debug``). A compiled nbstream graph used as a node is exported the same way, once.
 
 The node and router functions run unchanged under LangGraph; each is wrapped once, here, so that:
@@ -16,8 +16,8 @@ The node and router functions run unchanged under LangGraph; each is wrapped onc
   dict written by a graph that has reducer keys;
 * what it raises that is nbstream's control flow becomes LangGraph's: ``ParentCommand`` and
   ``GraphInterrupt`` (``NodeInterrupt``); any other exception passes through unchanged;
-* it gets the ``config``, ``writer`` and ``runtime`` arguments nbstream would give it, whatever
-  their annotations (LangGraph injects a parameter only when its annotation is one it knows).
+* it gets the ``config``, ``writer``, ``runtime`` and ``store`` arguments nbstream would give it,
+  whatever their annotations (LangGraph injects a parameter only when its annotation is one it knows).
 
 Inside such a node nbstream's ``interrupt()``, ``get_stream_writer()``, ``get_config()``,
 ``get_store()`` and ``get_runtime()`` defer to LangGraph's own (see :func:`langgraph_accessor`);
@@ -133,6 +133,7 @@ class _Exporter:
         exported = out.compile(
             checkpointer=compiled.checkpointer,
             cache=compiled.cache,
+            store=compiled.store,
             interrupt_before=_breakpoints(compiled.interrupt_before_nodes),
             interrupt_after=_breakpoints(compiled.interrupt_after_nodes),
             debug=compiled.debug,
@@ -300,7 +301,7 @@ def _wrap(
     ``held``: the exported twin of the nbstream graph ``fn`` refers to. LangGraph finds the graph
     whose checkpoints a node holds among the names its function's source loads, so the wrapper
     loads it (``_ = held``): the exported node holds that graph's state as the nbstream node does."""
-    names = ("config", "writer", "runtime")
+    names = ("config", "writer", "runtime", "store")
     wants = [name for name, wanted in zip(names, injectable(fn), strict=True) if wanted]
     out, signal = (translate.route if router else translate.node), translate.signal
     if is_async:

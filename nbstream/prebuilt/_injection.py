@@ -32,8 +32,9 @@ class Injections:
         return bool(self.state) or self.store is not None or self.runtime is not None or bool(self.hidden)
 
 
-def _marker(hint: Any, kind: type) -> Any:
-    """The ``kind`` marker in ``hint`` (an instance, or the class itself), or None."""
+def _marker(hint: Any, kind: type | tuple[type, ...]) -> Any:
+    """The ``kind`` marker in ``hint`` (an instance, or the class itself), or None; ``kind`` may
+    be several classes that mark the same thing (nbstream's and LangGraph's)."""
     if isinstance(hint, kind) or (isinstance(hint, type) and issubclass(hint, kind)):
         return hint
     origin = get_origin(hint)
@@ -41,7 +42,7 @@ def _marker(hint: Any, kind: type) -> Any:
         found = [m for m in (_marker(a, kind) for a in get_args(hint)) if m is not None]
         if len(found) > 1:
             raise ValueError(
-                f"A tool argument should not be annotated with {kind.__name__} more than once. Found: {found}"
+                f"A tool argument should not be annotated with {_name(kind)} more than once. Found: {found}"
             )
         return found[0] if found else None
     if isinstance(origin, type) and issubclass(origin, kind):  # ToolRuntime[Context, State]
@@ -49,7 +50,13 @@ def _marker(hint: Any, kind: type) -> Any:
     return None
 
 
-def injections_of(tool: BaseTool, state_marker: type, store_marker: type, runtime_marker: type) -> Injections:
+def _name(kind: type | tuple[type, ...]) -> str:
+    return (kind[0] if isinstance(kind, tuple) else kind).__name__
+
+
+def injections_of(
+    tool: BaseTool, state_marker: type, store_marker: type | tuple[type, ...], runtime_marker: type
+) -> Injections:
     """Read ``tool``'s parameters (its input schema, then its function's hints) for injected ones."""
     schema = tool.get_input_schema()
     hints: dict[str, Any] = {}

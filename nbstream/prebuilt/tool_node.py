@@ -16,7 +16,9 @@ What a ToolNode does with its input, as ``langgraph.prebuilt`` 1.1 does:
   tools it has. Tool errors follow ``handle_tool_errors`` (see :mod:`._tool_errors`).
 * Arguments annotated ``InjectedState``, ``InjectedStore``, ``ToolRuntime`` (or named
   ``runtime``) and langchain-core's ``InjectedToolCallId`` are filled in and hidden from the model.
-  nbstream has no store: a tool that needs one is refused when it is called.
+  ``InjectedStore`` gets the graph's store (``compile(store=...)``); LangGraph's own marker
+  (``langgraph.prebuilt.InjectedStore``) works too. Called in a graph without a store, such a tool
+  raises ``ValueError``, as in LangGraph.
 
 ``get_stream_writer()``, ``get_config()`` and ``interrupt()`` work inside tools as in the node
 that runs them; interrupts and other control-flow signals pass through every error policy.
@@ -25,6 +27,7 @@ that runs them; interrupts and other control-flow signals pass through every err
 from __future__ import annotations
 
 import asyncio
+import sys
 from collections.abc import Callable, Sequence
 from copy import copy, deepcopy
 from dataclasses import dataclass, field, replace
@@ -98,7 +101,15 @@ class InjectedState(InjectedToolArg):
 
 
 class InjectedStore(InjectedToolArg):
-    """Marks a tool argument filled with the graph's store (nbstream has none: such a tool is refused)."""
+    """Marks a tool argument filled with the graph's store (``compile(store=...)``)."""
+
+
+def _store_markers() -> tuple[type, ...]:
+    """nbstream's ``InjectedStore``, and LangGraph's when a program already imported it (a tool
+    annotated with LangGraph's marker then gets the store too, without nbstream importing LangGraph)."""
+    langgraph_tool_node = sys.modules.get("langgraph.prebuilt.tool_node")
+    theirs = getattr(langgraph_tool_node, "InjectedStore", None)
+    return (InjectedStore,) if theirs is None else (InjectedStore, theirs)
 
 
 @dataclass
@@ -177,7 +188,7 @@ class ToolNode(Runnable[Any, Any]):
         for given in tools:
             made = given if isinstance(given, BaseTool) else as_tool(cast(Any, given))
             self._tools_by_name[made.name] = made
-            self._injections[made.name] = injections_of(made, InjectedState, InjectedStore, ToolRuntime)
+            self._injections[made.name] = injections_of(made, InjectedState, _store_markers(), ToolRuntime)
 
     @property
     def tools_by_name(self) -> dict[str, BaseTool]:
@@ -356,12 +367,11 @@ class ToolNode(Runnable[Any, Any]):
                 elif arg not in wanted.optional_state:
                     raise AttributeError(key)
         if wanted.store is not None:
-            if runtime.store is None:
-                raise NotSupportedError(
+            if runtime.store is None:  # LangGraph's error type: raised out of the node, never a ToolMessage
+                raise ValueError(
                     f"tool {call['name']!r} (call {call['id']!r}) takes an InjectedStore argument "
-                    f"{wanted.store!r}, but nbstream has no store (compile(store=...)) yet. Pass what the "
-                    "tool needs through InjectedState or the run's context, or run this graph with "
-                    "LangGraph."
+                    f"{wanted.store!r}, but the graph has no store: compile it with one, e.g. "
+                    "compile(store=InMemoryStore())"
                 )
             filled[wanted.store] = runtime.store
         if wanted.runtime is not None:

@@ -45,7 +45,14 @@ def open_call(
     listen = _Listeners(modes, subgraphs, message_keys, len(observers))
     if parent is None:
         bus = Bus(handlers)
-        root = Root(bus, live_custom=wants_custom, callbacks=None, user_config=config, context=context)
+        root = Root(
+            bus,
+            live_custom=wants_custom,
+            callbacks=None,
+            user_config=config,
+            context=context,
+            store=graph.store,
+        )
         _messages_callbacks(root, (), config, None, listen)
         if observers:
             _tool_callbacks(root, observers, None)
@@ -76,6 +83,7 @@ def open_call(
         callbacks=outer.callbacks,
         user_config=merged,
         context=context if context is not None else outer.context,
+        store=outer.store,  # as LangGraph: the calling graph's store, even None, over the graph's own
     )
     root.run_id = outer.run_id
     _messages_callbacks(root, ns, merged, outer, listen)

@@ -17,14 +17,36 @@ if TYPE_CHECKING:
 __all__ = ["NodeRuntime", "injectable"]
 
 
-def injectable(fn: Any) -> tuple[bool, bool, bool]:
-    """Whether ``fn`` takes ``config``, ``writer`` and ``runtime`` parameters (injected by name)."""
+_KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+#: the written (string) annotations under which LangGraph 1.2 fills a ``store`` parameter
+_STORE_HINTS = ("BaseStore", "Optional[BaseStore]")
+
+
+def injectable(fn: Any) -> tuple[bool, bool, bool, bool]:
+    """Whether ``fn`` takes ``config``, ``writer``, ``runtime`` and ``store`` (injected by name)."""
     try:
         params = inspect.signature(fn).parameters
     except (TypeError, ValueError):
-        return False, False, False
-    kinds = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return tuple(name in params and params[name].kind in kinds for name in ("config", "writer", "runtime"))  # type: ignore[return-value]
+        return False, False, False, False
+    config, writer, runtime = (
+        n in params and params[n].kind in _KINDS for n in ("config", "writer", "runtime")
+    )
+    store = params.get("store")
+    takes_store = store is not None and store.kind in _KINDS and _takes_store(store.annotation)
+    return config, writer, runtime, takes_store
+
+
+def _takes_store(hint: Any) -> bool:
+    """Whether LangGraph fills a ``store`` parameter with this annotation: none, ``BaseStore`` or
+    ``Optional[BaseStore]`` (also written as strings); any other (``InMemoryStore``, a string
+    ``"BaseStore | None"``) leaves the parameter to its default, as LangGraph does."""
+    if hint is inspect.Parameter.empty or hint in _STORE_HINTS:
+        return True
+    if isinstance(hint, str):
+        return False
+    from langgraph.store.base import BaseStore  # only for a store parameter with a real hint
+
+    return hint is BaseStore or hint == (BaseStore | None)
 
 
 def _is_coroutine(action: Any) -> bool:
@@ -46,6 +68,7 @@ class NodeRuntime:
         "direct",
         "edges",
         "fn",
+        "injects",
         "is_async",
         "is_runnable",
         "join_indexes",
@@ -60,6 +83,7 @@ class NodeRuntime:
         "trigger_tuple",
         "wants_config",
         "wants_runtime",
+        "wants_store",
         "wants_writer",
     )
 
@@ -78,18 +102,18 @@ class NodeRuntime:
         self.fn = action
         self.is_runnable = self.subgraph is None and hasattr(action, "invoke") and hasattr(action, "ainvoke")
         self.is_async = self.subgraph is None and not self.is_runnable and _is_coroutine(action)
-        self.wants_config, self.wants_writer, self.wants_runtime = (
-            (False, False, False) if self.is_runnable else injectable(action)
+        self.wants_config, self.wants_writer, self.wants_runtime, self.wants_store = (
+            (False, False, False, False) if self.is_runnable else injectable(action)
         )
+        #: whether the node takes any of them (one test per task instead of four)
+        self.injects = self.wants_config or self.wants_writer or self.wants_runtime or self.wants_store
         #: the common case, called straight from the runner: a plain sync function of the state
         self.direct = not (
             self.policies
             or self.subgraph is not None
             or self.is_async
             or self.is_runnable
-            or self.wants_config
-            or self.wants_writer
-            or self.wants_runtime
+            or self.injects
         )
         self.edges: tuple[str, ...] = ()
         self.branches: tuple[Branch, ...] = ()
@@ -112,6 +136,8 @@ class NodeRuntime:
             kwargs["writer"] = ctx.writer
         if self.wants_runtime:
             kwargs["runtime"] = runtime_of(ctx)
+        if self.wants_store:
+            kwargs["store"] = ctx.run.root.store
         return kwargs
 
     def call_sync(self, input: Any, ctx: TaskContext) -> Any:
@@ -122,7 +148,7 @@ class NodeRuntime:
             )
         if self.is_runnable:
             return self.fn.invoke(input, ctx.config or ctx.run.task_config(ctx.task))
-        if self.wants_config or self.wants_writer or self.wants_runtime:
+        if self.injects:
             return self.fn(input, **self._kwargs(ctx))
         return self.fn(input)
 
@@ -131,6 +157,6 @@ class NodeRuntime:
             return await self.fn.ainvoke(input, ctx.config or ctx.run.task_config(ctx.task))
         if not self.is_async:
             return self.call_sync(input, ctx)
-        if self.wants_config or self.wants_writer or self.wants_runtime:
+        if self.injects:
             return await self.fn(input, **self._kwargs(ctx))
         return await self.fn(input)

@@ -195,8 +195,8 @@ class Routing:
                     ) from None
             self._add_target(target, source, pulls, sends)
 
-    def _router_kwargs(self, injects: tuple[bool, bool, bool], source: str) -> dict[str, Any]:
-        """The ``config``, ``writer`` and ``runtime`` a router takes by name, as a node gets them.
+    def _router_kwargs(self, injects: tuple[bool, bool, bool, bool], source: str) -> dict[str, Any]:
+        """The ``config``, ``writer``, ``runtime`` and ``store`` a router takes by name, as a node gets them.
 
         A router after a node runs inside that node's task and gets the task's. A router from
         START runs before any task: it gets the run's config and a runtime with the run's context;
@@ -204,7 +204,7 @@ class Routing:
         """
         from nbstream.runtime._runtime import Runtime, runtime_of
 
-        wants_config, wants_writer, wants_runtime = injects
+        wants_config, wants_writer, wants_runtime, wants_store = injects
         kwargs: dict[str, Any] = {}
         ctx = CURRENT_TASK.get()
         if ctx is not None and ctx.run is self:
@@ -214,6 +214,8 @@ class Routing:
                 kwargs["writer"] = ctx.writer
             if wants_runtime:
                 kwargs["runtime"] = runtime_of(ctx)
+            if wants_store:
+                kwargs["store"] = self.root.store
             return kwargs
         if wants_writer:
             raise NotSupportedError(
@@ -225,7 +227,9 @@ class Routing:
             base = self.parent_config if self.parent_config is not None else self.root.user_config
             kwargs["config"] = {**base, "recursion_limit": self.root.recursion_limit}
         if wants_runtime:
-            kwargs["runtime"] = Runtime(context=self.root.context)
+            kwargs["runtime"] = Runtime(context=self.root.context, store=self.root.store)
+        if wants_store:
+            kwargs["store"] = self.root.store
         return kwargs
 
     def _add_target(self, target: Any, source: str, pulls: Any, sends: list[Send]) -> None:

@@ -1,8 +1,9 @@
 """``Runtime``: what a running node can reach besides its state (LangGraph's ``langgraph.runtime``).
 
-A node gets it from ``get_runtime()``: the run's context (``None`` until ``context=`` is wired),
-the task's stream writer, and the task's execution info. The store, previous return value, server
-info and drain control are LangGraph features nbstream does not have yet: they stay ``None``.
+A node gets it from ``get_runtime()``: the run's context, the graph's store (the outermost graph's,
+inside a subgraph), the task's stream writer, and the task's execution info. The previous return
+value, server info and drain control are LangGraph features nbstream does not have yet: they stay
+``None``.
 The runtime is built the first time a task asks for it and kept on the task's context, so a run
 that never asks pays nothing.
 """
@@ -185,8 +186,12 @@ def runtime_of(ctx: TaskContext) -> Runtime[Any]:
     """The task's :class:`Runtime`, built on first use and kept on its context."""
     runtime: Runtime[Any] | None = ctx.runtime
     if runtime is None:
+        root = ctx.run.root
         runtime = ctx.runtime = Runtime(
-            context=ctx.run.root.context, stream_writer=ctx.writer, execution_info=_execution_info(ctx)
+            context=root.context,
+            store=root.store,
+            stream_writer=ctx.writer,
+            execution_info=_execution_info(ctx),
         )
     return runtime
 

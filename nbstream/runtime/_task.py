@@ -104,6 +104,7 @@ class Root:
         "resuming",
         "run_id",
         "stopped",
+        "store",
         "tools",
         "user_config",
     )
@@ -116,10 +117,13 @@ class Root:
         callbacks: Any,
         user_config: dict[str, Any] | None,
         context: Any = None,
+        store: Any = None,
     ) -> None:
         self.bus = bus
         #: the run's static context (``invoke(..., context=...)``), shared by every node and subgraph
         self.context = context
+        #: the outermost graph's store (``get_store()``, ``runtime.store``), shared by its subgraphs
+        self.store = store
         self.run_id = _task_id()
         #: makes this run's task ids
         self.new_id = _id_source()

@@ -128,7 +128,7 @@ def update_state(
 
     saver = _saver(graph, "update_state")
     target, config = _address(graph, config)
-    root = Root(Bus([]), live_custom=False, callbacks=None, user_config=config)
+    root = Root(Bus([]), live_custom=False, callbacks=None, user_config=config, store=graph.store)
     run = Run(target, root, tuple(s for s in config["configurable"]["checkpoint_ns"].split("|") if s), None)
     saving = attach(run, saver, config, durability="sync", before=None, after=None)
     tup = saving.load()

@@ -388,7 +388,7 @@ class _TracedBranch:
         return self._call
 
     @property
-    def injects(self) -> tuple[bool, bool, bool]:
+    def injects(self) -> tuple[bool, bool, bool, bool]:
         """What the wrapped router takes by name (``_call`` passes it on)."""
         branch = self._branch
         if branch.injects is None:

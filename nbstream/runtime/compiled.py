@@ -53,6 +53,7 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         name: str,
         *,
         cache: Any = None,
+        store: Any = None,
         debug: bool = False,
         checkpointer: Any = None,
         interrupt_before: Any = (),
@@ -66,6 +67,9 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         self.name = name
         #: a langgraph.cache.base.BaseCache for the nodes with a cache_policy, or None
         self.cache = cache
+        #: a langgraph.store.base.BaseStore the nodes share across threads, or None; a graph run
+        #: inside another (a subgraph) uses the outer graph's instead, as LangGraph does
+        self.store = store
         self.debug = debug
         self.channels = builder.channels
         self.state_info = builder.state_info

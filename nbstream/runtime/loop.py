@@ -209,7 +209,7 @@ class Run(Routing, TaskConfigs):
         """Give START's routers the run's Runtime (``get_runtime()``), as LangGraph's __start__ task."""
         from nbstream.runtime._runtime import Runtime
 
-        return START_RUNTIME.set(Runtime(context=self.root.context))
+        return START_RUNTIME.set(Runtime(context=self.root.context, store=self.root.store))
 
     def _start_state(self, branch: Any) -> Any:
         """What a router from START reads: the state, or its own input hint's schema."""
