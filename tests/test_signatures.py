@@ -135,7 +135,6 @@ REFUSED: list[tuple[str, Callable[[], Any]]] = [
         ),
     ),
     ("timeout", lambda: nb_types.Send("one", {}, timeout=3.0)),
-    ("xray", lambda: _graph().get_graph(xray=True)),
 ]
 
 

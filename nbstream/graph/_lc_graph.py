@@ -5,7 +5,11 @@ LangGraph returns a ``langchain_core.runnables.graph.Graph``; programs read its 
 declarations, so that text is LangGraph's:
 
 * nodes: ``__start__``, the graph's nodes in the order they were added (with their ``metadata``,
-  plus ``defer: True`` for deferred nodes), then ``__end__`` once an edge reaches it;
+  plus ``defer: True`` for deferred nodes), then ``__end__`` once an edge reaches it. A node's
+  ``data`` is a Runnable, as in LangGraph (so ``to_json()`` gives ``"type": "runnable"``): the
+  node's own Runnable or compiled graph, else its function in a ``RunnableLambda`` (its ``func``
+  or ``afunc`` is the function, as on LangGraph's ``RunnableCallable``); ``__start__``'s passes
+  its input through;
 * edges, sorted: plain edges and joins (solid); conditional edges from a ``path_map`` (labelled
   with the key when it differs from the target), a router's ``Literal`` return hint, a node's
   ``Command[Literal[...]]`` hint or ``destinations=`` (dotted); then a solid edge to ``__end__``
@@ -15,7 +19,8 @@ declarations, so that text is LangGraph's:
 
 LangGraph finds its edges by simulating a run of the graph; nbstream reads them from the
 declarations, which gives the same drawing for graphs whose routes are declared (the common case).
-A router with neither ``path_map`` nor ``Literal`` hint contributes no edge in either library.
+A router with neither ``path_map`` nor ``Literal`` hint contributes no edge in either library, and
+as in LangGraph's walk, a node reached only through such a route (or a ``Send``) keeps no edges.
 
 The drawing in a notebook (``_repr_mimebundle_``) and ``draw_ascii()`` are nbstream's own, offline
 ones: LangGraph's need a network service (``draw_mermaid_png``) or ``grandalf``.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from langchain_core.runnables import Runnable, RunnableLambda
 from langchain_core.runnables.graph import Graph
 
 if TYPE_CHECKING:
@@ -71,8 +77,6 @@ def langchain_graph(
     for source, target in builder.edges:
         if target != END:  # as LangGraph: a plain edge to END is drawn by the termini rule below
             edges.add((source, target, False, None))
-    for sources, target in builder.joins:
-        edges.update((source, target, False, None) for source in sources)
     for branch in builder.branches:
         if branch.path_map is not None:
             for key, target in branch.path_map.items():
@@ -82,16 +86,23 @@ def langchain_graph(
     for spec in builder.nodes.values():
         labels = spec.labels
         edges.update((spec.name, target, True, labels.get(target)) for target in spec.ends)
+    reached = _reached(edges, builder.joins)
+    edges = {edge for edge in edges if edge[0] in reached}
+    for sources, target in builder.joins:
+        if reached.issuperset(sources):  # else the join never fires in LangGraph's walk
+            edges.update((source, target, False, None) for source in sources)
 
     graph = DrawnGraph()
     graph.graph_name = name
     graph.drawing_edges = drawing_edges
-    graph.add_node(None, START)
+    graph.add_node(RunnableLambda(_passthrough, name=START), START)
     for spec in builder.nodes.values():
         metadata = dict(spec.metadata)
         if spec.defer:
             metadata["defer"] = True
-        graph.add_node(spec.action, spec.name, metadata=metadata or None)
+        action = spec.action
+        data = action if isinstance(action, Runnable) else RunnableLambda(action, name=spec.name)
+        graph.add_node(data, spec.name, metadata=metadata or None)
 
     def add(source: str, target: str, label: Any = None, conditional: bool = False) -> None:
         if any(e.source == source and e.target == target for e in graph.edges):
@@ -106,3 +117,28 @@ def langchain_graph(
     for source in sorted(ends.difference(source for source, _, _, _ in edges)):
         add(source, END)
     return graph
+
+
+def _passthrough(value: Any) -> Any:
+    """What ``__start__`` does with the input: hands it on (its node's ``data`` in a drawing)."""
+    return value
+
+
+def _reached(edges: set[tuple[str, str, bool, Any]], joins: list[tuple[tuple[str, ...], str]]) -> set[str]:
+    """The nodes LangGraph's walk of the graph reaches from ``__start__``: through the declared
+    edges, and through a join once all its sources are reached. LangGraph draws the edges it sees
+    nodes take in that walk, so a node reached only by an undeclared route (a router with neither
+    ``path_map`` nor ``Literal`` hint, a ``Send``) is drawn with no edges."""
+    onward: dict[str, set[str]] = {}
+    for source, target, _, _ in edges:
+        onward.setdefault(source, set()).add(target)
+    reached: set[str] = set()
+    todo = [START]
+    while todo:
+        while todo:
+            name = todo.pop()
+            if name not in reached:
+                reached.add(name)
+                todo.extend(onward.get(name, ()))
+        todo = [target for sources, target in joins if target not in reached and reached.issuperset(sources)]
+    return reached

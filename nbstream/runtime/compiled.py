@@ -573,17 +573,16 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         return self._as_node_output(run, parent)
 
     # -- drawing ---------------------------------------------------------------------------------
-    def get_graph(self, config: Any = None, *, xray: Any = False) -> Any:
+    def get_graph(self, config: Any = None, *, xray: int | bool = False) -> Any:
         """The graph as LangGraph gives it: a langchain-core ``Graph`` (``nodes``, ``edges``,
-        ``draw_mermaid()``) that also draws itself offline in a notebook and with ``draw_ascii()``."""
-        from nbstream.graph._lc_graph import langchain_graph
+        ``draw_mermaid()``) that also draws itself offline in a notebook and with ``draw_ascii()``.
 
-        if xray:
-            raise NotSupportedError(
-                "get_graph(xray=...): nbstream does not draw subgraphs expanded yet; call get_graph() "
-                "on the subgraph itself (graph.get_subgraphs() lists them)"
-            )
-        return langchain_graph(self.builder, self.name, self.edge_list)
+        ``xray=True`` draws the subgraphs expanded, ``xray=n`` ``n`` levels deep (see
+        ``nbstream.runtime._drawable``). ``config`` changes nothing: the drawing comes from the
+        declarations."""
+        from nbstream.runtime._drawable import compiled_drawing
+
+        return compiled_drawing(self, xray)
 
     async def aget_graph(self, config: dict[str, Any] | None = None, *, xray: int | bool = False) -> Any:
         """Async :meth:`get_graph`."""
