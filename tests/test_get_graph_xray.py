@@ -520,6 +520,98 @@ def tool_node(lib: Any) -> Any:
     )
 
 
+# -- shapes where LangGraph's drawing comes from its simulated walk, not from the declarations alone ------
+def loop_without_exit(lib: Any, length: int) -> Any:
+    """A loop with no way out: LangGraph's walk stops after 250 steps and draws a dotted edge to
+    ``__end__`` from the node its last step ran (which one depends on the loop's length)."""
+    g = lib.graph
+    names = [f"n{i}" for i in range(length)]
+    builder = g.StateGraph(S)
+    for name in names:
+        builder.add_node(name, noop)
+    builder.add_edge(g.START, names[0])
+    for source, target in zip(names, names[1:] + names[:1], strict=True):
+        builder.add_edge(source, target)
+    return builder.compile()
+
+
+def two_node_loop(lib: Any) -> Any:
+    return loop_without_exit(lib, 2)
+
+
+def three_node_loop(lib: Any) -> Any:
+    return loop_without_exit(lib, 3)
+
+
+def command_loop(lib: Any) -> Any:
+    """Declared ``Command`` routes fire once in LangGraph's walk, so it ends at the node that
+    repeats first."""
+    g, t = lib.graph, lib.types
+
+    def a(state: S) -> t.Command[Literal["b"]]:  # type: ignore[name-defined]
+        return t.Command(goto="b")
+
+    def b(state: S) -> t.Command[Literal["a"]]:  # type: ignore[name-defined]
+        return t.Command(goto="a")
+
+    return g.StateGraph(S).add_node("a", a).add_node("b", b).add_edge(g.START, "a").compile()
+
+
+def deferred_node_reached_early(lib: Any) -> Any:
+    """``d`` waits for the longer branch, which has no edge to it: LangGraph draws ``y -.-> d``."""
+    g = lib.graph
+    return (
+        g.StateGraph(S)
+        .add_node("a", noop)
+        .add_node("x", noop)
+        .add_node("y", noop)
+        .add_node("d", noop, defer=True)
+        .add_edge(g.START, "a")
+        .add_edge(g.START, "x")
+        .add_edge("x", "y")
+        .add_edge("a", "d")
+        .compile()
+    )
+
+
+def nodes_behind_undeclared_routes(lib: Any) -> Any:
+    """A router without hint and a ``Send``: what only they reach keeps no edges, subgraph too."""
+    g, t = lib.graph, lib.types
+
+    def fan(state: S) -> list[Any]:
+        return [t.Send("s", {"xs": [1]})]
+
+    return (
+        g.StateGraph(S)
+        .add_node("agent", noop)
+        .add_node("tools", noop)
+        .add_node("s", two_step(lib))
+        .add_node("after", noop)
+        .add_edge(g.START, "agent")
+        .add_conditional_edges("agent", lambda s: "tools")
+        .add_edge("tools", "agent")
+        .add_conditional_edges("tools", fan)
+        .add_edge("s", "after")
+        .compile()
+    )
+
+
+def join_of_uneven_branches(lib: Any) -> Any:
+    g = lib.graph
+    return (
+        g.StateGraph(S)
+        .add_node("a", noop)
+        .add_node("x", noop)
+        .add_node("b", noop)
+        .add_node("c", noop)
+        .add_edge(g.START, "a")
+        .add_edge(g.START, "x")
+        .add_edge("x", "b")
+        .add_edge(["a", "b"], "c")
+        .compile()
+    )
+
+
 PROGRAMS: list[Callable[[Any], Any]] = [
     subgraph_node,
     subgraph_first_then_node,
@@ -545,6 +637,12 @@ PROGRAMS: list[Callable[[Any], Any]] = [
     interrupts_everywhere,
     interrupt_before_all,
     tool_node,
+    two_node_loop,
+    three_node_loop,
+    command_loop,
+    deferred_node_reached_early,
+    nodes_behind_undeclared_routes,
+    join_of_uneven_branches,
 ]
 
 

@@ -111,11 +111,20 @@ def langchain_graph(
             graph.add_node(None, END)
         graph.add_edge(graph.nodes[source], graph.nodes[target], label, conditional)
 
+    if any(spec.defer for spec in builder.nodes.values()):
+        edges.update((source, target, True, None) for source, target in _walk(builder)[1])
     for source, target, conditional, label in sorted(edges, key=lambda e: (e[0], e[1], e[2], str(e[3]))):
         add(source, target, None if label == target else label, conditional)
     ends = {target for _, target, _, _ in edges if target != END}
-    for source in sorted(ends.difference(source for source, _, _, _ in edges)):
+    termini = sorted(ends.difference(source for source, _, _, _ in edges))
+    for source in termini:
         add(source, END)
+    if not termini and not any(target == END for _, target, _, _ in edges):
+        # a graph that never ends (a loop with no way out): LangGraph's walk stops after 250
+        # steps and, when that last step ran one node, draws a dotted edge from it to __end__
+        last, _ = _walk(builder)
+        if len(last) == 1:
+            add(last[0], END, conditional=True)
     return graph
 
 
@@ -142,3 +151,52 @@ def _reached(edges: set[tuple[str, str, bool, Any]], joins: list[tuple[tuple[str
                 todo.extend(onward.get(name, ()))
         todo = [target for sources, target in joins if target not in reached and reached.issuperset(sources)]
     return reached
+
+
+def _walk(builder: StateGraph) -> tuple[list[str], set[tuple[str, str]]]:
+    """Walk the graph as LangGraph's drawing does (at most 250 steps after ``__start__``): the
+    nodes of the last step, and the dotted edges LangGraph adds into a deferred node that runs
+    when none of the step before it led there (from each node of that step).
+
+    In that walk a plain edge fires every time its source runs, a declared route (``path_map``,
+    ``Literal`` hint, ``Command`` hint, ``destinations=``) only the first time, a join once all
+    its sources have run, and a deferred node once nothing else is left to run."""
+    from nbstream.graph._hints import branch_targets
+
+    plain: dict[str, list[str]] = {}
+    for source, target in builder.edges:
+        plain.setdefault(source, []).append(target)
+    declared: list[tuple[str, tuple[str, ...]]] = [
+        (b.source, branch_targets(b) or ()) for b in builder.branches
+    ]
+    declared += [(spec.name, spec.ends) for spec in builder.nodes.values()]
+    deferred = {spec.name for spec in builder.nodes.values() if spec.defer}
+    arrived: list[set[str]] = [set() for _ in builder.joins]
+    used: set[int] = set()
+    waiting: set[str] = set()
+    implicit: set[tuple[str, str]] = set()
+    tasks, last = [START], [START]
+    for _ in range(251):
+        if not tasks:
+            break
+        last = tasks
+        fired: set[str] = set()
+        for task in tasks:
+            fired.update(plain.get(task, ()))
+            for index, (source, targets) in enumerate(declared):
+                if source == task and index not in used:
+                    used.add(index)
+                    fired.update(targets)
+            for index, (sources, target) in enumerate(builder.joins):
+                if task in sources:
+                    arrived[index].add(task)
+                    if arrived[index].issuperset(sources):
+                        arrived[index].clear()
+                        fired.add(target)
+        fired.discard(END)
+        waiting.update(fired & deferred)
+        tasks = sorted(fired - deferred)
+        if not tasks:
+            tasks, waiting = sorted(waiting), set()
+            implicit.update((source, task) for task in tasks if task not in fired for source in last)
+    return last, implicit
