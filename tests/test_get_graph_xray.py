@@ -708,3 +708,41 @@ def test_generated_graphs_draw_as_langgraph_at_every_depth(case: Any) -> None:
     ours = _built(render(case, "nbstream", aio=False), "<xray-case nbstream>")
     for xray in (False, True, 1):
         assert drawing(ours.get_graph(xray=xray)) == drawing(theirs.get_graph(xray=xray)), f"xray={xray!r}"
+
+
+def test_get_subgraphs_lists_the_subgraphs_langgraph_lists() -> None:
+    """A compiled graph as a node and one a node's function invokes are listed (recursively as
+    ``a|b``); one compiled with ``checkpointer=False`` is not, as in LangGraph."""
+
+    def listed(g: Any) -> list[list[str]]:
+        class S(TypedDict):
+            x: int
+
+        inner = g.StateGraph(S).add_node("i", lambda s: {"x": 1}).add_edge(g.START, "i").compile()
+        opted_out = g.StateGraph(S).add_node("j", lambda s: {"x": 2}).add_edge(g.START, "j")
+        opted_out = opted_out.compile(checkpointer=False)
+
+        def calls(state: S) -> Any:
+            return inner.invoke(state)
+
+        deeper = g.StateGraph(S).add_node("sub", inner).add_edge(g.START, "sub").compile()
+        graph = (
+            g.StateGraph(S)
+            .add_node("a", inner)
+            .add_node("b", calls)
+            .add_node("c", opted_out)
+            .add_node("d", deeper)
+            .add_edge(g.START, "a")
+            .add_edge("a", "b")
+            .add_edge("b", "c")
+            .add_edge("c", "d")
+            .compile()
+        )
+        return [
+            [name for name, _ in graph.get_subgraphs()],
+            [name for name, _ in graph.get_subgraphs(recurse=True)],
+            [name for name, _ in graph.get_subgraphs(namespace="d|sub", recurse=True)],
+        ]
+
+    expected = listed(langgraph.graph)
+    assert listed(nbstream.graph) == expected == [["a", "b", "d"], ["a", "b", "d", "d|sub"], ["d|sub"]]

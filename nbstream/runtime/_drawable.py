@@ -29,9 +29,9 @@ from typing import TYPE_CHECKING, Any
 
 from langchain_core.runnables import RunnableLambda, RunnableSequence
 from langchain_core.runnables.graph import Edge, Graph
-from langchain_core.runnables.utils import get_function_nonlocals
 
 from nbstream.graph._lc_graph import DrawnGraph, langchain_graph
+from nbstream.runtime._persist import graph_referred_to
 
 if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
@@ -76,8 +76,9 @@ def _subgraph_in(action: Any) -> CompiledStateGraph | None:
         elif isinstance(candidate, RunnableLambda):
             candidates.extend(candidate.deps)
         elif candidate is action and (inspect.isfunction(action) or inspect.ismethod(action)):
-            # a plain function node: what its body reaches (``sub.invoke`` gives ``sub``)
-            candidates.extend(getattr(v, "__self__", v) for v in get_function_nonlocals(action))
+            # a plain function node: the graph it refers to (``sub.invoke``), found as the runner
+            # finds the graph whose checkpoints the node holds
+            return graph_referred_to(action)
     return None
 
 

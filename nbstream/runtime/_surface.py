@@ -74,13 +74,15 @@ class GraphSurface:
     ) -> Iterator[tuple[str, Any]]:
         """The subgraph nodes as ``(name, compiled graph)``; ``recurse`` adds theirs as ``a|b``.
 
-        ``namespace`` (``"a"`` or, with ``recurse``, ``"a|b"``) picks the one subgraph at that path.
+        A node's subgraph is found as LangGraph finds it (and as ``get_graph(xray=...)`` draws
+        it): a compiled graph given as the node, or one its function refers to; one compiled with
+        ``checkpointer=False`` is not listed. ``namespace`` (``"a"`` or, with ``recurse``,
+        ``"a|b"``) picks the one subgraph at that path.
         """
-        for name, node in self.nodes.items():
+        from nbstream.runtime._drawable import drawn_subgraphs
+
+        for name, sub in drawn_subgraphs(self):  # type: ignore[arg-type]
             if namespace is not None and namespace != name and not namespace.startswith(name + "|"):
-                continue
-            sub = node.subgraph
-            if sub is None:
                 continue
             if namespace == name:
                 yield name, sub
