@@ -22,6 +22,7 @@ from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._calls import open_call
 from nbstream.runtime._context import CURRENT_TASK
+from nbstream.runtime._error_handlers import link_error_handlers
 from nbstream.runtime._node import NodeRuntime
 from nbstream.runtime._options import CallOptions, given_options, invoke_options, read_options
 from nbstream.runtime._runnable import RunnableGraph
@@ -89,6 +90,8 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
                 )
             self.nodes[spec.name] = NodeRuntime(spec, info, cached=cache is not None)
         self.node_names = tuple(self.nodes)
+        if any(spec.is_error_handler for spec in builder.nodes.values()):
+            link_error_handlers(self)
         #: whether some node runs only when nothing else is left (defer=True); else no step pays for it
         self.has_defer = any(n.defer for n in self.nodes.values())
         edges: dict[str, list[str]] = {}
