@@ -595,3 +595,32 @@ def test_a_sibling_pause_keeps_the_failure_handled_and_the_resume_runs_its_handl
     # the handler's writes go in the place of "bad", after those of "asks"
     assert final[0] == {"log": ["a", "asked yes", "handled"]}
     assert calls == ["asks", "asks", "handler", "handler"]
+
+
+# -- to_langgraph -----------------------------------------------------------------------------------------
+def test_to_langgraph_exports_the_handlers_and_the_export_runs_as_the_nbstream_graph() -> None:
+    def own(state: Log, error: nbstream.errors.NodeError) -> Any:
+        assert isinstance(error, nbstream.errors.NodeError)  # the function was written for nbstream
+        return nbstream.types.Command(update={"log": [f"own for {error.node}: {error.error}"]}, goto="after")
+
+    def default(state: Log, error: nbstream.errors.NodeError) -> dict[str, Any]:
+        return {"log": [f"default for {error.node}"]}
+
+    g = NB.graph
+    builder = (
+        g.StateGraph(Log)
+        .set_node_defaults(error_handler=default)
+        .add_node("a", a)
+        .add_node("bad", bad, error_handler=own)
+        .add_node("bad2", bad)
+        .add_node("after", after)
+        .add_edge(g.START, "a")
+        .add_edge("a", "bad")
+        .add_edge("a", "bad2")
+    )
+    graph = builder.compile()
+    exported = graph.to_langgraph()
+    assert list(exported.builder.nodes) == list(builder.nodes)
+    mine = stream_all(graph, {"log": []}, stream_mode="values")
+    assert clean(stream_all(exported, {"log": []}, stream_mode="values")) == clean(mine)
+    assert mine[-1] == {"log": ["a", "own for bad: boom after ['a']", "default for bad2", "after"]}
