@@ -53,7 +53,8 @@ def clean(value: Any) -> Any:
         return ("raised", type(value).__name__, str(value))
     if isinstance(value, dict):
         return {
-            k: "<id>" if k in ("id", "checkpoint_id", "timestamp", "ts") else clean(v) for k, v in value.items()
+            clean(k): "<id>" if k in ("id", "checkpoint_id", "timestamp", "ts", "created_at") else clean(v)
+            for k, v in value.items()
         }
     if isinstance(value, tuple) and hasattr(value, "_asdict"):  # StateSnapshot, PregelTask, Interrupt
         return (type(value).__name__, clean(value._asdict()))
@@ -595,6 +596,35 @@ def test_a_sibling_pause_keeps_the_failure_handled_and_the_resume_runs_its_handl
     # the handler's writes go in the place of "bad", after those of "asks"
     assert final[0] == {"log": ["a", "asked yes", "handled"]}
     assert calls == ["asks", "asks", "handler", "handler"]
+
+
+def test_a_handler_paused_inside_a_subgraph_on_a_thread_resumes_there() -> None:
+    def program(lib: Any) -> Any:
+        def asks(state: Log, error: lib.errors.NodeError) -> dict[str, Any]:
+            return {"log": [lib.types.interrupt(f"{error.node} failed: retry?")]}
+
+        g = lib.graph
+        sub = g.StateGraph(Log).add_node("inner", bad, error_handler=asks).add_edge(g.START, "inner").compile()
+        graph = (
+            g.StateGraph(Log)
+            .set_node_defaults(error_handler=lambda s: {"log": ["default"]})
+            .add_node("a", a)
+            .add_node("sub", sub)
+            .add_edge(g.START, "a")
+            .add_edge("a", "sub")
+            .compile(checkpointer=lib.memory.InMemorySaver())
+        )
+        config = {"configurable": {"thread_id": "t"}}
+        record: list[Any] = [graph.get_graph().draw_mermaid()]
+        for inp in ({"log": []}, lib.types.Command(resume="again")):
+            chunks = stream_all(graph, inp, config, stream_mode=MODES, subgraphs=True)
+            state = graph.get_state(config, subgraphs=True)
+            record.append((chunks, state, thread_record(graph, config)))
+        return record
+
+    record = same_on_both(program)
+    assert "__error_handler__inner" not in record[0] and "__default_error_handler__" in record[0]
+    assert record[-1][0][-1] == ((), "values", {"log": ["a", "a", "again"]})
 
 
 # -- to_langgraph -----------------------------------------------------------------------------------------
