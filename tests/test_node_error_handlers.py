@@ -627,6 +627,64 @@ def test_a_handler_paused_inside_a_subgraph_on_a_thread_resumes_there() -> None:
     assert record[-1][0][-1] == ((), "values", {"log": ["a", "a", "again"]})
 
 
+@pytest.mark.parametrize("durability", ["sync", "exit"])
+def test_a_handler_and_a_sibling_both_paused_are_answered_by_interrupt_id(durability: str) -> None:
+    def program(lib: Any) -> Any:
+        def asks(state: Log) -> dict[str, Any]:
+            return {"log": [f"sibling got {lib.types.interrupt('sibling?')}"]}
+
+        def handler(state: Log) -> dict[str, Any]:
+            return {"log": [f"handler got {lib.types.interrupt('handler?')}"]}
+
+        g = lib.graph
+        graph = (
+            g.StateGraph(Log)
+            .add_node("a", a)
+            .add_node("bad", bad, error_handler=handler)
+            .add_node("asks", asks)
+            .add_edge(g.START, "a")
+            .add_edge("a", "bad")
+            .add_edge("a", "asks")
+            .compile(checkpointer=lib.memory.InMemorySaver())
+        )
+        config = {"configurable": {"thread_id": "t"}}
+        first = stream_all(graph, {"log": []}, config, stream_mode="updates", durability=durability)
+        # one answer for two waiting interrupts is refused (the handler's counts, as in LangGraph)
+        refused = stream_all(graph, lib.types.Command(resume="?"), config, durability=durability)
+        asked = [i for chunk in first if "__interrupt__" in chunk for i in chunk["__interrupt__"]]
+        answers = {i.id: f"answer to {i.value}" for i in asked}
+        last = stream_all(graph, lib.types.Command(resume=answers), config, stream_mode="values")
+        return first, refused, last, thread_record(graph, config)
+
+    *_, last, _ = same_on_both(program)
+    assert last[-1] == {"log": ["a", "sibling got answer to sibling?", "handler got answer to handler?"]}
+
+
+@pytest.mark.parametrize("first,second", [(LG, NB), (NB, LG)], ids=["langgraph-then-nbstream", "nbstream-then-langgraph"])
+def test_a_thread_paused_in_a_handler_by_one_library_is_resumed_by_the_other(first: Any, second: Any) -> None:
+    def build(lib: Any, saver: Any) -> Any:
+        def handler(state: Log, error: lib.errors.NodeError) -> dict[str, Any]:
+            return {"log": [f"{lib.types.interrupt('retry?')} ({error.error!s})"]}
+
+        g = lib.graph
+        return (
+            g.StateGraph(Log)
+            .add_node("a", a)
+            .add_node("bad", bad, error_handler=handler)
+            .add_edge(g.START, "a")
+            .add_edge("a", "bad")
+            .compile(checkpointer=saver)
+        )
+
+    saver = LG.memory.InMemorySaver()
+    config = {"configurable": {"thread_id": "shared"}}
+    asked = build(first, saver).invoke({"log": []}, config)["__interrupt__"][0]
+    # the handler's interrupt id is LangGraph's (its task id and namespace are), so an answer by id fits
+    resumed = build(second, saver).invoke(second.types.Command(resume={asked.id: "yes"}), config)
+    saved_error = repr(ValueError("boom after ['a']"))  # the error's text, as the thread saved it
+    assert resumed == {"log": ["a", f"yes ({saved_error})"]}
+
+
 # -- to_langgraph -----------------------------------------------------------------------------------------
 def test_to_langgraph_exports_the_handlers_and_the_export_runs_as_the_nbstream_graph() -> None:
     def own(state: Log, error: nbstream.errors.NodeError) -> Any:
