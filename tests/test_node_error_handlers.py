@@ -460,6 +460,25 @@ def test_a_handler_inside_a_subgraph_recovers_there() -> None:
     assert chunks[-1] == ((), "values", {"log": ["a", "a", "inner handled"]})
 
 
+def test_a_compiled_graph_as_handler_and_a_handler_that_invokes_one_stream_under_the_failed_task() -> None:
+    def program(lib: Any) -> Any:
+        g = lib.graph
+        fixer = g.StateGraph(Log).add_node("fix", lambda s: {"log": ["fixed"]}).add_edge(g.START, "fix").compile()
+
+        def invokes(state: Log) -> dict[str, Any]:
+            return {"log": fixer.invoke({"log": []})["log"]}
+
+        out = []
+        for handler in (fixer, invokes):
+            graph = g.StateGraph(Log).add_node("bad", bad, error_handler=handler).add_edge(g.START, "bad").compile()
+            out.append(stream_all(graph, {"log": []}, stream_mode=["updates", "values"], subgraphs=True))
+        return out
+
+    as_node, _ = same_on_both(program)
+    # the handler's namespace nests in the failed task's, as two parts
+    assert next(chunk[0] for chunk in as_node if chunk[0]) == ("bad:<id>", "__error_handler__bad:<id>")
+
+
 # -- async --------------------------------------------------------------------------------------------
 def test_async_nodes_and_handlers_beside_sync_siblings() -> None:
     def program(lib: Any) -> Any:

@@ -27,6 +27,7 @@ from nbstream.runtime._node import NodeRuntime
 from nbstream.runtime._options import CallOptions, given_options, invoke_options, read_options
 from nbstream.runtime._runnable import RunnableGraph
 from nbstream.runtime._surface import GraphSurface
+from nbstream.runtime._task import task_segment
 from nbstream.runtime._tracing import subgraph_run
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Run, Task
@@ -540,7 +541,10 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
 
     # -- as a node of another graph --------------------------------------------------------------
     def _as_node_run(self, parent: Run, task: Task) -> Run:
-        ns = (*parent.ns, f"{task.node.name}:{task.id}")
+        if task.node.is_error_handler:  # as LangGraph: nested in the failed task's namespace
+            ns = (*parent.ns, *task_segment(task).split("|"))
+        else:
+            ns = (*parent.ns, f"{task.node.name}:{task.id}")
         ctx = task.ctx
         config = (ctx.config or None) if ctx is not None else None
         run = subgraph_run(self, parent, ns, config)
