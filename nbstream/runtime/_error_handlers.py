@@ -9,7 +9,8 @@ LangGraph 1.2's semantics, pinned side by side in ``tests/test_node_error_handle
 * **What it gets.** The failed task's input, and a ``NodeError(node, error)`` in a parameter
   ``error: NodeError``. Its task is ``__error_handler__<node>`` (``__default_error_handler__`` for the
   graph's default), triggered by ``__pregel_push``, on the failed task's path plus
-  ``("node_error_handler", False)``.
+  ``("node_error_handler", False)``; its checkpoint namespace nests in the failed task's
+  (``bad:<id>|__error_handler__bad:<id>``), and so does the namespace of a graph it runs.
 * **What it does.** It returns a state update or a ``Command``; its writes are applied with the
   step's, in the failed task's place. The handler node has no edges, and the failed node's are not
   followed: the graph ends there unless the handler's ``Command(goto=...)`` names where to go.
