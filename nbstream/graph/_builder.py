@@ -16,11 +16,15 @@ from nbstream.graph._hints import (
 )
 from nbstream.graph._state import Channel, SchemaInfo, schema_info
 
-__all__ = ["StateGraph", "START", "END", "NodeSpec", "Branch"]
+__all__ = ["StateGraph", "START", "END", "NodeSpec", "Branch", "DEFAULT_ERROR_HANDLER"]
 
 START = "__start__"
 END = "__end__"
 _RESERVED = (START, END)
+#: the node LangGraph adds for ``set_node_defaults(error_handler=...)``; a node's own handler is
+#: ``__error_handler__<node>``
+DEFAULT_ERROR_HANDLER = "__default_error_handler__"
+HANDLER_PREFIX = "__error_handler__"
 
 
 @dataclass(slots=True)
@@ -40,6 +44,11 @@ class NodeSpec:
     ends: tuple[str, ...] = ()
     #: edge labels from ``destinations={target: label}``
     labels: dict[str, str] = field(default_factory=dict)
+    #: the name of the node that runs when this one fails (``error_handler=``), else None
+    error_handler: str | None = None
+    #: whether this node is an error handler (``__error_handler__<node>``): it is never the target of
+    #: an edge, and never has a handler of its own
+    is_error_handler: bool = False
 
 
 @dataclass(slots=True)
@@ -97,6 +106,8 @@ class StateGraph:
         self.branches: list[Branch] = []
         self._node_retry: tuple[Any, ...] = ()
         self._node_cache: Any = None
+        #: ``set_node_defaults(error_handler=...)``: becomes the node DEFAULT_ERROR_HANDLER at compile
+        self._node_error_handler: Any = None
 
     def _add_schema(self, schema: Any) -> SchemaInfo:
         """Read another schema of the graph (input, output, a node's): its keys become channels too."""
@@ -133,12 +144,15 @@ class StateGraph:
         ``input_schema``, else the type hint of its first parameter when that is a schema class,
         else the graph's state. ``defer=True`` runs it only when nothing else is left to run;
         ``retry_policy`` retries it on the errors the policy names; ``cache_policy`` caches its
-        writes by input when the graph is compiled with a ``cache``.
+        writes by input when the graph is compiled with a ``cache``. ``error_handler`` runs, in
+        the same step, when the node still fails after its retries: it is added as the node
+        ``__error_handler__<name>``, gets the failed node's input (and the failure as an ``error:
+        NodeError`` parameter), and its return value is a state update or a ``Command``.
         """
         retry_policy = deprecated(kwargs, "retry", "retry_policy", "V05", retry_policy)
         input_schema = deprecated(kwargs, "input", "input_schema", "V05", input_schema)
         no_other_kwargs("add_node()", kwargs)
-        refuse("add_node", error_handler=error_handler, timeout=timeout, trace_policy=trace_policy)
+        refuse("add_node", timeout=timeout, trace_policy=trace_policy)
         if action is None:
             if isinstance(node, str):
                 raise GraphBuildError(f"add_node({node!r}) needs an action: add_node(name, function)")
@@ -166,6 +180,10 @@ class StateGraph:
             self._add_schema(output_hint)
         policies = self._node_retry if retry_policy is None else retry_policies(retry_policy)
         ends = tuple(destinations) if destinations is not None else command_targets(action) or ()
+        handler_name = None
+        if error_handler is not None:
+            # as LangGraph: the handler is a node of its own, added just before the node it serves
+            handler_name = self._add_error_handler(HANDLER_PREFIX + name, error_handler, input_schema)
         self.nodes[name] = NodeSpec(
             name,
             action,
@@ -176,8 +194,22 @@ class StateGraph:
             cache_policy if cache_policy is not None else self._node_cache,
             ends,
             dict(destinations) if isinstance(destinations, dict) else {},
+            handler_name,
         )
         return self
+
+    def _add_error_handler(self, name: str, handler: Any, input_schema: Any) -> str:
+        """Add an error handler as the node ``name`` (it takes the input of the node it serves)."""
+        if not callable(handler) and not hasattr(handler, "invoke"):
+            raise GraphBuildError(f"node {name!r}: error_handler {handler!r} is not callable")
+        existing = self.nodes.get(name)
+        if existing is not None and not (name == DEFAULT_ERROR_HANDLER and existing.is_error_handler):
+            what = "default error handler node" if name == DEFAULT_ERROR_HANDLER else "error handler node"
+            raise ValueError(f"Auto-generated {what} `{name}` already exists.")
+        # retries as for any node added now; never a cache (a handler's input is the failed one's)
+        self.nodes[name] = NodeSpec(name, handler, {}, input_schema, retry_policy=self._node_retry,
+                                    is_error_handler=True)
+        return name
 
     def set_node_defaults(
         self,
@@ -187,12 +219,19 @@ class StateGraph:
         error_handler: Any = None,
         timeout: Any = None,
     ) -> StateGraph:
-        """Retry and cache policies for the nodes added after this call that do not set their own."""
-        refuse("set_node_defaults", error_handler=error_handler, timeout=timeout)
+        """Retry and cache policies for the nodes added after this call that do not set their own.
+
+        ``error_handler`` is the handler of every node without one of its own (error handlers
+        excepted: a handler that fails fails the run); ``compile()`` adds it as the node
+        ``__default_error_handler__``.
+        """
+        refuse("set_node_defaults", timeout=timeout)
         if retry_policy is not None:
             self._node_retry = retry_policies(retry_policy)
         if cache_policy is not None:
             self._node_cache = cache_policy
+        if error_handler is not None:
+            self._node_error_handler = error_handler
         return self
 
     def add_sequence(self, nodes: Sequence[Callable[..., Any] | tuple[str, Any]]) -> StateGraph:
@@ -346,6 +385,9 @@ class StateGraph:
                 "langgraph.cache.memory.InMemoryCache()"
             )
         self.validate()
+        if self._node_error_handler is not None:
+            # as LangGraph, compile() adds it to the builder's nodes (compiling again replaces it)
+            self._add_error_handler(DEFAULT_ERROR_HANDLER, self._node_error_handler, None)
         if not debug:  # as LangGraph: langchain-core's set_debug(True) turns it on for all graphs
             from langchain_core.globals import get_debug
 

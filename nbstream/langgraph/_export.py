@@ -4,9 +4,10 @@ A graph prototyped on nbstream graduates to LangGraph (and LangGraph Server, who
 points at a module that calls this) without being rewritten. The export reads the nbstream builder
 and replays it on LangGraph's ``StateGraph``: the same state/input/output/context schemas (so the
 same reducers), the same nodes with their options (``defer``, ``metadata``, ``input_schema``,
-``destinations``, retry and cache policies), edges, joins, conditional edges with their path maps,
-and the same compile options (checkpointer, cache, store, ``interrupt_before``/``interrupt_after``,
-``name``, ``debug``). A compiled nbstream graph used as a node is exported the same way, once.
+``destinations``, retry and cache policies, error handlers, the default one included), edges,
+joins, conditional edges with their path maps, and the same compile options (checkpointer,
+cache, store, ``interrupt_before``/``interrupt_after``, ``name``, ``debug``). A compiled nbstream
+graph used as a node is exported the same way, once.
 
 The node and router functions run unchanged under LangGraph; each is wrapped once, here, so that:
 
@@ -40,10 +41,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nbstream._policies import default_cache_key, default_retry_on
-from nbstream.errors import GraphInterrupt, NotSupportedError, ParentCommand
+from nbstream.errors import GraphInterrupt, NodeError, NotSupportedError, ParentCommand
 from nbstream.managed import managed_kind
 from nbstream.runtime._context import CURRENT_TASK
-from nbstream.runtime._node import injectable
+from nbstream.runtime._node import injectable, takes_node_error
 from nbstream.runtime._persist import graph_referred_to
 from nbstream.types import Command, Overwrite, Send
 
@@ -121,8 +122,13 @@ class _Exporter:
             output_schema=self.schema(builder.output_schema),
         )
         translate = _Translator(self, frozenset(k for k, ch in compiled.channels.items() if ch.reducer))
+        default_handler = builder._node_error_handler
+        if default_handler is not None:
+            out.set_node_defaults(error_handler=self.handler(default_handler, translate))
         for spec in builder.nodes.values():
-            self.node(out, spec, state, translate)
+            if not spec.is_error_handler:  # LangGraph adds its own, from error_handler=
+                handler = builder.nodes[spec.error_handler].action if spec.error_handler else None
+                self.node(out, spec, state, translate, handler)
         for source, target in builder.edges:
             out.add_edge(source, target)
         for sources, target in builder.joins:
@@ -142,7 +148,9 @@ class _Exporter:
         self.graphs[id(compiled)] = exported
         return exported
 
-    def node(self, out: Any, spec: NodeSpec, state: Any, translate: _Translator) -> None:
+    def node(
+        self, out: Any, spec: NodeSpec, state: Any, translate: _Translator, handler: Any = None
+    ) -> None:
         action = spec.action
         if getattr(action, "_nbstream_compiled", False):
             action = self.graph(action)
@@ -167,7 +175,16 @@ class _Exporter:
             retry_policy=[self.retry(p) for p in spec.retry_policy] or None,
             cache_policy=self.cache(spec.cache_policy),
             destinations=dict(spec.labels) or spec.ends or None,
+            error_handler=self.handler(handler, translate) if handler is not None else None,
         )
+
+    def handler(self, action: Any, translate: _Translator) -> Any:
+        """An error handler as LangGraph calls it: a node function that may take ``error: NodeError``."""
+        if getattr(action, "_nbstream_compiled", False):
+            return self.graph(action)
+        if hasattr(action, "invoke") and hasattr(action, "ainvoke"):
+            return action
+        return _wrap(action, translate, _is_coroutine(action), router=False)
 
     # -- options --------------------------------------------------------------------------------
     def retry(self, policy: Any) -> Any:
@@ -292,6 +309,11 @@ class _Translator:
         return error
 
 
+def _nb_node_error(error: Any) -> Any:
+    """LangGraph's ``NodeError`` as nbstream's (the function was written against nbstream)."""
+    return NodeError(error.node, error.error) if error is not None else None
+
+
 def _wrap(
     fn: Callable[..., Any], translate: _Translator, is_async: bool, *, router: bool, held: Any = None
 ) -> Any:
@@ -303,6 +325,7 @@ def _wrap(
     loads it (``_ = held``): the exported node holds that graph's state as the nbstream node does."""
     names = ("config", "writer", "runtime", "store")
     wants = [name for name, wanted in zip(names, injectable(fn), strict=True) if wanted]
+    takes_error = takes_node_error(fn)
     out, signal = (translate.route if router else translate.node), translate.signal
     if is_async:
 
@@ -310,6 +333,8 @@ def _wrap(
             _ = held  # read by LangGraph's subgraph finder (see the docstring)
             nested = CURRENT_TASK.get() is not None  # LangGraph invoked from an nbstream node
             token = CURRENT_TASK.set(None) if nested else None
+            if takes_error:
+                injected["error"] = _nb_node_error(injected.get("error"))
             try:
                 return out(await fn(state, **injected))
             except (ParentCommand, GraphInterrupt) as error:
@@ -325,6 +350,8 @@ def _wrap(
             _ = held  # read by LangGraph's subgraph finder (see the docstring)
             nested = CURRENT_TASK.get() is not None
             token = CURRENT_TASK.set(None) if nested else None
+            if takes_error:
+                injected["error"] = _nb_node_error(injected.get("error"))
             try:
                 return out(fn(state, **injected))
             except (ParentCommand, GraphInterrupt) as error:
@@ -341,6 +368,8 @@ def _wrap(
     # unannotated parameters: LangGraph injects them whatever the user's annotations say
     params = [first.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD)]
     params += [inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY) for n in wants]
+    if takes_error:  # LangGraph fills it under this annotation only
+        params.append(inspect.Parameter("error", inspect.Parameter.KEYWORD_ONLY, annotation="NodeError"))
     wrapper.__signature__ = inspect.Signature(params)
     wrapper.__name__ = getattr(fn, "__name__", type(fn).__name__)
     wrapper.__qualname__ = getattr(fn, "__qualname__", wrapper.__name__)

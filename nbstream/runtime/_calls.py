@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from nbstream.bus import Bus, EventHandler
 from nbstream.runtime._context import CURRENT_TASK
-from nbstream.runtime._task import Root, nested_config
+from nbstream.runtime._task import Root, nested_config, task_segment
 from nbstream.runtime._tracing import open_run
 from nbstream.runtime.loop import Run
 
@@ -66,11 +66,12 @@ def open_call(
     # a graph invoked inside a running node: its events also flow to the enclosing run's bus,
     # under the calling task's namespace (a 2nd call in the same task gets a '1' segment, ...)
     outer = parent.run.root
-    segment = f"{parent.task.node.name}:{parent.task.id}"
+    # an error handler's segment nests in its failed task's: two namespace parts, as in LangGraph
+    segments = tuple(task_segment(parent.task).split("|"))
     ns = (
-        (*parent.run.ns, segment)
+        (*parent.run.ns, *segments)
         if parent.nested_calls == 0
-        else (*parent.run.ns, segment, str(parent.nested_calls))
+        else (*parent.run.ns, *segments, str(parent.nested_calls))
     )
     parent.nested_calls += 1
     handlers.append(outer.bus.publish)

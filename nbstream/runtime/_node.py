@@ -49,6 +49,24 @@ def _takes_store(hint: Any) -> bool:
     return hint is BaseStore or hint == (BaseStore | None)
 
 
+def takes_node_error(fn: Any) -> bool:
+    """Whether ``fn`` has an ``error`` parameter LangGraph fills with a ``NodeError``: one annotated
+    ``NodeError`` (nbstream's, LangGraph's, or the string); any other leaves it to its default."""
+    try:
+        param = inspect.signature(fn).parameters.get("error")
+    except (TypeError, ValueError):
+        return False
+    if param is None or param.kind not in _KINDS:
+        return False
+    hint = param.annotation
+    if hint == "NodeError":
+        return True
+    return isinstance(hint, type) and hint.__name__ == "NodeError" and hint.__module__ in (
+        "nbstream.errors",
+        "langgraph.errors",
+    )
+
+
 def _is_coroutine(action: Any) -> bool:
     if inspect.iscoroutinefunction(action):
         return True
@@ -67,9 +85,11 @@ class NodeRuntime:
         "defer",
         "direct",
         "edges",
+        "error_handler",
         "fn",
         "injects",
         "is_async",
+        "is_error_handler",
         "is_runnable",
         "join_indexes",
         "managed_input",
@@ -82,6 +102,7 @@ class NodeRuntime:
         "trigger",
         "trigger_tuple",
         "wants_config",
+        "wants_error",
         "wants_runtime",
         "wants_store",
         "wants_writer",
@@ -105,8 +126,16 @@ class NodeRuntime:
         self.wants_config, self.wants_writer, self.wants_runtime, self.wants_store = (
             (False, False, False, False) if self.is_runnable else injectable(action)
         )
-        #: whether the node takes any of them (one test per task instead of four)
-        self.injects = self.wants_config or self.wants_writer or self.wants_runtime or self.wants_store
+        #: whether it takes ``error: NodeError`` (what failed, for an error handler; else None)
+        self.wants_error = not self.is_runnable and self.subgraph is None and takes_node_error(action)
+        #: whether the node takes any of them (one test per task instead of several)
+        self.injects = (
+            self.wants_config
+            or self.wants_writer
+            or self.wants_runtime
+            or self.wants_store
+            or self.wants_error
+        )
         #: the common case, called straight from the runner: a plain sync function of the state
         self.direct = not (
             self.policies
@@ -117,6 +146,10 @@ class NodeRuntime:
         )
         self.edges: tuple[str, ...] = ()
         self.branches: tuple[Branch, ...] = ()
+        #: the node that runs when this one fails (linked at compile, see runtime._error_handlers)
+        self.error_handler: NodeRuntime | None = None
+        #: whether this node is an error handler (its tasks' namespaces nest in the failed task's)
+        self.is_error_handler = spec.is_error_handler
         #: whether some router after this node is ``async def`` (the async path awaits it)
         self.async_routers = False
         #: the static parts of this node's task config when the run has no user config (see loop.py)
@@ -138,6 +171,9 @@ class NodeRuntime:
             kwargs["runtime"] = runtime_of(ctx)
         if self.wants_store:
             kwargs["store"] = ctx.run.root.store
+        if self.wants_error:  # as LangGraph: None in a task that is not an error handler's
+            failure = getattr(ctx.task, "failure", None)
+            kwargs["error"] = failure[0] if failure is not None else None
         return kwargs
 
     def call_sync(self, input: Any, ctx: TaskContext) -> Any:

@@ -34,6 +34,8 @@ from nbstream.events import CheckpointSaved
 from nbstream.graph._state import MISSING, fold_writes
 from nbstream.modes import _result
 from nbstream.runtime._background_saves import SaveQueue, settle_all, worth_a_queue
+from nbstream.runtime._error_handlers import ERROR_SOURCE_NODE, handled, handler_task
+from nbstream.runtime._task import task_segment
 from nbstream.types import Command, Send
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ PULL = "__pregel_pull"
 PUSH = "__pregel_push"
 NULL_TASK_ID = "00000000-0000-0000-0000-000000000000"
 #: pending writes that are not a task's channel writes
-_SPECIAL = frozenset((INTERRUPT, RESUME, ERROR, NO_WRITES))
+_SPECIAL = frozenset((INTERRUPT, RESUME, ERROR, NO_WRITES, ERROR_SOURCE_NODE))
 
 
 class ThreadError(GraphError, ValueError):
@@ -383,6 +385,8 @@ class Saving:
         "prefetched",
         "preloaded",
         "queue",
+        "rehandled",
+        "rehandling",
         "resumed",
         "run",
         "saved_config",
@@ -428,6 +432,10 @@ class Saving:
         self.queue: list[tuple[bool, tuple[Any, ...]]] = []
         #: tasks of the current step whose writes were loaded, not run
         self.preloaded: list[Task] = []
+        #: tasks of the current step that failed in an earlier run and were handed to their error
+        #: handler: not run again (``rehandling``); their handlers run again (``rehandled``)
+        self.rehandling: list[Task] = []
+        self.rehandled: list[Task] = []
         self.resumed = False
         #: the checkpoint tuple the run loaded (None on a new thread), and whether it forked from it
         self.loaded: Any = None
@@ -675,6 +683,8 @@ class Saving:
                 task.triggers = triggers[name]
                 task.id = _task_id(cid, prefix + name, step, name, PULL, *task.triggers)
         self.preloaded = []
+        if self.rehandling:
+            self.rehandling, self.rehandled = [], []
         if not self.pending:
             return tasks
         saved: dict[str, list[tuple[str, Any]]] = {}
@@ -686,9 +696,23 @@ class Saving:
             if writes and succeeded(writes):
                 _load_writes(task, writes, run.graph)
                 self.preloaded.append(task)
+            elif writes and task.node.error_handler is not None and (error := _handled_error(writes)):
+                # as LangGraph: the node failed and was handled in an earlier run; its handler runs
+                # again (after the step's other tasks), with the error as it was saved
+                self.rehandling.append(task)
+                self.rehandled.append(handler_task(run, task, error[0]))
             else:
                 to_run.append(task)
+        to_run.extend(self.rehandled)
         return to_run
+
+    def handler_task_id(self, handler: str, failed: str, failed_id: str) -> str:
+        """LangGraph's id for the task of error handler ``handler`` after task ``failed_id`` (whose
+        namespace segment is ``failed``) failed."""
+        ns = f"{self.ns_str}|{failed}|{handler}" if self.ns_str else f"{failed}|{handler}"
+        cid = binascii.unhexlify(self.checkpoint["id"].replace("-", ""))
+        step = str(self.run.step)
+        return _task_id(cid, ns, step, handler, PUSH, "node_error_handler", failed_id)
 
     def _plans(self) -> list[TaskPlan]:
         """The tasks of the step after the current checkpoint, from the run's own routing."""
@@ -737,7 +761,10 @@ class Saving:
             # nothing to ask): nothing is saved, as LangGraph; the step runs it again
             if task.cancelled or isinstance(task.error, GraphInterrupt):
                 return
-            writes = [(ERROR, task.error)]
+            if handled(task):  # marked for a resumed step: its handler runs again, not the node
+                writes = [*task.writes, (ERROR, task.error), (ERROR_SOURCE_NODE, task.node.name)]
+            else:
+                writes = [(ERROR, task.error)]
         elif not writes:  # done without writing: marked, so a resumed step does not run it again
             writes = [(NO_WRITES, None)]
         scratch = task.scratch
@@ -761,6 +788,9 @@ class Saving:
         run = self.run
         updated = set(written)
         lay = layout(run.graph)
+        if self.rehandling:  # not run again, but the step consumed what triggered them
+            tasks = [*tasks, *self.rehandling]
+            self.rehandling, self.rehandled = [], []
         branch = lay.branch
         saved_values = self.checkpoint["channel_values"]
         consumed: list[str] = []
@@ -1044,6 +1074,13 @@ def _copy_checkpoint(cp: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _handled_error(writes: list[tuple[str, Any]]) -> tuple[Any] | None:
+    """The saved error of a task whose failure went to its error handler (in a 1-tuple), else None."""
+    if not any(c == ERROR_SOURCE_NODE for c, _ in writes):
+        return None
+    return next(((v,) for c, v in reversed(writes) if c == ERROR), None)
+
+
 def succeeded(writes: list[tuple[str, Any]]) -> bool:
     """Whether a task's saved writes say it finished (an earlier try's interrupt or error may remain:
     the savers keep one such write per task and add the later try's writes beside it)."""
@@ -1292,7 +1329,7 @@ def ask(value: Any, response_schema: Any) -> Any:
     run, task = ctx.run, ctx.task
     pad: Scratch | None = task.scratch
     if pad is None:
-        ns = f"{task.node.name}:{task.id}"
+        ns = task_segment(task)
         outer = run.saving.ns_str if run.saving is not None else run.ns_str
         if outer:
             ns = f"{outer}|{ns}"

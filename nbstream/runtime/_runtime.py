@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, runtime_checkable
 from typing_extensions import TypeVar
 
 from nbstream.runtime._context import CURRENT_TASK, START_RUNTIME, TaskContext
+from nbstream.runtime._task import task_segment
 from nbstream.types import StreamWriter
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ class Runtime(Generic[ContextT]):
 
 def _execution_info(ctx: TaskContext) -> ExecutionInfo:
     run, task = ctx.run, ctx.task
-    segment = f"{task.node.name}:{task.id}"
+    segment = task_segment(task)
     base = run.parent_config if run.parent_config is not None else run.root.user_config
     configurable = base.get("configurable") or {}
     thread_id = configurable.get("thread_id")

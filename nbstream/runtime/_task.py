@@ -13,6 +13,7 @@ from nbstream.runtime._context import TaskContext
 from nbstream.types import Send
 
 if TYPE_CHECKING:
+    from nbstream.errors import NodeError
     from nbstream.llm import MessagesHandler
     from nbstream.runtime._node import NodeRuntime
 
@@ -27,6 +28,7 @@ __all__ = [
     "nested_config",
     "noop_writer",
     "task_order",
+    "task_segment",
 ]
 
 DEFAULT_RECURSION_LIMIT = 10007
@@ -151,7 +153,12 @@ class Root:
 
 
 class Task:
-    """One node execution in one step, and its outcome once it ran."""
+    """One node execution in one step, and its outcome once it ran.
+
+    An error handler's task also has ``failure``: the ``NodeError`` it handles and the failed task's
+    namespace segment (``node:id``, under which LangGraph nests the handler's). Other tasks leave
+    that slot unset, so they pay nothing for it.
+    """
 
     __slots__ = (
         "cached",
@@ -159,6 +166,7 @@ class Task:
         "ctx",
         "duration",
         "error",
+        "failure",
         "id",
         "input",
         "interrupts",
@@ -174,6 +182,9 @@ class Task:
         "update",
         "writes",
     )
+
+    #: an error handler's task only (see the class docstring); unset on other tasks
+    failure: tuple[NodeError, str]
 
     def __init__(
         self,
@@ -210,3 +221,12 @@ class Task:
 
 def task_order(task: Task) -> Any:
     return task.order
+
+
+def task_segment(task: Task) -> str:
+    """A task's segment of checkpoint namespaces (``node:id``); an error handler's is nested in
+    the segment of the task that failed, as LangGraph nests it."""
+    segment = f"{task.node.name}:{task.id}"
+    if task.node.is_error_handler:
+        segment = f"{task.failure[1]}|{segment}"
+    return segment

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nbstream.runtime._task import DEFAULT_RECURSION_LIMIT, PROPAGATED_IDS, Root, Task
+from nbstream.runtime._task import DEFAULT_RECURSION_LIMIT, PROPAGATED_IDS, Root, Task, task_segment
 
 if TYPE_CHECKING:
     from nbstream.runtime._node import NodeRuntime
@@ -43,7 +43,8 @@ class TaskConfigs:
             if static is None:
                 static = self._config_parts[node.name] = self._static_config(node)
         meta_base, configurable_base, config_base = static
-        checkpoint_ns = f"{self.ns_str}|{node.name}:{task.id}" if self.ns_str else f"{node.name}:{task.id}"
+        segment = f"{node.name}:{task.id}" if not node.is_error_handler else task_segment(task)
+        checkpoint_ns = f"{self.ns_str}|{segment}" if self.ns_str else segment
         metadata = meta_base.copy()
         metadata["langgraph_step"] = self.step
         metadata["langgraph_triggers"] = task.triggers

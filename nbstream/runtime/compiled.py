@@ -22,10 +22,12 @@ from nbstream.graph._state import schema_info
 from nbstream.modes import StreamProjector, parse_modes
 from nbstream.runtime._calls import open_call
 from nbstream.runtime._context import CURRENT_TASK
+from nbstream.runtime._error_handlers import link_error_handlers
 from nbstream.runtime._node import NodeRuntime
 from nbstream.runtime._options import CallOptions, given_options, invoke_options, read_options
 from nbstream.runtime._runnable import RunnableGraph
 from nbstream.runtime._surface import GraphSurface
+from nbstream.runtime._task import task_segment
 from nbstream.runtime._tracing import subgraph_run
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Run, Task
@@ -89,6 +91,8 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
                 )
             self.nodes[spec.name] = NodeRuntime(spec, info, cached=cache is not None)
         self.node_names = tuple(self.nodes)
+        if any(spec.is_error_handler for spec in builder.nodes.values()):
+            link_error_handlers(self)
         #: whether some node runs only when nothing else is left (defer=True); else no step pays for it
         self.has_defer = any(n.defer for n in self.nodes.values())
         edges: dict[str, list[str]] = {}
@@ -537,7 +541,10 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
 
     # -- as a node of another graph --------------------------------------------------------------
     def _as_node_run(self, parent: Run, task: Task) -> Run:
-        ns = (*parent.ns, f"{task.node.name}:{task.id}")
+        if task.node.is_error_handler:  # as LangGraph: nested in the failed task's namespace
+            ns = (*parent.ns, *task_segment(task).split("|"))
+        else:
+            ns = (*parent.ns, f"{task.node.name}:{task.id}")
         ctx = task.ctx
         config = (ctx.config or None) if ctx is not None else None
         run = subgraph_run(self, parent, ns, config)

@@ -24,7 +24,7 @@ import contextvars
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, Callable, Iterator
 from typing import Any
 
 from nbstream.bus import Bus, Mailbox
@@ -59,6 +59,11 @@ def run_sync(run: Run, input: Any, live: bool) -> Iterator[None]:
                 task = tasks[0]
                 _execute_inline(run, task)
                 run.complete(task)
+                if task.error is not None and (handler := run.recover(task)) is not None:
+                    # as LangGraph's, the failure is handed out with the handler's output, after it
+                    tasks.append(handler)
+                    _execute_inline(run, handler)
+                    run.complete(handler)
             else:
                 yield from _parallel_sync(run, tasks, live)
             run.finish_step(tasks)
@@ -122,6 +127,18 @@ def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
     helpers = min(len(tasks) - caller, max(1, limit - caller))
     for _ in range(helpers):
         _pool.submit(_helper(run, jobs, inbox))
+
+    def recover(task: Task) -> int:
+        """Start the error handler of ``task``, which failed; 1 if one started (one more to wait for)."""
+        handler = run.recover(task)
+        if handler is None:
+            return 0
+        tasks.append(handler)  # the step's writes include the handler's
+        run.context(handler, off_owner=pump_only and owner)
+        jobs.append((handler, _copy_context()))
+        _pool.submit(_helper(run, jobs, inbox))  # the helpers may all have left: one more to take it
+        return 1
+
     # while this step waits for finished tasks in the bus's own mailbox, only it may drain that
     # mailbox: an inline task of a subgraph run by the caller must not (see _execute_inline)
     collecting = inbox is bus.mailbox
@@ -140,12 +157,14 @@ def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
                 ctx.run(run.execute, task)
                 run.complete(task)
                 remaining -= 1
-                if task.cancelled and task.error is not None and not isinstance(task.error, Exception):
-                    raise task.error  # KeyboardInterrupt in the calling thread: stop now
-                remaining -= _pump(run, bus, inbox, block=False)
+                if task.error is not None:
+                    if task.cancelled and not isinstance(task.error, Exception):
+                        raise task.error  # KeyboardInterrupt in the calling thread: stop now
+                    remaining += recover(task)
+                remaining -= _pump(run, bus, inbox, block=False, recover=recover)
                 yield
             while remaining:
-                remaining -= _pump(run, bus, inbox, block=True)
+                remaining -= _pump(run, bus, inbox, block=True, recover=recover)
                 yield
         except BaseException:
             # stopped: start no task that has not started, and wait for the ones running on helpers
@@ -167,8 +186,11 @@ def _parallel_sync(run: Run, tasks: list[Task], live: bool) -> Iterator[None]:
             bus.drain_first = drain_first
 
 
-def _pump(run: Run, bus: Bus, inbox: Mailbox, block: bool) -> int:
-    """Handle what helpers queued (events, finished tasks); return how many tasks finished."""
+def _pump(
+    run: Run, bus: Bus, inbox: Mailbox, block: bool, recover: Callable[[Task], int] | None = None
+) -> int:
+    """Handle what helpers queued (events, finished tasks); return how many tasks finished, less
+    the error handlers ``recover`` started for the failed ones."""
     if block:
         inbox.wait()
     items = inbox.items
@@ -178,6 +200,8 @@ def _pump(run: Run, bus: Bus, inbox: Mailbox, block: bool) -> int:
         if type(item) is Task:
             run.complete(item)
             done += 1
+            if item.error is not None and recover is not None:
+                done -= recover(item)
         else:
             bus.dispatch(item)
     return done
@@ -224,6 +248,10 @@ async def run_async(
                 await run.aexecute(task)
                 run.complete(task)
                 yield
+                if task.error is not None and (handler := run.recover(task)) is not None:
+                    tasks.append(handler)
+                    async for _ in _parallel_async(run, [handler], own_wake):
+                        yield
             else:
                 async for _ in _parallel_async(run, tasks, own_wake):
                     yield
@@ -243,6 +271,8 @@ async def run_async(
 
 
 async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> AsyncGenerator[None, None]:
+    """Run a step's tasks on the event loop (async ones) and helper threads (sync ones); error
+    handlers of the tasks that fail join them, in ``tasks`` too."""
     loop = asyncio.get_running_loop()
     bus = run.root.bus
     waiting: dict[asyncio.Future[Any], Task] = {}
@@ -253,7 +283,8 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
     # sync tasks wait in one queue, taken in task order by a few helper threads (as a thread pool's
     # queue would be), so short nodes start, and print, in LangGraph's order run after run
     jobs: deque[tuple[Task, contextvars.Context, asyncio.Future[Any]]] = deque()
-    for task in tasks:
+
+    def launch(task: Task) -> None:
         run.context(task)
         ctx = _copy_context()
         if task.node.is_async or (task.node.subgraph is not None and task.node.subgraph.has_async):
@@ -265,6 +296,9 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
             jobs.append((task, ctx, fut))
         fut.add_done_callback(on_done)
         waiting[fut] = task
+
+    for task in tasks:
+        launch(task)
     if jobs:
         if jobs[0][0] is not tasks[0]:
             # an asyncio task comes first in task order: as in LangGraph, which starts tasks in that
@@ -290,6 +324,13 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
                 if task.node.async_routers and task.error is None and not isinstance(fut, asyncio.Task):
                     await run.aroute_deferred(task)  # a sync node ran on a thread; its routers are async
                 run.complete(task)
+                if task.error is not None and (handler := run.recover(task)) is not None:
+                    # handled: its siblings go on, and its error handler starts now
+                    tasks.append(handler)
+                    launch(handler)
+                    if jobs:
+                        _pool.submit(_thread_jobs(run, jobs, loop))
+                    continue
                 # a task that paused on interrupt() lets its siblings finish (their writes are kept)
                 failed = failed or (task.error is not None and not task.interrupts and not _paused(task))
             yield

@@ -41,6 +41,7 @@ from nbstream.events import (
 )
 from nbstream.graph._state import fold_writes, input_to_dict
 from nbstream.runtime._context import CURRENT_TASK, CURRENT_TOOL_CALL, START_RUNTIME, TaskContext
+from nbstream.runtime._error_handlers import handled, handler_task
 from nbstream.runtime._policies import arun_with_policies, run_with_policies
 from nbstream.runtime._routing import Routing
 from nbstream.runtime._task import (
@@ -322,7 +323,8 @@ class Run(Routing, TaskConfigs):
             raise GraphInterrupt(())
         saving.resumed = False
         if self.root.bus.wants_starts:
-            self._publish_starts(tasks)
+            # error handlers that run again in a resumed step start after the step's tasks
+            self._publish_starts([*tasks, *saving.rehandled] if saving.rehandled else tasks)
         for task in saving.preloaded:
             self.complete(task)
         if not to_run and saving.preloaded:
@@ -367,11 +369,14 @@ class Run(Routing, TaskConfigs):
             saving.preloaded = []
         errors = [t for t in tasks if t.error is not None]
         if errors:
-            failed = [t for t in errors if not isinstance(t.error, GraphInterrupt)]
+            paused = [t for t in errors if isinstance(t.error, GraphInterrupt)]
+            # a failure its node's error handler took over does not fail the step
+            failed = [t for t in errors if not isinstance(t.error, GraphInterrupt) and not handled(t)]
             if failed:
                 # the error that stopped the step, not a sibling's cancellation caused by it
                 raise next((t for t in failed if not t.cancelled), failed[0]).error  # type: ignore[misc]
-            self._pause(tasks)
+            if paused:
+                self._pause(tasks)
         ordered = sorted(tasks, key=task_order) if len(tasks) > 1 else tasks
         values, grouped = fold_writes(
             self.graph.channels, self.values, [(t.node.name, t.writes) for t in ordered], self.step
@@ -421,6 +426,11 @@ class Run(Routing, TaskConfigs):
             self.paused_values = values
         self.step -= 1  # the step did not complete: a resumed run runs it again
         raise GraphInterrupt(interrupts)
+
+    def recover(self, task: Task) -> Task | None:
+        """The error handler's task for ``task``, which just failed: run it now, in this step
+        (see :mod:`nbstream.runtime._error_handlers`); None when the failure is not handled."""
+        return handler_task(self, task, task.error) if handled(task) else None
 
     # -- tasks -----------------------------------------------------------------------------------
     def context(self, task: Task, *, off_owner: bool = False) -> TaskContext:
