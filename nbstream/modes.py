@@ -55,6 +55,7 @@ from nbstream.events import (
     RunInterrupted,
     RunStarted,
     StepFinished,
+    StepStarted,
     TaskFinished,
     TaskStarted,
 )
@@ -151,6 +152,8 @@ class StreamProjector:
         self._bare = not tagged and not subgraphs and options is None
         #: read by the bus: step and task starts matter to this projector only for tasks/debug
         self.wants_starts = self._tasks or self._debug
+        #: per namespace, the task ids its current step's StepStarted announced
+        self._announced: dict[Namespace, tuple[str, ...]] = {}
         self.wants_steps = self._values
 
     def rebase(self, base_ns: Namespace) -> None:
@@ -221,6 +224,8 @@ class StreamProjector:
             self._run_interrupted(event)  # type: ignore[arg-type]
         elif kind is CheckpointSaved and (self._checkpoints or self._debug):
             self._checkpoint(event)  # type: ignore[arg-type]
+        elif kind is StepStarted and self.wants_starts:
+            self._announced[ns] = event.task_ids  # type: ignore[union-attr]
 
     def _run_interrupted(self, event: RunInterrupted) -> None:
         """A paused run: the state with the finished tasks' writes, then LangGraph's ``__interrupt__``
@@ -262,6 +267,8 @@ class StreamProjector:
             self._emit(ns, "debug", {"step": step, "timestamp": _now(), "type": kind, "payload": payload})
 
     def _task_started(self, event: TaskStarted) -> None:
+        if event.task_id not in self._announced.get(event.ns, (event.task_id,)):
+            return  # an error handler started when its node failed: LangGraph streams no start
         payload: dict[str, Any] = {
             "id": event.task_id,
             "name": event.node,

@@ -6,6 +6,7 @@ type and message). The semantics are written up in ``nbstream/runtime/_error_han
 """
 
 import asyncio
+import io
 import operator
 import re
 import types
@@ -27,6 +28,7 @@ import nbstream.graph
 import nbstream.types
 from nbstream.events import TaskFinished, TaskStarted
 from nbstream.testing import RecordingObserver
+from nbstream.widgets import RunView
 
 LG = types.SimpleNamespace(
     graph=langgraph.graph,
@@ -413,12 +415,20 @@ def test_a_handler_writes_custom_data_and_the_views_see_the_failure_then_the_han
     chain(NB, lambda s: {"log": ["h"]}).invoke({"log": []}, observers=[recorder])
     tasks = [(type(e).__name__, e.node, type(getattr(e, "error", None)).__name__) for e in recorder.events
              if isinstance(e, TaskStarted | TaskFinished) and e.node != "a"]
-    # the failed node's finish carries its error; the handler, started after it, has no start event
+    # the failed node's finish carries its error; the handler starts after it (the tasks mode,
+    # compared above, leaves that start out as LangGraph's does: the step did not announce it)
     assert tasks == [
         ("TaskStarted", "bad", "NoneType"),
         ("TaskFinished", "bad", "ValueError"),
+        ("TaskStarted", "__error_handler__bad", "NoneType"),
         ("TaskFinished", "__error_handler__bad", "NoneType"),
     ]
+    # so a view counts the handler's run like any node's
+    view = RunView(mode="text", log_file=io.StringIO())
+    chain(NB, lambda s: {"log": ["h"]}).invoke({"log": []}, observers=[view])
+    rows = {row.name: row for row in view.model.table.rows.values()}
+    assert rows["__error_handler__bad"].runs == 1 and rows["__error_handler__bad"].status == "done"
+    assert rows["bad"].status == "error"
 
 
 # -- subgraphs ------------------------------------------------------------------------------------------

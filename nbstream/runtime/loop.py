@@ -429,8 +429,31 @@ class Run(Routing, TaskConfigs):
 
     def recover(self, task: Task) -> Task | None:
         """The error handler's task for ``task``, which just failed: run it now, in this step
-        (see :mod:`nbstream.runtime._error_handlers`); None when the failure is not handled."""
-        return handler_task(self, task, task.error) if handled(task) else None
+        (see :mod:`nbstream.runtime._error_handlers`); None when the failure is not handled.
+
+        Observers get the handler's ``TaskStarted`` now, after the failed task's ``TaskFinished``.
+        It was not announced by the step's ``StepStarted``, which is how the ``tasks`` and
+        ``debug`` modes know to leave it out, as LangGraph's do (they show it in a resumed step,
+        where it is announced)."""
+        if not handled(task):
+            return None
+        handler = handler_task(self, task, task.error)
+        if self.root.bus.wants_starts:
+            node = handler.node
+            self._publish(
+                TaskStarted(
+                    self.root.run_id,
+                    self.ns,
+                    self.step,
+                    handler.id,
+                    node.name,
+                    handler.input,
+                    handler.triggers,
+                    handler.path,
+                    self._start_metadata(node),
+                )
+            )
+        return handler
 
     # -- tasks -----------------------------------------------------------------------------------
     def context(self, task: Task, *, off_owner: bool = False) -> TaskContext:
