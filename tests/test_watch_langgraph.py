@@ -213,6 +213,31 @@ def test_a_run_view_watching_a_failing_langgraph_run_ends_in_error() -> None:
     assert view.model.node_statuses()["b"] == "error"
 
 
+def test_a_langgraph_error_handler_shows_as_a_node_run_after_the_failure() -> None:
+    """LangGraph streams no start for a handler started when its node failed; the view still sees
+    the handler start and finish, after the node's failure, as for an nbstream graph."""
+
+    def bad(state: State) -> State:
+        raise ValueError("boom")
+
+    def build() -> Any:
+        builder = StateGraph(State).add_node("bad", bad, error_handler=lambda s: {"log": ["handled"]})
+        return builder.add_edge(START, "bad").compile()
+
+    events: list[Any] = []
+    view = RunView(mode="text", log_file=io.StringIO())
+    chunks = list(nblg.stream(build(), {"log": []}, stream_mode="updates", observers=[events.append, view]))
+    assert chunks == list(build().stream({"log": []}, stream_mode="updates"))
+    assert [(type(e).__name__, e.node) for e in events if isinstance(e, TaskStarted | TaskFinished)] == [
+        ("TaskStarted", "bad"),
+        ("TaskFinished", "bad"),
+        ("TaskStarted", "__error_handler__bad"),
+        ("TaskFinished", "__error_handler__bad"),
+    ]
+    assert view.model.header.status == "done"
+    assert view.model.node_statuses()["__error_handler__bad"] == "done"
+
+
 def test_show_accepts_a_langgraph_graph() -> None:
     view = RunView(mode="text", log_file=io.StringIO())
     assert nbstream.show(_chain(), {"log": []}, view=view) == _chain().invoke({"log": []})

@@ -11,7 +11,9 @@ caller's thread. How each event is found:
   Steps are numbered from the saved checkpoints when the graph has a saver, else counted from 0
   (the input step), which is right for a run without a thread.
 * ``TaskStarted``/``TaskFinished`` from the ``tasks`` mode; the update from ``updates``; the time
-  from LangChain's callbacks (NaN when they did not say).
+  from LangChain's callbacks (NaN when they did not say). A task whose result comes without a start
+  (an error handler LangGraph started when its node failed) gets its ``TaskStarted`` just before
+  its ``TaskFinished``, with ``input=None`` (LangGraph's stream does not give it).
 * ``CustomData`` names its task only when one task runs in its graph: LangGraph does not say
   which task wrote it (the node is then ``""``).
 * ``MessageChunk`` from ``messages``; ``LLMCallStarted``/``LLMCallFinished`` from callbacks.
@@ -236,7 +238,10 @@ class Watch:
 
     def _task_finished(self, ns: Namespace, scope: _Scope, payload: dict[str, Any]) -> None:
         task_id, node = payload["id"], payload["name"]
-        scope.open.pop(task_id, None)
+        if scope.open.pop(task_id, None) is None:
+            # a task LangGraph streams no start for (an error handler, started when its node
+            # failed): the views still see it start, with its input unknown (None)
+            self.publish(TaskStarted(self.run_id, ns, scope.step, task_id, node, None, (), (), {}))
         error = payload.get("error")
         if error is not None and not isinstance(error, BaseException):
             error = RuntimeError(str(error))
