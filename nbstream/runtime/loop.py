@@ -337,19 +337,20 @@ class Run(Routing, TaskConfigs):
         run_id, ns, publish = self.root.run_id, self.ns, self._publish
         publish(StepStarted(run_id, ns, step, tuple(t.id for t in tasks)))
         for t in tasks:
-            publish(
-                TaskStarted(
-                    run_id,
-                    ns,
-                    step,
-                    t.id,
-                    t.node.name,
-                    t.input,
-                    t.triggers,
-                    t.path,
-                    self._start_metadata(t.node),
-                )
-            )
+            publish(self._started(t))
+
+    def _started(self, t: Task) -> TaskStarted:
+        return TaskStarted(
+            self.root.run_id,
+            self.ns,
+            self.step,
+            t.id,
+            t.node.name,
+            t.input,
+            t.triggers,
+            t.path,
+            self._start_metadata(t.node),
+        )
 
     def _hold_deferred(self, pulls: dict[str, list[str]], sends: list[Send]) -> dict[str, list[str]]:
         """Keep deferred nodes for a later step while anything else is still to run."""
@@ -439,20 +440,7 @@ class Run(Routing, TaskConfigs):
             return None
         handler = handler_task(self, task, task.error)
         if self.root.bus.wants_starts:
-            node = handler.node
-            self._publish(
-                TaskStarted(
-                    self.root.run_id,
-                    self.ns,
-                    self.step,
-                    handler.id,
-                    node.name,
-                    handler.input,
-                    handler.triggers,
-                    handler.path,
-                    self._start_metadata(node),
-                )
-            )
+            self._publish(self._started(handler))
         return handler
 
     # -- tasks -----------------------------------------------------------------------------------
