@@ -501,3 +501,57 @@ def test_what_a_cancelled_node_does_after_its_timeout_is_dropped() -> None:
     chunks, end = same_on_both(program)
     assert ("custom", "before") in chunks and ("custom", "after the timeout") not in chunks
     assert chunks[-1] == ("values", {"log": ["handled", "next"]}) and end == "done"
+
+
+# -- Send(..., timeout=...) ------------------------------------------------------------------------------
+async def _work(arg: dict[str, Any]) -> dict[str, Any]:
+    await asyncio.sleep(arg["t"])
+    return {"log": [f"slept {arg['t']}"]}
+
+
+def _sleep_sync(arg: dict[str, Any]) -> dict[str, Any]:
+    import time
+
+    time.sleep(arg["t"])
+    return {"log": [f"slept {arg['t']}"]}
+
+
+def _fan_out(lib: Any, node: Any, sends: Callable[[Any], list[Any]], node_timeout: Any = None) -> Any:
+    builder = lib.graph.StateGraph(Log).add_node("w", node, timeout=node_timeout)
+    return builder.add_conditional_edges(lib.graph.START, lambda s: sends(lib)).compile()
+
+
+SENDS: dict[str, tuple[Any, Callable[[Any], list[Any]], Any]] = {
+    "one of two past its limit": (
+        _work,
+        lambda lib: [lib.types.Send("w", {"t": 0.0}, timeout=0.2), lib.types.Send("w", {"t": LONG}, timeout=0.2)],
+        None,
+    ),
+    "a looser limit than the node's": (_work, lambda lib: [lib.types.Send("w", {"t": 0.3}, timeout=LONG)], 0.1),
+    "a tighter limit than the node's": (_work, lambda lib: [lib.types.Send("w", {"t": LONG}, timeout=0.1)], LONG),
+    "to a sync node": (_sleep_sync, lambda lib: [lib.types.Send("w", {"t": 0.5}, timeout=0.1)], None),
+}
+
+
+@pytest.mark.parametrize("case", list(SENDS), ids=list(SENDS))
+def test_a_sends_timeout_limits_its_task_instead_of_the_nodes(case: str) -> None:
+    node, sends, node_timeout = SENDS[case]
+
+    async def program(lib: Any) -> tuple[list[Any], Any]:
+        return await stream(_fan_out(lib, node, sends, node_timeout), ["updates"])
+
+    _, end = same_on_both(program)
+    assert (end == "done") is (case == "a looser limit than the node's")
+
+
+def test_a_send_with_a_timeout_shows_it_as_langgraphs_and_a_sync_run_refuses_it() -> None:
+    assert repr(nbstream.types.Send("w", 1, timeout=2)) == repr(langgraph.types.Send("w", 1, timeout=2))
+    assert repr(nbstream.types.Send("w", 1)) == repr(langgraph.types.Send("w", 1))
+    assert nbstream.types.Send("w", 1, timeout=2) == nbstream.types.Send("w", 1, timeout=timedelta(seconds=2))
+    errors = []
+    for lib in (LG, NB):
+        graph = _fan_out(lib, _work, lambda lib: [lib.types.Send("w", {"t": 0.0}, timeout=1.0)])
+        with pytest.raises(ValueError, match="only supported for async nodes") as info:
+            graph.invoke({"log": []})
+        errors.append(str(info.value))
+    assert errors[0] == errors[1]

@@ -130,7 +130,6 @@ REFUSED: list[tuple[str, Callable[[], Any]]] = [
             .compile(transformers=[object()])
         ),
     ),
-    ("timeout", lambda: nb_types.Send("one", {}, timeout=3.0)),
 ]
 
 

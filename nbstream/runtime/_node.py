@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -171,6 +172,14 @@ class NodeRuntime:
         self.to_input = input_info.to_node_input
         #: for an input schema with managed keys: builds the input for a step (else None)
         self.managed_input = input_info.to_managed_input if input_info.managed else None
+
+    def timed(self, timeout: TimeoutPolicy) -> NodeRuntime:
+        """This node with other limits (a ``Send``'s ``timeout=``); a sync node's attempts then
+        run on a thread, which a timeout abandons (as LangGraph's executor does)."""
+        node = copy.copy(self)
+        node.timeout = timeout
+        node.policies = True
+        return node
 
     def _kwargs(self, ctx: TaskContext) -> dict[str, Any]:
         kwargs: dict[str, Any] = {}

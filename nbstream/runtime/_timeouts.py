@@ -203,9 +203,16 @@ async def timed_attempt(
         from langchain_core.runnables.config import var_child_runnable_config
 
         lc_token = var_child_runnable_config.set(config)  # type: ignore[arg-type]
+    target, ctx = task.node, task.ctx
+    assert ctx is not None
     try:
-        # its own asyncio task (copying this context), so that it can be cancelled alone
-        node: asyncio.Future[Any] = asyncio.ensure_future(call())
+        # its own asyncio task (copying this context), so that it can be cancelled alone; a sync
+        # node (a Send's timeout) on a thread, which a timeout leaves to finish on its own
+        node: asyncio.Future[Any] = asyncio.ensure_future(
+            call()
+            if target.is_async or target.is_runnable or target.subgraph is not None
+            else asyncio.to_thread(target.call_sync, task.input, ctx)
+        )
     finally:
         if lc_token is not None:
             var_child_runnable_config.reset(lc_token)

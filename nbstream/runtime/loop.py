@@ -300,6 +300,8 @@ class Run(Routing, TaskConfigs):
         tasks: list[Task] = []
         for index, send in enumerate(sends):
             node = nodes[send.node]
+            if send.timeout is not None:  # this task's limits instead of its node's
+                node = node.timed(send.timeout)
             tasks.append(Task(new_id(), node, send.arg, (PUSH,), (PUSH, index, False), (1, index)))
         if pulls:
             values = self.values
