@@ -555,3 +555,19 @@ def test_a_send_with_a_timeout_shows_it_as_langgraphs_and_a_sync_run_refuses_it(
             graph.invoke({"log": []})
         errors.append(str(info.value))
     assert errors[0] == errors[1]
+
+
+def test_to_langgraph_keeps_the_timeouts() -> None:
+    graph = (
+        NB.graph.StateGraph(Log)
+        .set_node_defaults(timeout=0.1)
+        .add_node("slow", _hangs)
+        .add_node("patient", _work, timeout=NB.types.TimeoutPolicy(idle_timeout=LONG))
+        .add_edge(NB.graph.START, "slow")
+        .add_conditional_edges(NB.graph.START, lambda s: [NB.types.Send("patient", {"t": LONG}, timeout=0.1)])
+        .compile()
+        .to_langgraph()
+    )
+    assert graph.builder.nodes["patient"].timeout == LG.types.TimeoutPolicy(idle_timeout=LONG)
+    with pytest.raises(LG.errors.NodeTimeoutError, match=r"run timeout of 0\.100s"):
+        asyncio.run(graph.ainvoke({"log": []}))
