@@ -93,7 +93,7 @@ def _seconds(value: float | timedelta | None, name: str) -> float | None:
         return None
     seconds = value.total_seconds() if isinstance(value, timedelta) else float(value)
     if seconds <= 0:
-        raise ValueError(f"{name} must be greater than 0; got {value!r}")
+        raise ValueError(f"{name} must be greater than 0")  # LangGraph's words
     return seconds
 
 
@@ -118,7 +118,7 @@ class TimeoutPolicy:
             return None
         policy = value if isinstance(value, TimeoutPolicy) else cls(run_timeout=value)
         if policy.refresh_on not in ("auto", "heartbeat"):
-            raise ValueError(f"refresh_on must be 'auto' or 'heartbeat'; got {policy.refresh_on!r}")
+            raise ValueError("refresh_on must be 'auto' or 'heartbeat'")
         run = _seconds(policy.run_timeout, "run_timeout")
         idle = _seconds(policy.idle_timeout, "idle_timeout")
         if run is None and idle is None:

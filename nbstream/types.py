@@ -45,7 +45,6 @@ from nbstream._stream_parts import (
     UpdatesStreamPart,
     ValuesStreamPart,
 )
-from nbstream.errors import NotSupportedError
 
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
@@ -129,22 +128,22 @@ def ensure_valid_checkpointer(checkpointer: Checkpointer) -> Checkpointer:
 class Send:
     """Run ``node`` in the next step with ``arg`` as its whole input (map-reduce fan-out).
 
-    LangGraph's per-send ``timeout=`` is refused: nbstream has no node timeouts yet.
+    ``timeout`` (seconds, a ``timedelta`` or a ``TimeoutPolicy``) limits this task's attempts in
+    place of the node's own timeout, as LangGraph's.
     """
 
     node: str
     arg: Any
-    timeout: None = field(default=None, kw_only=True)
+    timeout: TimeoutPolicy | None = field(default=None, kw_only=True)
 
     def __post_init__(self) -> None:
         if self.timeout is not None:
-            raise NotSupportedError(
-                f"Send({self.node!r}, ..., timeout=...) is not supported: nbstream does not time out "
-                f"nodes yet. Leave timeout out, or bound the work inside the node."
-            )
+            object.__setattr__(self, "timeout", TimeoutPolicy.coerce(self.timeout))
 
     def __repr__(self) -> str:
-        return f"Send(node={self.node!r}, arg={self.arg!r})"
+        if self.timeout is None:
+            return f"Send(node={self.node!r}, arg={self.arg!r})"
+        return f"Send(node={self.node!r}, arg={self.arg!r}, timeout={self.timeout!r})"
 
 
 N = TypeVar("N")

@@ -438,11 +438,6 @@ def test_message_graph_is_refused_with_the_replacement() -> None:
     assert issubclass(nb_graph.MessageGraph, nb_graph.StateGraph)
 
 
-def test_send_timeout_is_refused() -> None:
-    with pytest.raises(NotSupportedError, match="timeout"):
-        nb_types.Send("a", {}, timeout=1.0)  # type: ignore[arg-type]
-
-
 # -- Overwrite ---------------------------------------------------------------------------------------
 
 

@@ -120,9 +120,7 @@ def test_every_langgraph_parameter_is_in_nbstreams_signature(where: str, lg: Any
 
 # -- what nbstream refuses, by name ------------------------------------------------------------------
 REFUSED: list[tuple[str, Callable[[], Any]]] = [
-    ("timeout", lambda: nb_graph.StateGraph(S).add_node("one", _one, timeout=1.0)),
     ("trace_policy", lambda: nb_graph.StateGraph(S).add_node("one", _one, trace_policy=object())),
-    ("timeout", lambda: nb_graph.StateGraph(S).set_node_defaults(timeout=2.0)),
     (
         "transformers",
         lambda: (
@@ -132,7 +130,6 @@ REFUSED: list[tuple[str, Callable[[], Any]]] = [
             .compile(transformers=[object()])
         ),
     ),
-    ("timeout", lambda: nb_types.Send("one", {}, timeout=3.0)),
 ]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from nbstream._policies import TimeoutPolicy
 from nbstream.errors import GraphBuildError
 from nbstream.graph._arguments import deprecated, no_other_kwargs, refuse, retry_policies
 from nbstream.graph._hints import (
@@ -49,6 +50,8 @@ class NodeSpec:
     #: whether this node is an error handler (``__error_handler__<node>``): it is never the target of
     #: an edge, and never has a handler of its own
     is_error_handler: bool = False
+    #: the node's own ``TimeoutPolicy`` (coerced), else None: ``compile()`` then applies the default
+    timeout: Any = None
 
 
 @dataclass(slots=True)
@@ -108,6 +111,9 @@ class StateGraph:
         self._node_cache: Any = None
         #: ``set_node_defaults(error_handler=...)``: becomes the node DEFAULT_ERROR_HANDLER at compile
         self._node_error_handler: Any = None
+        #: ``set_node_defaults(timeout=...)``: applied at compile to every node without its own
+        #: (error handlers included, as LangGraph applies it)
+        self._node_timeout: Any = None
 
     def _add_schema(self, schema: Any) -> SchemaInfo:
         """Read another schema of the graph (input, output, a node's): its keys become channels too."""
@@ -148,11 +154,15 @@ class StateGraph:
         the same step, when the node still fails after its retries: it is added as the node
         ``__error_handler__<name>``, gets the failed node's input (and the failure as an ``error:
         NodeError`` parameter), and its return value is a state update or a ``Command``.
+        ``timeout`` (seconds, a ``timedelta`` or a ``TimeoutPolicy``) limits each attempt of an async
+        node: past it the attempt is cancelled and fails with ``NodeTimeoutError`` (see
+        ``nbstream.runtime._timeouts``); ``compile()`` refuses it on a sync node, as LangGraph does.
         """
         retry_policy = deprecated(kwargs, "retry", "retry_policy", "V05", retry_policy)
         input_schema = deprecated(kwargs, "input", "input_schema", "V05", input_schema)
         no_other_kwargs("add_node()", kwargs)
-        refuse("add_node", timeout=timeout, trace_policy=trace_policy)
+        refuse("add_node", trace_policy=trace_policy)
+        timeout = TimeoutPolicy.coerce(timeout)
         if action is None:
             if isinstance(node, str):
                 raise GraphBuildError(f"add_node({node!r}) needs an action: add_node(name, function)")
@@ -195,6 +205,7 @@ class StateGraph:
             ends,
             dict(destinations) if isinstance(destinations, dict) else {},
             handler_name,
+            timeout=timeout,
         )
         return self
 
@@ -223,9 +234,11 @@ class StateGraph:
 
         ``error_handler`` is the handler of every node without one of its own (error handlers
         excepted: a handler that fails fails the run); ``compile()`` adds it as the node
-        ``__default_error_handler__``.
+        ``__default_error_handler__``. ``timeout`` applies at ``compile()`` to every node without
+        its own, error handlers included (as LangGraph's), whenever the node was added.
         """
-        refuse("set_node_defaults", timeout=timeout)
+        if timeout is not None:
+            self._node_timeout = TimeoutPolicy.coerce(timeout)
         if retry_policy is not None:
             self._node_retry = retry_policies(retry_policy)
         if cache_policy is not None:

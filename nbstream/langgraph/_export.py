@@ -125,6 +125,8 @@ class _Exporter:
         default_handler = builder._node_error_handler
         if default_handler is not None:
             out.set_node_defaults(error_handler=self.handler(default_handler, translate))
+        if builder._node_timeout is not None:
+            out.set_node_defaults(timeout=self.timeout(builder._node_timeout))
         for spec in builder.nodes.values():
             if not spec.is_error_handler:  # LangGraph adds its own, from error_handler=
                 handler = builder.nodes[spec.error_handler].action if spec.error_handler else None
@@ -176,6 +178,7 @@ class _Exporter:
             cache_policy=self.cache(spec.cache_policy),
             destinations=dict(spec.labels) or spec.ends or None,
             error_handler=self.handler(handler, translate) if handler is not None else None,
+            timeout=self.timeout(spec.timeout),
         )
 
     def handler(self, action: Any, translate: _Translator) -> Any:
@@ -192,6 +195,13 @@ class _Exporter:
         if fields["retry_on"] is default_retry_on:
             fields["retry_on"] = self.types.default_retry_on
         return self.types.RetryPolicy(**fields)
+
+    def timeout(self, policy: Any) -> Any:
+        if policy is None:
+            return None
+        return self.types.TimeoutPolicy(
+            run_timeout=policy.run_timeout, idle_timeout=policy.idle_timeout, refresh_on=policy.refresh_on
+        )
 
     def cache(self, policy: Any) -> Any:
         if policy is None:
@@ -266,10 +276,20 @@ class _Translator:
         """A router's return value: nbstream's ``Send``\\ s become LangGraph's."""
         cls = value.__class__
         if cls is Send:
-            return self.types.Send(value.node, value.arg)
+            return self.send(value)
         if (cls is list or cls is tuple) and any(item.__class__ is Send for item in value):
-            return [self.types.Send(i.node, i.arg) if i.__class__ is Send else i for i in value]
+            return [self.send(i) if i.__class__ is Send else i for i in value]
         return value
+
+    def send(self, send: Send) -> Any:
+        """LangGraph's ``Send``, its ``timeout=`` included."""
+        policy = send.timeout
+        if policy is None:
+            return self.types.Send(send.node, send.arg)
+        timeout = self.types.TimeoutPolicy(
+            run_timeout=policy.run_timeout, idle_timeout=policy.idle_timeout, refresh_on=policy.refresh_on
+        )
+        return self.types.Send(send.node, send.arg, timeout=timeout)
 
     def update(self, update: dict[str, Any]) -> dict[str, Any]:
         keys = self.reducer_keys
@@ -292,9 +312,9 @@ class _Translator:
             ]
         goto = command.goto
         if isinstance(goto, Send):
-            goto = self.types.Send(goto.node, goto.arg)
+            goto = self.send(goto)
         elif isinstance(goto, list | tuple):
-            goto = [self.types.Send(g.node, g.arg) if isinstance(g, Send) else g for g in goto]
+            goto = [self.send(g) if isinstance(g, Send) else g for g in goto]
         return self.types.Command(graph=command.graph, update=update, resume=command.resume, goto=goto)
 
     def signal(self, signal: ParentCommand | GraphInterrupt) -> BaseException:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 from typing import TYPE_CHECKING, Any
 
 from nbstream._error_text import no_sync_function, noted
+from nbstream._policies import TimeoutPolicy
 from nbstream.graph._builder import Branch, NodeSpec
 from nbstream.graph._state import SchemaInfo
 from nbstream.runtime._context import TaskContext
 from nbstream.runtime._runtime import runtime_of
+from nbstream.runtime._timeouts import native_async, sync_timeout_unsupported
 
 if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
@@ -98,6 +101,7 @@ class NodeRuntime:
         "policies",
         "retry",
         "subgraph",
+        "timeout",
         "to_input",
         "trigger",
         "trigger_tuple",
@@ -108,7 +112,9 @@ class NodeRuntime:
         "wants_writer",
     )
 
-    def __init__(self, spec: NodeSpec, input_info: SchemaInfo, *, cached: bool) -> None:
+    def __init__(
+        self, spec: NodeSpec, input_info: SchemaInfo, *, cached: bool, timeout: TimeoutPolicy | None = None
+    ) -> None:
         name, action = spec.name, spec.action
         self.name = name
         self.metadata = spec.metadata
@@ -116,13 +122,19 @@ class NodeRuntime:
         #: retry policies (first match applies) and the cache policy, when the graph has a cache
         self.retry: tuple[Any, ...] = spec.retry_policy
         self.cache_policy: Any = spec.cache_policy if cached else None
+        #: the limits of each attempt (see runtime._timeouts), else None
+        self.timeout = timeout
         #: whether a task of this node takes the slower path of runtime/_policies.py
-        self.policies = bool(self.retry) or self.cache_policy is not None
+        self.policies = bool(self.retry) or self.cache_policy is not None or timeout is not None
         compiled = getattr(action, "_nbstream_compiled", False)
         self.subgraph: CompiledStateGraph | None = action if compiled else None
         self.fn = action
         self.is_runnable = self.subgraph is None and hasattr(action, "invoke") and hasattr(action, "ainvoke")
         self.is_async = self.subgraph is None and not self.is_runnable and _is_coroutine(action)
+        if timeout is not None and not (
+            self.is_async or self.subgraph is not None or (self.is_runnable and native_async(action))
+        ):
+            raise sync_timeout_unsupported(name)
         self.wants_config, self.wants_writer, self.wants_runtime, self.wants_store = (
             (False, False, False, False) if self.is_runnable else injectable(action)
         )
@@ -160,6 +172,14 @@ class NodeRuntime:
         self.to_input = input_info.to_node_input
         #: for an input schema with managed keys: builds the input for a step (else None)
         self.managed_input = input_info.to_managed_input if input_info.managed else None
+
+    def timed(self, timeout: TimeoutPolicy) -> NodeRuntime:
+        """This node with other limits (a ``Send``'s ``timeout=``); a sync node's attempts then
+        run on a thread, which a timeout abandons (as LangGraph's executor does)."""
+        node = copy.copy(self)
+        node.timeout = timeout
+        node.policies = True
+        return node
 
     def _kwargs(self, ctx: TaskContext) -> dict[str, Any]:
         kwargs: dict[str, Any] = {}

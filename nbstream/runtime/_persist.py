@@ -36,7 +36,7 @@ from nbstream.modes import _result
 from nbstream.runtime._background_saves import SaveQueue, settle_all, worth_a_queue
 from nbstream.runtime._error_handlers import ERROR_SOURCE_NODE, handled, handler_task
 from nbstream.runtime._task import task_segment
-from nbstream.types import Command, Send
+from nbstream.types import Command, Send, TimeoutPolicy
 
 if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
@@ -275,14 +275,31 @@ def _interrupts(value: Any) -> list[Interrupt]:
 
 
 def pack_send(send: Send) -> dict[str, Any]:
-    return {"__send__": send.node, "arg": send.arg}
+    packed = {"__send__": send.node, "arg": send.arg}
+    if send.timeout is not None:  # plain values, which every saver's serializer takes
+        policy = send.timeout
+        packed["timeout"] = [policy.run_timeout, policy.idle_timeout, policy.refresh_on]
+    return packed
 
 
 def unpack_send(value: Any) -> Send | None:
     if isinstance(value, dict) and "__send__" in value:
-        return Send(value["__send__"], value.get("arg"))
+        limits = value.get("timeout")
+        timeout = None
+        if limits is not None:
+            run_timeout, idle_timeout, refresh_on = limits
+            timeout = TimeoutPolicy(run_timeout=run_timeout, idle_timeout=idle_timeout, refresh_on=refresh_on)
+        return Send(value["__send__"], value.get("arg"), timeout=timeout)
     if hasattr(value, "node") and hasattr(value, "arg"):
-        return value if isinstance(value, Send) else Send(value.node, value.arg)
+        if isinstance(value, Send):
+            return value
+        policy = getattr(value, "timeout", None)  # LangGraph's Send, from a thread it saved
+        timeout = None
+        if policy is not None:
+            timeout = TimeoutPolicy(
+                run_timeout=policy.run_timeout, idle_timeout=policy.idle_timeout, refresh_on=policy.refresh_on
+            )
+        return Send(value.node, value.arg, timeout=timeout)
     return None
 
 

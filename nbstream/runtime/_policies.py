@@ -1,7 +1,9 @@
-"""Running a task under its node's policies: retries (``RetryPolicy``) and the write cache (``CachePolicy``).
+"""Running a task under its node's policies: retries (``RetryPolicy``), the write cache
+(``CachePolicy``) and time limits (``TimeoutPolicy``, each attempt run by ``runtime/_timeouts.py``).
 
-Only nodes declared with a ``retry_policy`` or a ``cache_policy`` (on a graph compiled with a
-``cache``) come here; every other task takes the plain path in ``loop.py`` and pays nothing.
+Only nodes declared with a ``retry_policy``, a ``timeout`` or a ``cache_policy`` (on a graph
+compiled with a ``cache``) come here; every other task takes the plain path in ``loop.py`` and pays
+nothing.
 
 * **Retries.** When the node raises, the first policy whose ``retry_on`` accepts the error applies
   (an exception class, a tuple of them, or a predicate). After ``max_attempts`` tries in all the
@@ -104,6 +106,10 @@ def _key(run: Run, task: Task) -> tuple[Any, tuple[tuple[str, ...], str] | None]
 
 def run_with_policies(run: Run, task: Task, call: Callable[[], Any]) -> Any:
     """Run ``call`` (the node) for ``task`` in this thread, with its node's retries and cache."""
+    if task.node.timeout is not None:  # before any attempt, not retried: LangGraph's sync runs
+        from nbstream.runtime._timeouts import sync_timeout_unsupported
+
+        raise sync_timeout_unsupported(task.node.name)
     cache, key = _key(run, task)
     if key is not None:
         hit = cache.get([key])
@@ -138,12 +144,19 @@ async def arun_with_policies(run: Run, task: Task, call: Callable[[], Any]) -> A
         if key in hit:
             task.cached = True
             return hit[key]
+    timeout = task.node.timeout
+    if timeout is not None:
+        from nbstream.runtime._timeouts import timed_attempt
+
+        ctx = task.ctx
+        assert ctx is not None
+        own = (ctx.writer, ctx.config)
     failures = 0
     while True:
         if task.scratch is not None:
             task.scratch.counter = 0
         try:
-            result = await call()
+            result = await (call() if timeout is None else timed_attempt(run, task, call, timeout, own))
             break
         except GraphBubbleUp:
             raise

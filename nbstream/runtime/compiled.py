@@ -28,6 +28,7 @@ from nbstream.runtime._options import CallOptions, given_options, invoke_options
 from nbstream.runtime._runnable import RunnableGraph
 from nbstream.runtime._surface import GraphSurface
 from nbstream.runtime._task import task_segment
+from nbstream.runtime._timeouts import ATTEMPT
 from nbstream.runtime._tracing import subgraph_run
 from nbstream.runtime.drivers import run_async, run_sync
 from nbstream.runtime.loop import Run, Task
@@ -89,7 +90,8 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
                     "so nothing is cached: compile(cache=InMemoryCache())",
                     stacklevel=3,
                 )
-            self.nodes[spec.name] = NodeRuntime(spec, info, cached=cache is not None)
+            timeout = spec.timeout if spec.timeout is not None else builder._node_timeout
+            self.nodes[spec.name] = NodeRuntime(spec, info, cached=cache is not None, timeout=timeout)
         self.node_names = tuple(self.nodes)
         if any(spec.is_error_handler for spec in builder.nodes.values()):
             link_error_handlers(self)
@@ -548,6 +550,9 @@ class CompiledStateGraph(GraphSurface, RunnableGraph):
         ctx = task.ctx
         config = (ctx.config or None) if ctx is not None else None
         run = subgraph_run(self, parent, ns, config)
+        attempt = ATTEMPT.get()
+        if attempt is not None and attempt.auto:  # run by a timed node: its steps are progress
+            run.progress = attempt.progress
         if parent.saving is not None and self.checkpointer is not False:
             from nbstream.runtime._persist import attach
 

@@ -287,7 +287,10 @@ async def _parallel_async(run: Run, tasks: list[Task], wake: asyncio.Event) -> A
     def launch(task: Task) -> None:
         run.context(task)
         ctx = _copy_context()
-        if task.node.is_async or (task.node.subgraph is not None and task.node.subgraph.has_async):
+        node = task.node
+        # a timed node (a runnable, a subgraph) runs on the loop, where its attempts can be cancelled
+        on_loop = node.is_async or node.timeout is not None
+        if on_loop or (node.subgraph is not None and node.subgraph.has_async):
             fut: asyncio.Future[Any] = asyncio.ensure_future(
                 loop.create_task(run.aexecute(task), context=ctx)
             )

@@ -83,6 +83,7 @@ class Run(Routing, TaskConfigs):
         "ns_str",
         "parent_config",
         "paused_values",
+        "progress",
         "root",
         "saving",
         "step",
@@ -119,6 +120,8 @@ class Run(Routing, TaskConfigs):
         self._stop = root.recursion_limit
         #: when the run paused: the state with the writes of the step's finished tasks applied
         self.paused_values: dict[str, Any] | None = None
+        #: a subgraph run by a timed node: tells its idle timeout of each step (see runtime._timeouts)
+        self.progress: Callable[[], None] | None = None
 
     # -- start and end ---------------------------------------------------------------------------
     def start(self, input: Any, *, route: bool = True) -> None:
@@ -284,6 +287,8 @@ class Run(Routing, TaskConfigs):
             saving.owed_input = None
         if not pulls and not sends:
             return []
+        if self.progress is not None:
+            self.progress()
         if self.root.stopped:
             raise Stopped("the run was stopped by its consumer")
         self.step = step
@@ -295,6 +300,8 @@ class Run(Routing, TaskConfigs):
         tasks: list[Task] = []
         for index, send in enumerate(sends):
             node = nodes[send.node]
+            if send.timeout is not None:  # this task's limits instead of its node's
+                node = node.timed(send.timeout)
             tasks.append(Task(new_id(), node, send.arg, (PUSH,), (PUSH, index, False), (1, index)))
         if pulls:
             values = self.values
@@ -378,6 +385,8 @@ class Run(Routing, TaskConfigs):
                 raise next((t for t in failed if not t.cancelled), failed[0]).error  # type: ignore[misc]
             if paused:
                 self._pause(tasks)
+        if self.progress is not None:
+            self.progress()
         ordered = sorted(tasks, key=task_order) if len(tasks) > 1 else tasks
         values, grouped = fold_writes(
             self.graph.channels, self.values, [(t.node.name, t.writes) for t in ordered], self.step
