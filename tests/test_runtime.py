@@ -9,6 +9,7 @@ import time
 from typing import Annotated, Any, TypedDict
 
 import pytest
+from langchain_core.runnables import RunnableConfig
 
 from nbstream.config import get_config, get_stream_writer
 from nbstream.errors import ObserverWarning
@@ -131,7 +132,7 @@ def test_values_chunks_share_state_objects() -> None:
 def test_config_injection_and_get_config_metadata() -> None:
     seen: dict[str, Any] = {}
 
-    def node(state: S, config: Any) -> dict[str, Any]:
+    def node(state: S, config: RunnableConfig) -> dict[str, Any]:  # LangGraph fills it under this hint
         seen["config"] = config
         seen["get_config"] = get_config()
         return {"x": 1}

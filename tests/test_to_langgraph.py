@@ -37,6 +37,7 @@ import langgraph.types as lg_types
 import test_differential_threads as threads
 from _diffcanon import canonical, normalise_exception
 from _graphgen import build, build_thread, cases, reproducer
+from langchain_core.runnables import RunnableConfig
 from langgraph.cache.memory import InMemoryCache
 from langgraph.checkpoint.memory import InMemorySaver
 from test_differential import ALL_MODES, Call, _calls
@@ -46,7 +47,7 @@ from nbstream.errors import NotSupportedError
 from nbstream.graph import END, START, StateGraph
 from nbstream.managed import RemainingSteps
 from nbstream.runtime import Runtime, get_runtime
-from nbstream.types import CachePolicy, Command, Overwrite, RetryPolicy, Send, interrupt
+from nbstream.types import CachePolicy, Command, Overwrite, RetryPolicy, Send, StreamWriter, interrupt
 
 ROOT = Path(__file__).resolve().parent.parent
 _runner = asyncio.Runner()
@@ -248,13 +249,13 @@ def test_writer_config_and_runtime_reach_nodes_injected_or_through_nbstream_acce
         get_stream_writer()({"node": get_config()["metadata"]["langgraph_node"]})
         return {"log": [f"ctx:{get_runtime(Ctx).context.user}"]}
 
-    def by_parameters(
-        state: State, config: dict[str, Any], writer: Any, runtime: Runtime[Ctx]
+    def by_parameters(  # the annotations under which both libraries fill the parameters
+        state: State, config: RunnableConfig, writer: StreamWriter, runtime: Runtime[Ctx]
     ) -> dict[str, Any]:
         writer({"step": config["metadata"]["langgraph_step"]})
         return {"log": [f"param:{runtime.context.user}"]}
 
-    async def async_node(state: State, writer: Any) -> dict[str, Any]:
+    async def async_node(state: State, writer: StreamWriter) -> dict[str, Any]:
         writer({"async": True})
         return {"log": ["async"]}
 

@@ -15,6 +15,7 @@ from nbstream.graph._hints import (
     name_of,
     schema_hints,
 )
+from nbstream.graph._injection import warn_config_annotation
 from nbstream.graph._state import Channel, SchemaInfo, schema_info
 
 __all__ = ["StateGraph", "START", "END", "NodeSpec", "Branch", "DEFAULT_ERROR_HANDLER"]
@@ -64,8 +65,9 @@ class Branch:
     ends: tuple[str, ...] = field(default=())
     #: an ``async def`` router: awaited in async runs; a sync run refuses it, as LangGraph does
     is_async: bool = False
-    #: whether ``path`` takes ``config``, ``writer``, ``runtime``, ``store`` by name (filled in once)
-    injects: tuple[bool, bool, bool, bool] | None = field(default=None, compare=False)
+    #: whether ``path`` takes ``config``, ``writer``, ``runtime``, ``store``, ``previous`` (filled in once,
+    #: see nbstream.graph._injection)
+    injects: tuple[bool, bool, bool, bool, bool] | None = field(default=None, compare=False)
     #: the schema the router reads, from its first parameter's hint (else its source node's input)
     input_info: SchemaInfo | None = field(default=None, compare=False)
 
@@ -180,6 +182,7 @@ class StateGraph:
             raise GraphBuildError(f"node name {name!r} is invalid: it must be non-empty, without '|' or ':'")
         if name in self.nodes:
             raise GraphBuildError(f"node {name!r} is already in the graph; node names must be unique")
+        _check_injections(action, f"node {name!r}")
         inferred_input, output_hint = schema_hints(action)
         if input_schema is None:
             input_schema = inferred_input
@@ -217,6 +220,7 @@ class StateGraph:
         if existing is not None and not (name == DEFAULT_ERROR_HANDLER and existing.is_error_handler):
             what = "default error handler node" if name == DEFAULT_ERROR_HANDLER else "error handler node"
             raise ValueError(f"Auto-generated {what} `{name}` already exists.")
+        _check_injections(handler, f"error handler {name!r}", stacklevel=3)
         # retries as for any node added now; never a cache (a handler's input is the failed one's)
         self.nodes[name] = NodeSpec(name, handler, {}, input_schema, retry_policy=self._node_retry,
                                     is_error_handler=True)
@@ -298,6 +302,7 @@ class StateGraph:
             mapping = dict(path_map)
         else:
             mapping = {name: name for name in path_map}
+        _check_injections(path, f"the router after {source!r}")
         schema = schema_hints(path)[0]
         info = self._add_schema(schema) if schema is not None else None
         branch = Branch(source, path, mapping, is_async=is_async_callable(path), input_info=info)
@@ -423,3 +428,14 @@ class StateGraph:
             interrupt_before=interrupt_before or (),
             interrupt_after=interrupt_after or (),
         )
+
+
+def _check_injections(action: Any, where: str, stacklevel: int = 2) -> None:
+    """Warn, from the user's call, about a ``config`` parameter the runner will not fill.
+
+    A compiled graph or a Runnable is called with its config, not by parameter name: not checked."""
+    if getattr(action, "_nbstream_compiled", False):
+        return
+    if hasattr(action, "invoke") and hasattr(action, "ainvoke"):
+        return
+    warn_config_annotation(action, where, stacklevel + 1)

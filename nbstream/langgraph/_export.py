@@ -17,8 +17,9 @@ The node and router functions run unchanged under LangGraph; each is wrapped onc
   dict written by a graph that has reducer keys;
 * what it raises that is nbstream's control flow becomes LangGraph's: ``ParentCommand`` and
   ``GraphInterrupt`` (``NodeInterrupt``); any other exception passes through unchanged;
-* it gets the ``config``, ``writer``, ``runtime`` and ``store`` arguments nbstream would give it,
-  whatever their annotations (LangGraph injects a parameter only when its annotation is one it knows).
+* it gets the ``config``, ``writer``, ``runtime``, ``store`` and ``previous`` arguments nbstream
+  would give it (nbstream fills them under LangGraph's annotation rule, see
+  ``nbstream.graph._injection``), declared unannotated so that LangGraph fills them too.
 
 Inside such a node nbstream's ``interrupt()``, ``get_stream_writer()``, ``get_config()``,
 ``get_store()`` and ``get_runtime()`` defer to LangGraph's own (see :func:`langgraph_accessor`);
@@ -42,9 +43,10 @@ from typing import TYPE_CHECKING, Any
 
 from nbstream._policies import default_cache_key, default_retry_on
 from nbstream.errors import GraphInterrupt, NodeError, NotSupportedError, ParentCommand
+from nbstream.graph._injection import injectable
 from nbstream.managed import managed_kind
 from nbstream.runtime._context import CURRENT_TASK
-from nbstream.runtime._node import injectable, takes_node_error
+from nbstream.runtime._node import takes_node_error
 from nbstream.runtime._persist import graph_referred_to
 from nbstream.types import Command, Overwrite, Send
 
@@ -343,7 +345,7 @@ def _wrap(
     ``held``: the exported twin of the nbstream graph ``fn`` refers to. LangGraph finds the graph
     whose checkpoints a node holds among the names its function's source loads, so the wrapper
     loads it (``_ = held``): the exported node holds that graph's state as the nbstream node does."""
-    names = ("config", "writer", "runtime", "store")
+    names = ("config", "writer", "runtime", "store", "previous")
     wants = [name for name, wanted in zip(names, injectable(fn), strict=True) if wanted]
     takes_error = takes_node_error(fn)
     out, signal = (translate.route if router else translate.node), translate.signal

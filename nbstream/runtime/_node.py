@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from nbstream._error_text import no_sync_function, noted
 from nbstream._policies import TimeoutPolicy
 from nbstream.graph._builder import Branch, NodeSpec
+from nbstream.graph._injection import NO_INJECTS, injectable
 from nbstream.graph._state import SchemaInfo
 from nbstream.runtime._context import TaskContext
 from nbstream.runtime._runtime import runtime_of
@@ -21,35 +22,6 @@ __all__ = ["NodeRuntime", "injectable"]
 
 
 _KINDS = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-#: the written (string) annotations under which LangGraph 1.2 fills a ``store`` parameter
-_STORE_HINTS = ("BaseStore", "Optional[BaseStore]")
-
-
-def injectable(fn: Any) -> tuple[bool, bool, bool, bool]:
-    """Whether ``fn`` takes ``config``, ``writer``, ``runtime`` and ``store`` (injected by name)."""
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False, False, False, False
-    config, writer, runtime = (
-        n in params and params[n].kind in _KINDS for n in ("config", "writer", "runtime")
-    )
-    store = params.get("store")
-    takes_store = store is not None and store.kind in _KINDS and _takes_store(store.annotation)
-    return config, writer, runtime, takes_store
-
-
-def _takes_store(hint: Any) -> bool:
-    """Whether LangGraph fills a ``store`` parameter with this annotation: none, ``BaseStore`` or
-    ``Optional[BaseStore]`` (also written as strings); any other (``InMemoryStore``, a string
-    ``"BaseStore | None"``) leaves the parameter to its default, as LangGraph does."""
-    if hint is inspect.Parameter.empty or hint in _STORE_HINTS:
-        return True
-    if isinstance(hint, str):
-        return False
-    from langgraph.store.base import BaseStore  # only for a store parameter with a real hint
-
-    return hint is BaseStore or hint == (BaseStore | None)
 
 
 def takes_node_error(fn: Any) -> bool:
@@ -107,6 +79,7 @@ class NodeRuntime:
         "trigger_tuple",
         "wants_config",
         "wants_error",
+        "wants_previous",
         "wants_runtime",
         "wants_store",
         "wants_writer",
@@ -135,8 +108,9 @@ class NodeRuntime:
             self.is_async or self.subgraph is not None or (self.is_runnable and native_async(action))
         ):
             raise sync_timeout_unsupported(name)
-        self.wants_config, self.wants_writer, self.wants_runtime, self.wants_store = (
-            (False, False, False, False) if self.is_runnable else injectable(action)
+        #: the parameters it takes by name and annotation (see nbstream.graph._injection)
+        self.wants_config, self.wants_writer, self.wants_runtime, self.wants_store, self.wants_previous = (
+            NO_INJECTS if self.is_runnable else injectable(action)
         )
         #: whether it takes ``error: NodeError`` (what failed, for an error handler; else None)
         self.wants_error = not self.is_runnable and self.subgraph is None and takes_node_error(action)
@@ -146,6 +120,7 @@ class NodeRuntime:
             or self.wants_writer
             or self.wants_runtime
             or self.wants_store
+            or self.wants_previous
             or self.wants_error
         )
         #: the common case, called straight from the runner: a plain sync function of the state
@@ -191,6 +166,8 @@ class NodeRuntime:
             kwargs["runtime"] = runtime_of(ctx)
         if self.wants_store:
             kwargs["store"] = ctx.run.root.store
+        if self.wants_previous:  # the functional API's previous return: none in a graph
+            kwargs["previous"] = None
         if self.wants_error:  # as LangGraph: None in a task that is not an error handler's
             failure = getattr(ctx.task, "failure", None)
             kwargs["error"] = failure[0] if failure is not None else None

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from nbstream._error_text import noted
 from nbstream.errors import InvalidUpdateError, NodeInputError, NotSupportedError, ParentCommand
 from nbstream.graph._builder import END, Branch
+from nbstream.graph._injection import Injects, injectable
 from nbstream.graph._state import MISSING, update_to_pairs
 from nbstream.runtime._context import CURRENT_TASK
-from nbstream.runtime._node import injectable
 from nbstream.runtime._task import Root, Task
 from nbstream.types import Command, Send
 
@@ -195,8 +195,9 @@ class Routing:
                     ) from None
             self._add_target(target, source, pulls, sends)
 
-    def _router_kwargs(self, injects: tuple[bool, bool, bool, bool], source: str) -> dict[str, Any]:
-        """The ``config``, ``writer``, ``runtime`` and ``store`` a router takes by name, as a node gets them.
+    def _router_kwargs(self, injects: Injects, source: str) -> dict[str, Any]:
+        """The ``config``, ``writer``, ``runtime``, ``store`` and ``previous`` a router takes, as a node
+        gets them (see nbstream.graph._injection for which annotations are filled).
 
         A router after a node runs inside that node's task and gets the task's. A router from
         START runs before any task: it gets the run's config and a runtime with the run's context;
@@ -204,8 +205,10 @@ class Routing:
         """
         from nbstream.runtime._runtime import Runtime, runtime_of
 
-        wants_config, wants_writer, wants_runtime, wants_store = injects
+        wants_config, wants_writer, wants_runtime, wants_store, wants_previous = injects
         kwargs: dict[str, Any] = {}
+        if wants_previous:  # the functional API's previous return: none in a graph
+            kwargs["previous"] = None
         ctx = CURRENT_TASK.get()
         if ctx is not None and ctx.run is self:
             if wants_config:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from langchain_core.callbacks import BaseCallbackManager, CallbackManager, CallbackManagerForChainRun
 
 from nbstream.graph._builder import END, START, Branch
-from nbstream.runtime._node import injectable
+from nbstream.graph._injection import Injects, injectable
 from nbstream.runtime._task import PULL, Root
 from nbstream.runtime.loop import Run, Task
 
@@ -388,7 +388,7 @@ class _TracedBranch:
         return self._call
 
     @property
-    def injects(self) -> tuple[bool, bool, bool, bool]:
+    def injects(self) -> Injects:
         """What the wrapped router takes by name (``_call`` passes it on)."""
         branch = self._branch
         if branch.injects is None:
