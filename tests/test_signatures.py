@@ -120,7 +120,6 @@ def test_every_langgraph_parameter_is_in_nbstreams_signature(where: str, lg: Any
 
 # -- what nbstream refuses, by name ------------------------------------------------------------------
 REFUSED: list[tuple[str, Callable[[], Any]]] = [
-    ("trace_policy", lambda: nb_graph.StateGraph(S).add_node("one", _one, trace_policy=object())),
     (
         "transformers",
         lambda: (

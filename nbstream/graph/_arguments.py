@@ -12,7 +12,6 @@ __all__ = ["refuse", "deprecated", "no_other_kwargs", "retry_policies"]
 
 _WHY = {
     "transformers": "nbstream has no stream_events(version='v3') transformers",
-    "trace_policy": "nbstream has no trace policies",
 }
 
 

@@ -53,6 +53,8 @@ class NodeSpec:
     is_error_handler: bool = False
     #: the node's own ``TimeoutPolicy`` (coerced), else None: ``compile()`` then applies the default
     timeout: Any = None
+    #: ``trace_policy=``: what the node's own trace run records (see runtime._tracing), else None
+    trace_policy: Any = None
 
 
 @dataclass(slots=True)
@@ -159,11 +161,13 @@ class StateGraph:
         ``timeout`` (seconds, a ``timedelta`` or a ``TimeoutPolicy``) limits each attempt of an async
         node: past it the attempt is cancelled and fails with ``NodeTimeoutError`` (see
         ``nbstream.runtime._timeouts``); ``compile()`` refuses it on a sync node, as LangGraph does.
+        ``trace_policy`` (a ``TracePolicy``) changes what tracers (LangSmith's, any ``BaseTracer``)
+        record as the node run's inputs and outputs, never what the node gets or returns (see
+        ``nbstream.runtime._tracing``).
         """
         retry_policy = deprecated(kwargs, "retry", "retry_policy", "V05", retry_policy)
         input_schema = deprecated(kwargs, "input", "input_schema", "V05", input_schema)
         no_other_kwargs("add_node()", kwargs)
-        refuse("add_node", trace_policy=trace_policy)
         timeout = TimeoutPolicy.coerce(timeout)
         if action is None:
             if isinstance(node, str):
@@ -183,6 +187,7 @@ class StateGraph:
         if name in self.nodes:
             raise GraphBuildError(f"node {name!r} is already in the graph; node names must be unique")
         _check_injections(action, f"node {name!r}")
+        _check_trace_policy(trace_policy, name)
         inferred_input, output_hint = schema_hints(action)
         if input_schema is None:
             input_schema = inferred_input
@@ -209,6 +214,7 @@ class StateGraph:
             dict(destinations) if isinstance(destinations, dict) else {},
             handler_name,
             timeout=timeout,
+            trace_policy=trace_policy,
         )
         return self
 
@@ -439,3 +445,19 @@ def _check_injections(action: Any, where: str, stacklevel: int = 2) -> None:
     if hasattr(action, "invoke") and hasattr(action, "ainvoke"):
         return
     warn_config_annotation(action, where, stacklevel + 1)
+
+
+def _check_trace_policy(policy: Any, node: str) -> None:
+    """Refuse, at ``add_node``, a ``trace_policy`` that is not a TracePolicy of callables."""
+    if policy is None:
+        return
+    processors = [getattr(policy, f, _NOT_SET) for f in ("process_inputs", "process_outputs")]
+    if any(p is _NOT_SET or (p is not None and not callable(p)) for p in processors):
+        raise TypeError(
+            f"add_node({node!r}, trace_policy={policy!r}): expected a TracePolicy whose process_inputs "
+            "and process_outputs are callables or None, e.g. TracePolicy(process_inputs=omit_payload) "
+            "(from nbstream.types import TracePolicy, omit_payload)"
+        )
+
+
+_NOT_SET = object()

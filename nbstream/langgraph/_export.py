@@ -4,7 +4,7 @@ A graph prototyped on nbstream graduates to LangGraph (and LangGraph Server, who
 points at a module that calls this) without being rewritten. The export reads the nbstream builder
 and replays it on LangGraph's ``StateGraph``: the same state/input/output/context schemas (so the
 same reducers), the same nodes with their options (``defer``, ``metadata``, ``input_schema``,
-``destinations``, retry and cache policies, error handlers, the default one included), edges,
+``destinations``, retry, cache and trace policies, error handlers, the default one included), edges,
 joins, conditional edges with their path maps, and the same compile options (checkpointer,
 cache, store, ``interrupt_before``/``interrupt_after``, ``name``, ``debug``). A compiled nbstream
 graph used as a node is exported the same way, once.
@@ -181,6 +181,7 @@ class _Exporter:
             destinations=dict(spec.labels) or spec.ends or None,
             error_handler=self.handler(handler, translate) if handler is not None else None,
             timeout=self.timeout(spec.timeout),
+            trace_policy=self.trace(spec.trace_policy),
         )
 
     def handler(self, action: Any, translate: _Translator) -> Any:
@@ -197,6 +198,12 @@ class _Exporter:
         if fields["retry_on"] is default_retry_on:
             fields["retry_on"] = self.types.default_retry_on
         return self.types.RetryPolicy(**fields)
+
+    def trace(self, policy: Any) -> Any:
+        if policy is None:
+            return None
+        inputs, outputs = policy.process_inputs, policy.process_outputs
+        return self.types.TracePolicy(process_inputs=inputs, process_outputs=outputs)
 
     def timeout(self, policy: Any) -> Any:
         if policy is None:

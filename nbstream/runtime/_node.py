@@ -75,6 +75,7 @@ class NodeRuntime:
         "subgraph",
         "timeout",
         "to_input",
+        "trace_policy",
         "trigger",
         "trigger_tuple",
         "wants_config",
@@ -92,6 +93,8 @@ class NodeRuntime:
         self.name = name
         self.metadata = spec.metadata
         self.defer = spec.defer
+        #: what its trace run records (read only by a traced run, see runtime._tracing), else None
+        self.trace_policy = spec.trace_policy
         #: retry policies (first match applies) and the cache policy, when the graph has a cache
         self.retry: tuple[Any, ...] = spec.retry_policy
         self.cache_policy: Any = spec.cache_policy if cached else None

@@ -26,16 +26,27 @@ The run tree is LangGraph 1.2's:
   under a ``__start__`` task (``graph:step:0``, tagged ``langsmith:hidden``), as in LangGraph.
 * Streaming handlers (``astream_events``) also get each task's output as its run's one stream
   chunk, just before the task's run ends.
+
+A node added with ``trace_policy=TracePolicy(process_inputs=f, process_outputs=g)`` has its task
+run recorded by tracers (any ``BaseTracer`` but a streaming one: LangSmith's, ``collect_runs``)
+with ``f(input)`` as inputs and ``g(output)`` as outputs; every other handler (a plain callback
+handler, ``astream_events``/``astream_log``) and the node itself see the real values, and the
+graph run and child runs are untouched, as in LangGraph. A processor is called once per task
+run, only when the run is traced; if it raises, the error is logged (logger
+``nbstream.runtime._tracing``) and the real value is recorded. A processor that returns its
+argument itself records it as if there were no policy.
 """
 
 from __future__ import annotations
 
 import asyncio
+import copy
+import logging
 import os
 import sys
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from langchain_core.callbacks import BaseCallbackManager, CallbackManager, CallbackManagerForChainRun
 
@@ -48,6 +59,9 @@ if TYPE_CHECKING:
     from nbstream.runtime.compiled import CompiledStateGraph
 
 __all__ = ["TracedRun", "open_run", "subgraph_run", "tracing_wanted"]
+
+_log = logging.getLogger(__name__)
+_Manager = TypeVar("_Manager", CallbackManager, CallbackManagerForChainRun)
 
 #: the task run a router runs under, in the thread (or asyncio task) running that task
 #: (with the tags its routers' own config has)
@@ -301,7 +315,12 @@ class TracedRun(Run):
         if tags:
             manager.add_tags(list(tags))
         manager.add_metadata(config["metadata"])
-        node_run = self._node_runs[task.id] = manager.on_chain_start(None, task.input, name=task.node.name)
+        node = task.node
+        if node.trace_policy is None:
+            node_run = manager.on_chain_start(None, task.input, name=node.name)
+        else:
+            node_run = _start_recorded(manager, task.input, node.trace_policy.process_inputs, node.name)
+        self._node_runs[task.id] = node_run
         return node_run
 
     def execute(self, task: Task, route: bool = True) -> None:
@@ -341,7 +360,11 @@ class TracedRun(Run):
             node_run.on_chain_error(task.error)
             return
         self._tap(node_run, result)
-        node_run.on_chain_end(result)
+        policy = task.node.trace_policy
+        if policy is None:
+            node_run.on_chain_end(result)
+        else:
+            _end_recorded(node_run, result, policy.process_outputs, task.node.name)
 
     @staticmethod
     def _tap(run: CallbackManagerForChainRun, output: Any) -> None:
@@ -408,6 +431,62 @@ class _TracedBranch:
             raise
         run.on_chain_end(result)
         return result
+
+
+def _recorded(value: Any, process: Callable[[Any], Any] | None, node: str, what: str) -> Any:
+    """What tracers record for ``value``: ``process(value)``, or ``value`` if there is none or it raised."""
+    if process is None:
+        return value
+    try:
+        return process(value)
+    except Exception:  # the trace must never change the run: log it, record the real value
+        _log.exception(
+            "trace_policy.process_%s of node %r raised; its trace run records the real %s", what, node, what
+        )
+        return value
+
+
+def _start_recorded(
+    manager: CallbackManager, value: Any, process: Callable[[Any], Any] | None, name: str
+) -> CallbackManagerForChainRun:
+    """Start a node's run: tracers get the processed input, the other handlers ``value``."""
+    recorded = _recorded(value, process, name, "inputs")
+    if recorded is value:
+        return manager.on_chain_start(None, value, name=name)
+    real, tracers = _by_kind(manager)
+    run = real.on_chain_start(None, value, name=name)
+    tracers.on_chain_start(None, recorded, name=name, run_id=run.run_id)
+    run.handlers = manager.handlers  # its end and its children reach every handler again
+    return run
+
+
+def _end_recorded(
+    run: CallbackManagerForChainRun, value: Any, process: Callable[[Any], Any] | None, name: str
+) -> None:
+    """End a node's run: tracers get the processed output, the other handlers ``value``."""
+    recorded = _recorded(value, process, name, "outputs")
+    if recorded is value:
+        run.on_chain_end(value)
+        return
+    real, tracers = _by_kind(run)
+    tracers.on_chain_end(recorded)
+    real.on_chain_end(value)
+
+
+def _by_kind(manager: _Manager) -> tuple[_Manager, _Manager]:
+    """``manager`` twice: with its handlers that are not tracers, and with its tracers (the handlers
+    that record runs; a streaming tracer, astream_log's, feeds the caller's stream and is not one)."""
+    from langchain_core.tracers._streaming import _StreamingCallbackHandler
+    from langchain_core.tracers.base import BaseTracer
+
+    real, tracers = copy.copy(manager), copy.copy(manager)
+    tracers.handlers = [
+        h
+        for h in manager.handlers
+        if isinstance(h, BaseTracer) and _StreamingCallbackHandler not in type(h).__mro__
+    ]
+    real.handlers = [h for h in manager.handlers if h not in tracers.handlers]
+    return real, tracers
 
 
 def _router_position(graph: CompiledStateGraph, branch: Branch) -> int:
