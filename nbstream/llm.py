@@ -68,6 +68,7 @@ from langchain_core.messages import BaseMessage, RemoveMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, GenerationChunk, LLMResult
 from pydantic import BaseModel
 
+from nbstream._callbacks import plus_handler
 from nbstream.events import Event, LLMCallFinished, LLMCallStarted, MessageChunk, Namespace
 
 if TYPE_CHECKING:
@@ -430,21 +431,7 @@ def with_handler(callbacks: Any, handler: MessagesHandler) -> Any:
     Any other :class:`MessagesHandler` in them (an enclosing call's) is left out: the graph
     ``handler`` was made for reports to it alone.
     """
-    if callbacks is None:
-        return [handler]
-    if isinstance(callbacks, BaseCallbackManager):
-        manager = callbacks.copy()
-        for other in list(manager.handlers):
-            if isinstance(other, MessagesHandler):
-                manager.remove_handler(other)
-        manager.add_handler(handler, inherit=True)
-        return manager
-    if isinstance(callbacks, list | tuple):
-        return [h for h in callbacks if not isinstance(h, MessagesHandler)] + [handler]
-    raise TypeError(
-        f"config['callbacks'] must be a list of callback handlers or a callback manager; "
-        f"got {type(callbacks).__name__}"
-    )
+    return plus_handler(callbacks, handler, replacing=MessagesHandler)
 
 
 def _key_set(message_keys: Sequence[str] | None) -> frozenset[str] | None:

@@ -29,8 +29,9 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from langchain_core.callbacks import BaseCallbackHandler, BaseCallbackManager
+from langchain_core.callbacks import BaseCallbackHandler
 
+from nbstream._callbacks import plus_handler
 from nbstream.events import Event, Namespace, ToolCallFinished, ToolCallStarted
 from nbstream.runtime._context import CURRENT_TOOL_CALL
 
@@ -152,11 +153,4 @@ def with_tool_handler(callbacks: Any, handler: ToolCallsHandler) -> Any:
     A graph invoked inside a node reports its tool calls to its own handler alone, which publishes
     on its own bus: one route per task keeps a tool's custom data after its start, before its end.
     """
-    if isinstance(callbacks, BaseCallbackManager):
-        manager = callbacks.copy()
-        for other in list(manager.handlers):
-            if isinstance(other, ToolCallsHandler):
-                manager.remove_handler(other)
-        manager.add_handler(handler, inherit=True)
-        return manager
-    return [h for h in callbacks or () if not isinstance(h, ToolCallsHandler)] + [handler]
+    return plus_handler(callbacks, handler, replacing=ToolCallsHandler)

@@ -35,6 +35,7 @@ try:
 except ImportError as error:  # pragma: no cover - the extra is installed where tests run
     raise ImportError("nbstream.langgraph needs LangGraph: pip install nbstream[langgraph]") from error
 
+from nbstream._callbacks import plus_handler
 from nbstream.bus import Observer, as_handler
 from nbstream.events import Event, ThreadControl
 from nbstream.langgraph._calls import HeardMessages, RunCallbacks
@@ -137,11 +138,11 @@ class _Run:
         # the caller's messages without subgraphs differ from the root's share of them with
         # subgraphs (see the module docstring): keep the caller's flag then
         deep = self.shape.subgraphs or ("messages" not in self.shape.modes and needs.subgraphs)
-        handlers: list[Any] = []
+        handler: Any = None
         if self.silent:
             pass
         elif "messages" in wants:
-            handlers.append(self.calls)
+            handler = self.calls
         else:
             # the messages mode's own handler, heard by the watcher instead of streamed; with
             # ``subgraphs`` (LangGraph drops one without from a root run), so a graph run inside
@@ -149,18 +150,10 @@ class _Run:
             # class, not a handler of ours: chat models stream only to a streaming handler, and
             # any other streaming handler makes LangGraph's astream run its nodes as for
             # astream_log, which changes the chunks the caller gets. One handler for both
-            handlers.append(HeardMessages(self.calls))
+            handler = HeardMessages(self.calls)
         callbacks = (config or {}).get("callbacks")
-        if not handlers:
-            pass
-        elif callbacks is None:
-            callbacks = handlers
-        elif isinstance(callbacks, list):
-            callbacks = [*callbacks, *handlers]
-        else:  # a callback manager: it takes our handlers as more
-            callbacks = callbacks.copy()
-            for handler in handlers:
-                callbacks.add_handler(handler, inherit=True)
+        if handler is not None:
+            callbacks = plus_handler(callbacks, handler)
         self.call_args: dict[str, Any] = {
             **kwargs,
             "stream_mode": list(dict.fromkeys(wants)),
@@ -168,7 +161,7 @@ class _Run:
             "version": "v1",
         }
         self.input = input
-        self.config = {**(config or {}), "callbacks": callbacks} if handlers else config
+        self.config = {**(config or {}), "callbacks": callbacks} if handler is not None else config
         caller_kwargs = {**kwargs, "watch": watch}
         observer_handlers = [as_handler(observer) for observer in given]
 

@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from nbstream._callbacks import plus_handler
 from nbstream._policies import TimeoutPolicy
 from nbstream.errors import NodeTimeoutError
 
@@ -125,6 +126,7 @@ def _progress_handler(attempt: TimedAttempt) -> Any:
                 # weak: a callback manager that outlives the attempt does not keep it alive
                 self._attempt = weakref.ref(attempt)
 
+            # every callback's arguments are left unread on purpose: any event is progress
             def _touch(self, *_args: Any, **_kwargs: Any) -> None:
                 attempt = self._attempt()
                 if attempt is not None and attempt.active:
@@ -138,19 +140,6 @@ def _progress_handler(attempt: TimedAttempt) -> Any:
 
         _handler_class = ProgressHandler
     return _handler_class(attempt)
-
-
-def _with_handler(config: dict[str, Any], handler: Any) -> dict[str, Any]:
-    """``config`` whose callbacks also include ``handler`` (inherited by the node's child runs)."""
-    callbacks = config.get("callbacks")
-    if callbacks is None:
-        merged: Any = [handler]
-    elif isinstance(callbacks, list):
-        merged = [*callbacks, handler]
-    else:  # a callback manager
-        merged = callbacks.copy()
-        merged.add_handler(handler, inherit=True)
-    return {**config, "callbacks": merged}
 
 
 def _prepare(
@@ -169,7 +158,8 @@ def _prepare(
     )
     if not attempt.auto:
         return None
-    config = _with_handler(own_config or run.task_config(task), _progress_handler(attempt))
+    config = own_config or run.task_config(task)
+    config = {**config, "callbacks": plus_handler(config.get("callbacks"), _progress_handler(attempt))}
     ctx.config = config
     return config
 
